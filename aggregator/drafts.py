@@ -1,0 +1,69 @@
+"""What a normalizer reads out of one raw record: drafts of canonical listings.
+
+A recurring event gives one EventDraft per occurrence; ``occurrence`` tells them apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from aggregator.places import Place
+from aggregator.timezones import LOCAL_TZID, local
+
+CONFIRMED, CANCELLED = "confirmed", "cancelled"
+
+
+@dataclass(frozen=True)
+class EventDraft:
+    title: str
+    start: datetime | date  # aware datetime for timed events, a date for all-day ones
+    end: datetime | date | None = None  # all-day: the last day, inclusive
+    occurrence: str = ""  # "" for a single event, else the RECURRENCE-ID in UTC or as a date
+    description: str = ""
+    status: str = CONFIRMED
+    place: Place = field(default_factory=Place)
+    url: str | None = None
+    uid: str | None = None  # the record's own UID or id
+    series: bool = False
+    categories: tuple[str, ...] = ()  # mapped onto the five categories
+    timezone: str = LOCAL_TZID
+
+    @property
+    def all_day(self) -> bool:
+        return not isinstance(self.start, datetime)
+
+    def to_fields(self) -> dict[str, Any]:
+        """JSON-ready fields, as stored on the link and compared between runs."""
+        data = asdict(self)
+        data["start"] = _iso(self.start)
+        data["end"] = _iso(self.end)
+        data["categories"] = list(self.categories)
+        data["all_day"] = self.all_day
+        return data
+
+
+def _iso(value: datetime | date | None) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return local(value).isoformat()
+    return value.isoformat()
+
+
+@dataclass(frozen=True)
+class ApprenticeshipDraft:
+    title: str
+    occupation: str = ""
+    company: str = ""
+    place: Place = field(default_factory=Place)
+    start_date: date | None = None
+    url: str | None = None
+    uid: str | None = None  # refnr, Lehrstellen-Radar id
+    occurrence: str = ""
+
+    def to_fields(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["start_date"] = self.start_date.isoformat() if self.start_date else None
+        return data

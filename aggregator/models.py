@@ -1,0 +1,236 @@
+"""The store: sources, their raw records, canonical listings linked to records, the review log.
+
+Times are stored as UTC (naive in the database, aware in Python) so SQLite and PostgreSQL agree.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An aware datetime stored as naive UTC."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r} given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Source(Base):
+    """One entry of the sources file, with its health and conditional-GET state."""
+
+    __tablename__ = "sources"
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    url: Mapped[str] = mapped_column(Text)
+    config: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    trusted: Mapped[bool] = mapped_column(Boolean, default=False)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    status: Mapped[str] = mapped_column(String(20), default="new")
+    last_run_at: Mapped[datetime | None]
+    last_success_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    http_etag: Mapped[str | None] = mapped_column(Text)
+    http_last_modified: Mapped[str | None] = mapped_column(Text)
+    body_hash: Mapped[str | None] = mapped_column(String(64))
+
+    records: Mapped[list[SourceRecord]] = relationship(back_populates="source")
+
+
+class CrawlRun(Base):
+    """What one crawl of one source brought: the health history of a source."""
+
+    __tablename__ = "crawl_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source_id: Mapped[str] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    pass_id: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(20))  # ok, unchanged, failed
+    items: Mapped[int] = mapped_column(Integer, default=0)
+    new: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    gone: Mapped[int] = mapped_column(Integer, default=0)
+    problems: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    alarm: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        UniqueConstraint("pass_id", "source_id"),
+        Index("ix_crawl_runs_source_started", "source_id", "started_at"),
+    )
+
+
+class SourceRecord(Base):
+    """One record as a source gave it, verbatim, with where and when it came from."""
+
+    __tablename__ = "source_records"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source_id: Mapped[str] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(500))
+    record_type: Mapped[str] = mapped_column(String(20))  # event, apprenticeship
+    fmt: Mapped[str] = mapped_column(String(20))  # ical, json, html
+    url: Mapped[str | None] = mapped_column(Text)
+    payload: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    fetched_at: Mapped[datetime]
+    first_seen: Mapped[datetime]
+    last_seen: Mapped[datetime]
+    changed_at: Mapped[datetime]
+    gone_at: Mapped[datetime | None]
+    problems: Mapped[list[Any]] = mapped_column(default=list)
+
+    source: Mapped[Source] = relationship(back_populates="records")
+
+    __table_args__ = (UniqueConstraint("source_id", "key"),)
+
+
+class Event(Base):
+    """One canonical event occurrence, described by one or more source records."""
+
+    __tablename__ = "events"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    uid: Mapped[str] = mapped_column(String(100), unique=True)
+    title: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    start_at: Mapped[datetime] = mapped_column(index=True)
+    end_at: Mapped[datetime | None]
+    all_day: Mapped[bool] = mapped_column(Boolean, default=False)
+    start_date: Mapped[date | None]
+    end_date: Mapped[date | None]
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Berlin")
+    status: Mapped[str] = mapped_column(String(20), default="confirmed")
+    categories: Mapped[list[Any]] = mapped_column(default=list)
+    location_name: Mapped[str | None] = mapped_column(Text)
+    location_address: Mapped[str | None] = mapped_column(Text)
+    postcode: Mapped[str | None] = mapped_column(String(10))
+    town: Mapped[str | None] = mapped_column(String(100), index=True)
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    url: Mapped[str | None] = mapped_column(Text)
+    series: Mapped[str | None] = mapped_column(String(36))
+    review_state: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    fields_hash: Mapped[str] = mapped_column(String(64), default="")
+    overrides: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    links: Mapped[list[EventLink]] = relationship(
+        back_populates="event", cascade="all, delete-orphan"
+    )
+
+
+class LinkColumns:
+    """What one source record (one occurrence of it) says about a listing, and why it is linked."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    occurrence: Mapped[str] = mapped_column(String(40), default="")
+    fields: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    rule: Mapped[str] = mapped_column(String(40), default="record")
+    score: Mapped[float | None] = mapped_column(Float)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    linked_at: Mapped[datetime]
+
+
+class EventLink(LinkColumns, Base):
+    __tablename__ = "event_links"
+
+    event_id: Mapped[str] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("source_records.id", ondelete="CASCADE"))
+
+    event: Mapped[Event] = relationship(back_populates="links")
+    record: Mapped[SourceRecord] = relationship()
+
+    __table_args__ = (UniqueConstraint("record_id", "occurrence"),)
+
+
+class Apprenticeship(Base):
+    """One canonical apprenticeship posting, described by one or more source records."""
+
+    __tablename__ = "apprenticeships"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    title: Mapped[str] = mapped_column(Text, default="")
+    occupation: Mapped[str] = mapped_column(Text, default="")
+    company: Mapped[str] = mapped_column(Text, default="")
+    address: Mapped[str | None] = mapped_column(Text)
+    postcode: Mapped[str | None] = mapped_column(String(10))
+    town: Mapped[str | None] = mapped_column(String(100), index=True)
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    start_date: Mapped[date | None]
+    url: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    review_state: Mapped[str] = mapped_column(String(20), default="pending")
+    fields_hash: Mapped[str] = mapped_column(String(64), default="")
+    overrides: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    first_seen: Mapped[datetime]
+    last_seen: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    links: Mapped[list[ApprenticeshipLink]] = relationship(
+        back_populates="apprenticeship", cascade="all, delete-orphan"
+    )
+
+
+class ApprenticeshipLink(LinkColumns, Base):
+    __tablename__ = "apprenticeship_links"
+
+    apprenticeship_id: Mapped[str] = mapped_column(
+        ForeignKey("apprenticeships.id", ondelete="CASCADE"), index=True
+    )
+    record_id: Mapped[int] = mapped_column(ForeignKey("source_records.id", ondelete="CASCADE"))
+
+    apprenticeship: Mapped[Apprenticeship] = relationship(back_populates="links")
+    record: Mapped[SourceRecord] = relationship()
+
+    __table_args__ = (UniqueConstraint("record_id", "occurrence"),)
+
+
+class ReviewLog(Base):
+    """Who did what to which listing, and when."""
+
+    __tablename__ = "review_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(40))
+    target_type: Mapped[str] = mapped_column(String(40))
+    target_id: Mapped[str] = mapped_column(String(100))
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)

@@ -1,0 +1,159 @@
+"""iCalendar events (RFC 5545) into occurrence drafts over the published window.
+
+Handles VTIMEZONE/TZID, UTC and floating times (floating means Europe/Berlin, RFC 5545 §3.3.5),
+Google's X-WR-TIMEZONE (the ``x-wr-timezone`` package), Outlook's Windows zone names (icalendar
+maps them), DATE values (all-day, DTEND exclusive, §3.6.1), and RRULE/RDATE/EXDATE with
+RECURRENCE-ID overrides (``recurring-ical-events``).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+from urllib.parse import urljoin
+
+import icalendar
+import recurring_ical_events
+import x_wr_timezone
+
+from aggregator.crawl_result import RawRecord
+from aggregator.drafts import CANCELLED, CONFIRMED, EventDraft
+from aggregator.normalize import Context, RecordProblem, normalizer
+from aggregator.places import Place, parse_location
+from aggregator.text import one_line, plain_text
+from aggregator.timezones import BERLIN, to_utc
+
+VTIMEZONE_BLOCK = re.compile(r"BEGIN:VTIMEZONE.*?END:VTIMEZONE\r?\n", re.DOTALL | re.IGNORECASE)
+EMPTY_RRULE = re.compile(r"^RRULE:\s*\r?\n", re.MULTILINE | re.IGNORECASE)
+MAX_OCCURRENCES = 5000  # per record and window: a daily series for a year fits with room to spare
+
+
+@normalizer("ical")
+def read_ical(record: RawRecord, context: Context) -> list[EventDraft]:
+    calendar = parse_calendar(record.payload)
+    components = calendar.walk("VEVENT")
+    for component in components:
+        if "DTSTART" not in component:
+            raise RecordProblem("VEVENT has no DTSTART")
+    series = any("RRULE" in c or "RDATE" in c or "RECURRENCE-ID" in c for c in components)
+    start, end = context.window
+    drafts = []
+    for occurrence in recurring_ical_events.of(calendar).between(start, end):
+        drafts.append(_draft(occurrence, record, series))
+        if len(drafts) > MAX_OCCURRENCES:
+            raise RecordProblem(f"more than {MAX_OCCURRENCES} occurrences in the window")
+    return drafts
+
+
+def parse_calendar(payload: str) -> icalendar.Calendar:
+    """Parse leniently: a broken VTIMEZONE is dropped (TZIDs then resolve by name)."""
+    payload = EMPTY_RRULE.sub("", payload)
+    try:
+        calendar = icalendar.Calendar.from_ical(payload)
+    except Exception as first_error:  # icalendar raises many types on bad input
+        try:
+            calendar = icalendar.Calendar.from_ical(VTIMEZONE_BLOCK.sub("", payload))
+        except Exception:
+            raise RecordProblem(f"not valid iCalendar: {first_error}") from first_error
+    try:
+        return x_wr_timezone.to_standard(calendar)
+    except Exception as error:
+        raise RecordProblem(f"bad X-WR-TIMEZONE: {error}") from error
+
+
+def _draft(component: icalendar.Event, record: RawRecord, series: bool) -> EventDraft:
+    start = _value(component.get("DTSTART"))
+    end = _end(component, start)
+    if isinstance(start, datetime):
+        start = _aware(start)
+        end = _aware(end) if isinstance(end, datetime) else None
+        if end is not None and end < start:
+            end = None  # DTEND before DTSTART: keep the start, drop the impossible end
+    else:
+        end = _last_day(start, end)
+    status = CANCELLED if str(component.get("STATUS", "")).upper() == "CANCELLED" else CONFIRMED
+    return EventDraft(
+        title=one_line(str(component.get("SUMMARY", ""))) or "(ohne Titel)",
+        start=start,
+        end=end,
+        occurrence=_occurrence_key(component) if series else "",
+        description=plain_text(str(component.get("DESCRIPTION", ""))),
+        status=status,
+        place=_place(component),
+        url=_url(component, record),
+        uid=str(component.get("UID", "")) or None,
+        series=series,
+        categories=tuple(_categories(component)),
+    )
+
+
+def _value(prop: object) -> datetime | date:
+    value = getattr(prop, "dt", prop)
+    if isinstance(value, tuple | list):  # a PERIOD or a list: its start
+        value = value[0]
+    if not isinstance(value, date):
+        raise RecordProblem(f"DTSTART {value!r} is not a date or date-time")
+    return value
+
+
+def _end(component: icalendar.Event, start: datetime | date) -> datetime | date | None:
+    if "DTEND" in component:
+        end = component["DTEND"].dt
+        if isinstance(start, datetime) and not isinstance(end, datetime):
+            return None
+        return end
+    if "DURATION" in component:
+        duration = component["DURATION"].dt
+        return start + duration if isinstance(duration, timedelta) else None
+    return None
+
+
+def _aware(value: datetime) -> datetime:
+    """Floating times mean Europe/Berlin (a gap shifts forward, a fold takes the first)."""
+    return value.replace(tzinfo=BERLIN) if value.tzinfo is None else value
+
+
+def _last_day(start: date, end: datetime | date | None) -> date:
+    """All-day DTEND is exclusive (RFC 5545 §3.6.1); our end is the last day, inclusive."""
+    if isinstance(end, datetime):
+        end = end.date()
+    if end is None or end <= start:
+        return start
+    return end - timedelta(days=1)
+
+
+def _occurrence_key(component: icalendar.Event) -> str:
+    recurrence_id = component.get("RECURRENCE-ID")
+    value = recurrence_id.dt if recurrence_id is not None else component["DTSTART"].dt
+    if isinstance(value, datetime):
+        return to_utc(_aware(value)).strftime("%Y%m%dT%H%M%SZ")
+    return value.strftime("%Y%m%d")
+
+
+def _place(component: icalendar.Event) -> Place:
+    place = parse_location(one_line(str(component.get("LOCATION", ""))) or None)
+    geo = component.get("GEO")
+    if geo is not None:
+        return Place(
+            place.name, place.address, place.postcode, place.town, geo.latitude, geo.longitude
+        )
+    return place
+
+
+def _url(component: icalendar.Event, record: RawRecord) -> str | None:
+    url = str(component.get("URL", "")).strip()
+    if not url:
+        return record.url
+    return urljoin(record.url or "", url)
+
+
+def _categories(component: icalendar.Event) -> list[str]:
+    values = component.get("CATEGORIES")
+    if values is None:
+        return []
+    values = values if isinstance(values, list) else [values]
+    words = []
+    for value in values:
+        cats = getattr(value, "cats", None)
+        words += [str(c) for c in cats] if cats is not None else str(value).split(",")
+    return [word.strip() for word in words if word.strip()]

@@ -1,0 +1,275 @@
+"""The sources file (CONTRACT.md §3): parsing and validation with every problem named.
+
+A problem names the file, the source and the field, e.g.
+``sources.toml: source 'vhs' (entry 2), field 'url': must be an http or https URL``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from aggregator.categories import CATEGORIES
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    """What a source kind yields, the extra keys it takes, and its public default endpoint."""
+
+    record_type: str
+    extra: Mapping[str, type] = field(default_factory=dict)
+    required: tuple[str, ...] = ()
+    default_url: str | None = None
+
+
+KINDS: dict[str, KindSpec] = {
+    "ical": KindSpec("event"),
+    "feed": KindSpec("event"),
+    "jsonld": KindSpec("event", extra={"follow": str, "max_pages": int}),
+    "integreat": KindSpec("event"),
+    "wp-events": KindSpec("event", extra={"per_page": int}),
+    "lehrstellen-radar": KindSpec(
+        "apprenticeship",
+        extra={"postcode": str, "radius_km": int},
+        required=("postcode",),
+        default_url="https://www.lehrstellen-radar.de/5100,90,lsrlist.html",
+    ),
+    "ba-jobsuche": KindSpec(
+        "apprenticeship",
+        extra={"where": str, "radius_km": int},
+        required=("where",),
+        default_url="https://rest.arbeitsagentur.de/jobboerse/jobsuche-service/pc/v4/jobs",
+    ),
+}
+
+COMMON_KEYS = {"id", "kind", "url", "categories", "town", "trusted", "every", "enabled"}
+COMMON_KEYS |= {"allow_private", "name"}
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
+INTERVAL = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
+UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    id: str
+    kind: str
+    url: str
+    categories: tuple[str, ...] = ()
+    town: str | None = None
+    trusted: bool = False
+    every_seconds: int = 6 * 3600
+    enabled: bool = True
+    allow_private: bool = False
+    name: str | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def record_type(self) -> str:
+        return KINDS[self.kind].record_type
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "url": self.url,
+            "categories": list(self.categories),
+            "town": self.town,
+            "trusted": self.trusted,
+            "every_seconds": self.every_seconds,
+            "enabled": self.enabled,
+            "allow_private": self.allow_private,
+            "name": self.name,
+            "options": dict(self.options),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> SourceConfig:
+        return cls(**{**data, "categories": tuple(data.get("categories", ()))})
+
+
+class SourcesFileError(Exception):
+    """An invalid sources file; ``problems`` holds every problem found."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def load_sources(path: Path | str) -> list[SourceConfig]:
+    """Read and validate a sources file; raise SourcesFileError listing every problem."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SourcesFileError([f"{path}: file not found"]) from None
+    except UnicodeDecodeError as error:
+        raise SourcesFileError([f"{path}: not UTF-8 text ({error.reason})"]) from None
+    except tomllib.TOMLDecodeError as error:
+        raise SourcesFileError([f"{path}: not valid TOML: {error}"]) from None
+    return parse_sources(data, label=str(path))
+
+
+def parse_sources(data: Mapping[str, Any], *, label: str) -> list[SourceConfig]:
+    problems: list[str] = []
+    entries = data.get("sources")
+    if not isinstance(entries, list) or not entries:
+        raise SourcesFileError([f"{label}: needs at least one [[sources]] table"])
+    configs: list[SourceConfig] = []
+    seen: set[str] = set()
+    for number, entry in enumerate(entries, start=1):
+        where = _entry_label(label, number, entry)
+        if not isinstance(entry, dict):
+            problems.append(f"{where}: must be a table")
+            continue
+        config, entry_problems = _parse_entry(entry, where)
+        problems += entry_problems
+        source_id = entry.get("id")
+        if isinstance(source_id, str) and source_id in seen:
+            problems.append(f"{where}, field 'id': duplicate id '{source_id}'")
+        seen.add(source_id)
+        if config is not None:
+            configs.append(config)
+    if problems:
+        raise SourcesFileError(problems)
+    return configs
+
+
+def _entry_label(label: str, number: int, entry: Any) -> str:
+    source_id = entry.get("id") if isinstance(entry, dict) else None
+    if isinstance(source_id, str) and source_id:
+        return f"{label}: source '{source_id}' (entry {number})"
+    return f"{label}: entry {number}"
+
+
+def _parse_entry(entry: dict[str, Any], where: str) -> tuple[SourceConfig | None, list[str]]:
+    problems: list[str] = []
+
+    def problem(name: str, message: str) -> None:
+        problems.append(f"{where}, field '{name}': {message}")
+
+    source_id = _typed(entry, "id", str, problem, required=True)
+    if source_id is not None and not SLUG.match(source_id):
+        problem("id", "must be a slug: lowercase letters, digits and '-'")
+    kind = _typed(entry, "kind", str, problem, required=True)
+    spec = KINDS.get(kind) if kind else None
+    if kind is not None and spec is None:
+        problem("kind", f"unknown kind '{kind}'; known: {', '.join(sorted(KINDS))}")
+    url = _typed(entry, "url", str, problem, required=spec is None or spec.default_url is None)
+    if url is None and spec is not None:
+        url = spec.default_url
+    allow_private = _typed(entry, "allow_private", bool, problem) or False
+    if url is not None:
+        url_problem = check_url(url, allow_private=allow_private)
+        if url_problem:
+            problem("url", url_problem)
+    categories = _typed(entry, "categories", list, problem) or []
+    for category in categories:
+        if category not in CATEGORIES:
+            problem("categories", f"unknown category {category!r}; known: {', '.join(CATEGORIES)}")
+    every = _typed(entry, "every", str, problem)
+    every_seconds = parse_interval(every) if every is not None else 6 * 3600
+    if every_seconds is None:
+        problem("every", f"{every!r} is not an interval like '30m', '6h' or '1d'")
+    options = _options(entry, spec, problem)
+    unknown = set(entry) - COMMON_KEYS - set(spec.extra if spec else ())
+    for name in sorted(unknown):
+        problem(name, "unknown key" + (f" for kind '{kind}'" if spec else ""))
+    if problems or source_id is None or kind is None or spec is None or url is None:
+        return None, problems
+    return (
+        SourceConfig(
+            id=source_id,
+            kind=kind,
+            url=url,
+            categories=tuple(categories),
+            town=_typed(entry, "town", str, problem),
+            trusted=_typed(entry, "trusted", bool, problem) or False,
+            every_seconds=every_seconds or 6 * 3600,
+            enabled=_typed(entry, "enabled", bool, problem) is not False,
+            allow_private=allow_private,
+            name=_typed(entry, "name", str, problem),
+            options=options,
+        ),
+        problems,
+    )
+
+
+def _options(
+    entry: dict[str, Any], spec: KindSpec | None, problem: Callable[[str, str], None]
+) -> dict[str, Any]:
+    if spec is None:
+        return {}
+    options = {}
+    for name, kind_type in spec.extra.items():
+        value = _typed(entry, name, kind_type, problem, required=name in spec.required)
+        if value is not None:
+            options[name] = value
+    return options
+
+
+def _typed(
+    entry: dict[str, Any],
+    name: str,
+    expected: type,
+    problem: Callable[[str, str], None],
+    *,
+    required: bool = False,
+) -> Any:
+    if name not in entry:
+        if required:
+            problem(name, "missing")
+        return None
+    value = entry[name]
+    if expected is int and isinstance(value, bool) or not isinstance(value, expected):
+        problem(name, f"must be {_TYPE_NAMES[expected]}, not {type(value).__name__}")
+        return None
+    if expected is str and not value.strip():
+        problem(name, "must not be empty")
+        return None
+    return value
+
+
+_TYPE_NAMES = {str: "a string", bool: "true or false", int: "a whole number", list: "a list"}
+
+
+def parse_interval(text: str) -> int | None:
+    """'6h' → 21600 seconds; None when the text is not an interval."""
+    match = INTERVAL.match(text)
+    if not match or int(match[1]) == 0:
+        return None
+    return int(match[1]) * UNIT_SECONDS[match[2]]
+
+
+def check_url(url: str, *, allow_private: bool) -> str | None:
+    """Why a source URL is refused (scheme, host), or None when it is fine as written."""
+    try:
+        parts = urlsplit(url)
+    except ValueError as error:
+        return f"not a URL ({error})"
+    if parts.scheme not in ("http", "https"):
+        return "must be an http or https URL"
+    if not parts.hostname:
+        return "has no host"
+    if not allow_private and is_private_host(parts.hostname):
+        return (
+            f"host {parts.hostname} is on loopback or a private network; "
+            "set allow_private = true for an intranet or test source"
+        )
+    return None
+
+
+def is_private_host(host: str) -> bool:
+    """A literal address that is not public, or a name that always means this machine."""
+    if host.lower() in ("localhost", "localhost.localdomain") or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return not address.is_global

@@ -1,0 +1,32 @@
+"""Plain text from whatever sources send: HTML fragments, entities, stray whitespace."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import nh3
+
+BLOCK_BREAK = re.compile(r"(?i)<\s*(br|/p|/div|/li|/h[1-6]|/tr)\b[^>]*>")
+SPACES = re.compile(r"[ \t\u00a0]+")
+BLANK_LINES = re.compile(r"\n\s*\n\s*(\n\s*)+")
+MAX_TEXT = 20_000
+
+
+def plain_text(value: str | None, *, max_length: int = MAX_TEXT) -> str:
+    """Tags removed (line breaks kept), entities decoded, whitespace tidied, length capped."""
+    if not value:
+        return ""
+    text = value.replace("\r\n", "\n").replace("\r", "\n")
+    if "<" in text:
+        text = BLOCK_BREAK.sub("\n", text)
+        text = nh3.clean(text, tags=set(), clean_content_tags={"script", "style"})
+    text = html.unescape(html.unescape(text)) if "&" in text else text
+    lines = [SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    text = BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+    return text[:max_length]
+
+
+def one_line(value: str | None, *, max_length: int = 500) -> str:
+    """Plain text on a single line (titles, places)."""
+    return " ".join(plain_text(value, max_length=max_length * 2).split())[:max_length]

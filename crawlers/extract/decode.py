@@ -1,0 +1,44 @@
+"""Bytes to text: BOMs, declared charsets that lie, and a clear note when we had to guess."""
+
+from __future__ import annotations
+
+import codecs
+
+BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def decode_body(body: bytes, declared: str | None = None) -> tuple[str, str | None]:
+    """Decode a response body; the second value explains a fallback, else None.
+
+    Order: a BOM, then UTF-8 (what nearly every source sends, whatever it declares), then the
+    declared charset, then Windows-1252 (a superset of Latin-1 for the bytes seen in practice).
+    """
+    for bom, encoding in BOMS:
+        if body.startswith(bom):
+            return body[len(bom) :].decode(encoding, errors="replace"), None
+    try:
+        return body.decode("utf-8"), None
+    except UnicodeDecodeError as error:
+        utf8_error = error
+    if declared and _known(declared) and codecs.lookup(declared).name not in ("utf-8",):
+        try:
+            return body.decode(declared), None
+        except UnicodeDecodeError:
+            pass
+    note = (
+        f"not valid UTF-8 (byte 0x{body[utf8_error.start]:02x} at offset {utf8_error.start}); "
+        "read as Windows-1252"
+    )
+    return body.decode("cp1252", errors="replace"), note
+
+
+def _known(encoding: str) -> bool:
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        return False
+    return True

@@ -1,0 +1,88 @@
+"""The JSON feeds of CONTRACT.md §4: events.json (one entry an occurrence), apprenticeships.json."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+
+from aggregator.models import Apprenticeship
+from aggregator.timezones import local
+from feeds.views import EventView, apprenticeship_sources
+
+
+def event_entry(event: EventView) -> dict[str, Any]:
+    return {
+        "id": event.id,
+        "uid": event.uid,
+        "title": event.title,
+        "description": event.description,
+        "start": _when(event.start),
+        "end": _when(event.end),
+        "all_day": event.all_day,
+        "timezone": event.timezone,
+        "status": event.status,
+        "categories": list(event.categories),
+        "location": {
+            "name": event.location_name,
+            "address": event.location_address,
+            "postcode": event.postcode,
+            "town": event.town,
+            "lat": event.lat,
+            "lon": event.lon,
+        },
+        "url": event.url,
+        "series": event.series,
+        "sources": [
+            {"source": ref.source, "url": ref.url, "uid": ref.uid} for ref in event.sources
+        ],
+        "updated_at": _when(event.updated_at),
+    }
+
+
+def apprenticeship_entry(item: Apprenticeship) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "title": item.title,
+        "occupation": item.occupation,
+        "company": item.company,
+        "location": {
+            "address": item.address,
+            "postcode": item.postcode,
+            "town": item.town,
+            "lat": item.lat,
+            "lon": item.lon,
+        },
+        "start_date": item.start_date.isoformat() if item.start_date else None,
+        "url": item.url,
+        "sources": apprenticeship_sources(item),
+        "first_seen": _when(item.first_seen),
+        "last_seen": _when(item.last_seen),
+        "status": item.status,
+    }
+
+
+def render_events(events: Iterable[EventView], *, generated_at: datetime) -> bytes:
+    body = {"generated_at": _when(generated_at), "events": [event_entry(e) for e in events]}
+    return _dump(body)
+
+
+def render_apprenticeships(items: Iterable[Apprenticeship], *, generated_at: datetime) -> bytes:
+    body = {
+        "generated_at": _when(generated_at),
+        "apprenticeships": [apprenticeship_entry(item) for item in items],
+    }
+    return _dump(body)
+
+
+def _when(value: datetime | date | None) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return local(value).isoformat()
+    return value.isoformat()
+
+
+def _dump(body: dict[str, Any]) -> bytes:
+    return json.dumps(body, ensure_ascii=False, indent=1).encode() + b"\n"

@@ -1,0 +1,76 @@
+"""Render every published feed once per change and write the static files (CONTRACT.md §4)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from aggregator.categories import CATEGORIES, CATEGORY_NAMES
+from aggregator.queries import last_change, open_apprenticeships, published_events
+from feeds.ical import render_calendar
+from feeds.json_feed import render_apprenticeships, render_events
+from feeds.views import EventView
+
+COUNTY = "Landkreis Heidenheim"
+
+
+@dataclass(frozen=True)
+class Feed:
+    path: str  # relative, e.g. "events/sprache.ics"
+    body: bytes
+
+    @property
+    def media_type(self) -> str:
+        return "text/calendar" if self.path.endswith(".ics") else "application/json"
+
+
+def render_feeds(session: Session, *, now: datetime) -> list[Feed]:
+    """Every static feed, rendered from the store."""
+    events = [EventView.of(event) for event in published_events(session, now=now)]
+    generated_at = last_change(session) or now
+    feeds = [
+        Feed("events.ics", render_calendar(events, name=f"{COUNTY} – Veranstaltungen")),
+        Feed("events.json", render_events(events, generated_at=generated_at)),
+        Feed(
+            "apprenticeships.json",
+            render_apprenticeships(open_apprenticeships(session), generated_at=generated_at),
+        ),
+    ]
+    for slug in CATEGORIES:
+        chosen = [event for event in events if slug in event.categories]
+        name = f"{COUNTY} – {CATEGORY_NAMES[slug]}"
+        feeds.append(Feed(f"events/{slug}.ics", render_calendar(chosen, name=name)))
+    return feeds
+
+
+def write_feeds(feeds: list[Feed], out: Path) -> list[str]:
+    """Write each feed atomically, only where its bytes changed; returns the paths written."""
+    written = []
+    for feed in feeds:
+        target = out / feed.path
+        if target.exists() and target.read_bytes() == feed.body:
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with _temporary_beside(target) as temporary:
+            temporary.write_bytes(feed.body)
+            os.replace(temporary, target)
+        written.append(feed.path)
+    return written
+
+
+@contextmanager
+def _temporary_beside(target: Path) -> Iterator[Path]:
+    """A temporary file in the target's folder (so os.replace is atomic), removed if left."""
+    handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    os.close(handle)
+    try:
+        yield Path(name)
+    finally:
+        Path(name).unlink(missing_ok=True)

@@ -1,0 +1,29 @@
+"""`lotse serve`: one ASGI app (Starlette) made of route groups, one module each."""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from aggregator.store import Store
+from feeds import feed_routes
+from feeds.app_context import AppContext, Clock, utc_now
+
+# Each module has `routes(app: AppContext) -> list[Route]`; add a feature by adding its module.
+ROUTE_MODULES = [feed_routes]
+
+
+def create_app(store: Store, *, clock: Clock = utc_now) -> Starlette:
+    context = AppContext(store, clock)
+    routes = [Route("/healthz", _health)]
+    for module in ROUTE_MODULES:
+        routes += module.routes(context)
+    app = Starlette(routes=routes)
+    app.state.context = context
+    return app
+
+
+async def _health(request: Request) -> Response:
+    return JSONResponse({"ok": True})

@@ -1,0 +1,100 @@
+"""Read-only views of published listings, as every feed format and page shows them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from aggregator.models import Apprenticeship, Event
+from aggregator.timezones import local
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    source: str
+    url: str | None
+    uid: str | None
+
+
+@dataclass(frozen=True)
+class EventView:
+    id: str
+    uid: str
+    title: str
+    description: str
+    start: datetime | date  # local aware datetime, or the first day
+    end: datetime | date | None  # local aware datetime, or the last day (inclusive)
+    all_day: bool
+    timezone: str
+    status: str
+    categories: tuple[str, ...]
+    location_name: str | None
+    location_address: str | None
+    postcode: str | None
+    town: str | None
+    lat: float | None
+    lon: float | None
+    url: str | None
+    series: str | None
+    sequence: int
+    created_at: datetime
+    updated_at: datetime
+    sources: tuple[SourceRef, ...]
+
+    @classmethod
+    def of(cls, event: Event) -> EventView:
+        if event.all_day:
+            start: datetime | date = event.start_date or local(event.start_at).date()
+            end: datetime | date | None = event.end_date or start
+        else:
+            start = local(event.start_at)
+            end = local(event.end_at) if event.end_at else None
+        return cls(
+            id=event.id,
+            uid=event.uid,
+            title=event.title,
+            description=event.description,
+            start=start,
+            end=end,
+            all_day=event.all_day,
+            timezone=event.timezone,
+            status=event.status,
+            categories=tuple(event.categories),
+            location_name=event.location_name,
+            location_address=event.location_address,
+            postcode=event.postcode,
+            town=event.town,
+            lat=event.lat,
+            lon=event.lon,
+            url=event.url,
+            series=event.series,
+            sequence=event.sequence,
+            created_at=event.created_at,
+            updated_at=event.updated_at,
+            sources=_event_sources(event),
+        )
+
+
+def _event_sources(event: Event) -> tuple[SourceRef, ...]:
+    refs = []
+    for link in sorted(event.links, key=lambda link: link.id or 0):
+        if link.active:
+            ref = SourceRef(link.record.source_id, link.fields.get("url"), link.fields.get("uid"))
+            if ref not in refs:
+                refs.append(ref)
+    return tuple(refs)
+
+
+def apprenticeship_sources(item: Apprenticeship) -> list[dict[str, Any]]:
+    refs: list[dict[str, Any]] = []
+    for link in sorted(item.links, key=lambda link: link.id or 0):
+        if link.active:
+            ref = {
+                "source": link.record.source_id,
+                "url": link.fields.get("url"),
+                "id": link.fields.get("uid"),
+            }
+            if ref not in refs:
+                refs.append(ref)
+    return refs

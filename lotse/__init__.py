@@ -1,0 +1,1 @@
+"""Lotse: local events and apprenticeships, gathered, deduplicated, published as iCal and JSON."""

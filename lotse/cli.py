@@ -1,0 +1,108 @@
+"""The `lotse` command line (CONTRACT.md §2)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from aggregator.config import Settings
+from aggregator.sources import SourcesFileError, load_sources
+from aggregator.store import Store
+from lotse.summary import summary_table
+
+EXIT_INVALID = 2
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "handler"):
+        parser.print_help()
+        sys.exit(EXIT_INVALID)
+    sys.exit(args.handler(args) or 0)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="lotse", description=__doc__)
+    commands = parser.add_subparsers()
+
+    run = commands.add_parser("run", help="one full pass: crawl, normalize, deduplicate, publish")
+    run.add_argument("--sources", type=Path, default=Path("sources.toml"))
+    run.add_argument("--out", type=Path, default=Path("public"))
+    run.set_defaults(handler=cmd_run)
+
+    serve = commands.add_parser("serve", help="serve the feeds and pages over HTTP")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(handler=cmd_serve)
+
+    sources = commands.add_parser("sources", help="work with a sources file")
+    sources_commands = sources.add_subparsers()
+    check = sources_commands.add_parser("check", help="validate a sources file")
+    check.add_argument("file", type=Path)
+    check.set_defaults(handler=cmd_sources_check)
+
+    demo = commands.add_parser("demo", help="run the bundled demo county, then serve it")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--no-serve", action="store_true", help="stop after the pass")
+    demo.set_defaults(handler=cmd_demo)
+    return parser
+
+
+def cmd_sources_check(args: argparse.Namespace) -> int:
+    try:
+        configs = load_sources(args.file)
+    except SourcesFileError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        return EXIT_INVALID
+    print(f"{args.file}: {len(configs)} sources, all valid")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    try:
+        configs = load_sources(args.sources)
+    except SourcesFileError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        return EXIT_INVALID
+    settings = Settings.from_env()
+    store = Store(settings.database_url)
+    report = run_pass(store, settings, configs, args.out)
+    print(summary_table(report.summaries))
+    return 0
+
+
+def run_pass(store: Store, settings: Settings, configs: list, out: Path):  # noqa: ANN201
+    """In-process without a broker, else on the Celery workers; same feeds either way."""
+    now = datetime.now(UTC)
+
+    def progress(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    if settings.broker_url:
+        from workers.distributed import run_pass_on_workers
+
+        return run_pass_on_workers(store, configs, out, now=now, progress=progress)
+    from workers.passes import run_pass as run_in_process
+
+    return run_in_process(store, configs, out, now=now, progress=progress)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from feeds.server import create_app
+
+    settings = Settings.from_env()
+    uvicorn.run(create_app(Store(settings.database_url)), host=args.host, port=args.port)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from lotse.demo import run_demo
+
+    return run_demo(port=args.port, serve=not args.no_serve)

@@ -1,0 +1,25 @@
+"""The per-source summary table that `lotse run` prints."""
+
+from __future__ import annotations
+
+from aggregator.ingest import SourceSummary
+
+COLUMNS = ("source", "status", "items", "new", "updated", "gone", "problems")
+
+
+def summary_table(summaries: list[SourceSummary]) -> str:
+    rows = [
+        (s.source_id, s.status, s.items, s.new, s.updated, s.gone, s.problems) for s in summaries
+    ]
+    rows = [tuple(str(cell) for cell in row) for row in rows]
+    widths = [
+        max(len(str(cell)) for cell in column) for column in zip(COLUMNS, *rows, strict=False)
+    ]
+    lines = ["  ".join(str(cell).ljust(width) for cell, width in zip(COLUMNS, widths, strict=True))]
+    lines.append("  ".join("-" * width for width in widths))
+    lines += [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        for row in rows
+    ]
+    notes = [f"! {s.source_id}: {s.error or s.alarm}" for s in summaries if s.error or s.alarm]
+    return "\n".join(lines + notes)

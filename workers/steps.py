@@ -1,0 +1,70 @@
+"""The steps of a pass as plain functions, called by the in-process pass and the Celery tasks.
+
+Each step opens its own transaction, so a step that fails leaves nothing half-applied.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import select
+
+from aggregator.crawl_result import FAILED, CrawlResult
+from aggregator.ingest import SourceSummary, ingest, sync_sources
+from aggregator.models import Source
+from aggregator.sources import SourceConfig
+from aggregator.store import Store
+from crawlers.crawl import CrawlJob
+from feeds.publish import render_feeds, write_feeds
+
+log = logging.getLogger(__name__)
+
+
+def register_sources(store: Store, configs: list[SourceConfig]) -> list[SourceConfig]:
+    """Store the sources file's entries; returns the enabled ones in file order."""
+    with store.transaction() as session:
+        sync_sources(session, configs)
+    return [config for config in configs if config.enabled]
+
+
+def crawl_jobs(store: Store, source_ids: list[str]) -> list[CrawlJob]:
+    """What to crawl, with each source's conditional-GET state from its last crawl."""
+    with store.transaction() as session:
+        sources = {
+            s.id: s for s in session.scalars(select(Source).where(Source.id.in_(source_ids)))
+        }
+        return [
+            CrawlJob(
+                SourceConfig.from_dict(sources[source_id].config),
+                {
+                    "etag": sources[source_id].http_etag,
+                    "last_modified": sources[source_id].http_last_modified,
+                    "body_hash": sources[source_id].body_hash,
+                },
+            )
+            for source_id in source_ids
+        ]
+
+
+def ingest_result(
+    store: Store, result: CrawlResult, *, pass_id: str, now: datetime
+) -> SourceSummary:
+    """Ingest one source's crawl; an error while ingesting is that source's failure alone."""
+    try:
+        with store.transaction() as session:
+            return ingest(session, result, pass_id=pass_id, now=now)
+    except Exception as error:
+        log.exception("ingest of %s failed", result.source_id)
+        failed = CrawlResult(result.source_id, status=FAILED, complete=False)
+        failed.error = f"ingest failed: {type(error).__name__}: {error}"
+        with store.transaction() as session:
+            return ingest(session, failed, pass_id=pass_id, now=now)
+
+
+def publish(store: Store, out: Path, *, now: datetime) -> list[str]:
+    """Render every feed from the store and write the ones whose bytes changed."""
+    with store.transaction() as session:
+        feeds = render_feeds(session, now=now)
+    return write_feeds(feeds, out)
