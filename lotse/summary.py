@@ -22,4 +22,4 @@ def summary_table(summaries: list[SourceSummary]) -> str:
         for row in rows
     ]
     notes = [f"! {s.source_id}: {s.error or s.alarm}" for s in summaries if s.error or s.alarm]
-    return "\n".join(lines + notes)
+    return "\n".join([line.rstrip() for line in lines] + notes)
