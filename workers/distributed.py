@@ -46,6 +46,10 @@ def run_pass_on_workers(
             raise TimeoutError(f"the workers did not finish the pass within {timeout:.0f} s")
         time.sleep(0.5)
     outcome = result.get(propagate=True)
+    progress(f"[{len(crawls)}/{len(crawls)}] sources done")
+    result.forget()
+    if result.parent is not None:
+        result.parent.forget()
     report.summaries = [SourceSummary(**s) for s in outcome["summaries"]]
     report.written = outcome["written"]
     return report
