@@ -146,6 +146,19 @@ def test_only_the_published_window_is_expanded() -> None:
     drafts, _ = read_calendar(path, now=datetime(2099, 6, 1, tzinfo=UTC))
     (occurrences,) = drafts.values()
     assert occurrences[0].start == date(2099, 5, 31)
-    # an unbounded daily series stops at the window's end, 365 days ahead
-    assert occurrences[-1].start in (date(2100, 5, 30), date(2100, 5, 31))
+    # an unbounded daily series stops at the window's end, 365 days ahead (local midnight of
+    # 2100-06-01 is 22:00 UTC the day before, inside the window that ends at 00:00 UTC)
+    assert occurrences[-1].start == date(2100, 6, 1)
     assert len(occurrences) == (occurrences[-1].start - occurrences[0].start).days + 1
+
+
+def test_an_rrule_with_a_million_occurrences_is_a_clear_problem_not_a_hang() -> None:
+    text = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:flood@x\r\n"
+        "DTSTART:20261201T000000Z\r\nRRULE:FREQ=MINUTELY;COUNT=1000000\r\nSUMMARY:Flut\r\n"
+        "END:VEVENT\r\nBEGIN:VEVENT\r\nUID:fine@x\r\nDTSTART:20261201T100000Z\r\n"
+        "SUMMARY:Normal\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    drafts, problems = read_calendar(text, now=NOW)
+    assert "more than 5000 occurrences" in problems["flood@x"]
+    assert [d.title for d in drafts["fine@x"]] == ["Normal"]

@@ -9,7 +9,7 @@ RECURRENCE-ID overrides (``recurring-ical-events``).
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from urllib.parse import urljoin
 
 import icalendar
@@ -38,11 +38,23 @@ def read_ical(record: RawRecord, context: Context) -> list[EventDraft]:
     series = any("RRULE" in c or "RDATE" in c or "RECURRENCE-ID" in c for c in components)
     start, end = context.window
     drafts = []
-    for occurrence in recurring_ical_events.of(calendar).between(start, end):
-        drafts.append(_draft(occurrence, record, series))
-        if len(drafts) > MAX_OCCURRENCES:
-            raise RecordProblem(f"more than {MAX_OCCURRENCES} occurrences in the window")
+    for occurrence in recurring_ical_events.of(calendar).after(start):
+        draft = _draft(occurrence, record, series)
+        if _begins(draft) >= end:
+            break
+        if len(drafts) == MAX_OCCURRENCES:
+            raise RecordProblem(
+                f"more than {MAX_OCCURRENCES} occurrences in the published window (an RRULE "
+                "that repeats too often); none of them was taken"
+            )
+        drafts.append(draft)
     return drafts
+
+
+def _begins(draft: EventDraft) -> datetime:
+    if isinstance(draft.start, datetime):
+        return draft.start
+    return datetime.combine(draft.start, time(0), BERLIN)
 
 
 def parse_calendar(payload: str) -> icalendar.Calendar:
