@@ -8,11 +8,12 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
-from aggregator.models import Apprenticeship, Event
+from aggregator.models import Apprenticeship, Event, Source
 from aggregator.store import Store
 from feeds.http_cache import RenderCache
 
 Clock = Callable[[], datetime]
+Version = tuple[object, ...]
 
 
 def utc_now() -> datetime:
@@ -25,16 +26,13 @@ class AppContext:
     clock: Clock = utc_now
     cache: RenderCache = field(default_factory=RenderCache)
 
-    def version(self) -> tuple[object, ...]:
-        """Changes whenever a listing changes, and daily (the feed window moves)."""
+    def version(self) -> Version:
+        """Changes whenever a listing or the list of sources changes, and daily (the feed
+        window moves)."""
         with self.store.transaction() as session:
             events = session.execute(select(func.max(Event.updated_at), func.count(Event.id))).one()
             items = session.execute(
                 select(func.max(Apprenticeship.updated_at), func.count(Apprenticeship.id))
             ).one()
-        return (*events, *items, self.clock().date())
-
-    @staticmethod
-    def last_modified(version: tuple[object, ...]) -> datetime:
-        times = [value for value in (version[0], version[2]) if isinstance(value, datetime)]
-        return max(times) if times else datetime(2000, 1, 1, tzinfo=UTC)
+            sources = session.scalar(select(func.count(Source.id)))
+        return (*events, *items, sources, self.clock().date())

@@ -1,18 +1,41 @@
-"""Feed responses rendered once per change: cached bytes, ETag, Last-Modified, 304 answers."""
+"""Feed responses rendered once per change: cached bytes, ETag, Last-Modified, 304 answers,
+CORS for apps (RFC 9110 §8.8 validators, §13 conditional requests; the Fetch standard's CORS).
+
+Calendars go out as they are: never gzip-encoded (some Outlook versions fail on it), and with
+``no-transform`` so that proxies leave them alone. There is no content negotiation: a request
+without Accept (Google sends none) gets the feed like any other.
+"""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Route
 
-MEDIA_TYPES = {"ics": "text/calendar; charset=utf-8", "json": "application/json; charset=utf-8"}
-CACHE_CONTROL = "public, max-age=900"
+MEDIA_TYPES = {
+    "ics": "text/calendar; charset=utf-8",
+    "json": "application/json; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+}
+CACHE_CONTROL = "public, max-age=900, no-transform"
+CORS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Expose-Headers": "ETag, Last-Modified",
+}
+PREFLIGHT = {
+    **CORS,
+    "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
+    "Access-Control-Allow-Headers": "If-None-Match, If-Modified-Since, Cache-Control",
+    "Access-Control-Max-Age": "86400",
+    "Allow": "GET, HEAD, OPTIONS",
+}
+Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 @dataclass(frozen=True)
@@ -27,27 +50,52 @@ class Rendered:
 
 
 class RenderCache:
-    """Keeps the last rendering per key while the store's version stays the same."""
+    """The last rendering of each feed, kept while the store's version stays the same.
+
+    Last-Modified is when the bytes last changed: the data's last change for a first rendering,
+    the server's clock when a new version renders to new bytes, unchanged when it renders to the
+    same bytes (the feed window moves daily, mostly without changing a feed). ``renders``
+    counts the renderings done.
+    """
 
     def __init__(self, max_entries: int = 512) -> None:
         self.max_entries = max_entries
-        self._entries: dict[tuple[object, ...], Rendered] = {}
+        self.renders = 0
+        self._entries: dict[Hashable, tuple[Hashable, Rendered]] = {}
 
-    def get(self, key: tuple[object, ...], render: Callable[[], Rendered]) -> Rendered:
-        rendered = self._entries.get(key)
-        if rendered is None:
-            if len(self._entries) >= self.max_entries:
-                self._entries.clear()
-            rendered = self._entries[key] = render()
+    def get(
+        self,
+        key: Hashable,
+        version: Hashable,
+        render: Callable[[], tuple[bytes, datetime]],
+        *,
+        now: datetime,
+    ) -> Rendered:
+        """The cached rendering of ``key`` at ``version``; ``render`` gives bytes and the time
+        of the data's last change, and is called only when the version changed."""
+        entry = self._entries.get(key)
+        if entry is not None and entry[0] == version:
+            return entry[1]
+        body, changed_at = render()
+        self.renders += 1
+        rendered = Rendered.of(body, changed_at)
+        if entry is not None:
+            previous = entry[1]
+            same = previous.etag == rendered.etag
+            rendered = previous if same else Rendered.of(body, max(changed_at, now))
+        if key not in self._entries and len(self._entries) >= self.max_entries:
+            self._entries.clear()
+        self._entries[key] = (version, rendered)
         return rendered
 
 
 def feed_response(request: Request, rendered: Rendered, kind: str) -> Response:
+    """200 with the cached bytes, or 304 when the request's validators match (RFC 9110 §15.4.5)."""
     headers = {
         "ETag": rendered.etag,
         "Last-Modified": format_datetime(rendered.last_modified.astimezone(UTC), usegmt=True),
         "Cache-Control": CACHE_CONTROL,
-        "Access-Control-Allow-Origin": "*",
+        **CORS,
     }
     if _not_modified(request, rendered):
         return Response(status_code=304, headers=headers)
@@ -55,6 +103,7 @@ def feed_response(request: Request, rendered: Rendered, kind: str) -> Response:
 
 
 def _not_modified(request: Request, rendered: Rendered) -> bool:
+    """If-None-Match wins over If-Modified-Since (RFC 9110 §13.1.3); weak comparison."""
     if_none_match = request.headers.get("if-none-match")
     if if_none_match is not None:
         tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
@@ -65,5 +114,18 @@ def _not_modified(request: Request, rendered: Rendered) -> bool:
             since = parsedate_to_datetime(if_modified_since)
         except (TypeError, ValueError):
             return False
+        if since.tzinfo is None:
+            return False
         return rendered.last_modified.replace(microsecond=0) <= since
     return False
+
+
+def feed_route(path: str, endpoint: Endpoint) -> Route:
+    """A GET/HEAD route that also answers CORS preflight (OPTIONS) for apps in browsers."""
+
+    async def answer(request: Request) -> Response:
+        if request.method == "OPTIONS":
+            return Response(status_code=204, headers=PREFLIGHT)
+        return await endpoint(request)
+
+    return Route(path, answer, methods=["GET", "HEAD", "OPTIONS"])

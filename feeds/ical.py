@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta
 
 from aggregator.timezones import LOCAL_TZID, local
@@ -23,8 +23,16 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 NEWLINES = re.compile(r"\r\n|\r|\n")
 
 
-def render_calendar(events: Iterable[EventView], *, name: str, description: str = "") -> bytes:
-    """A whole VCALENDAR with the Europe/Berlin VTIMEZONE and one VEVENT per view."""
+def render_calendar(
+    events: Iterable[EventView],
+    *,
+    name: str,
+    description: str = "",
+    write_event: Callable[[EventView], list[str]] | None = None,
+) -> bytes:
+    """A whole VCALENDAR with the Europe/Berlin VTIMEZONE (the only TZID the events use) and
+    the VEVENT lines ``write_event`` (default: ``event_lines``) gives for each view."""
+    write = write_event or event_lines
     lines = [
         "BEGIN:VCALENDAR",
         f"PRODID:{PRODID}",
@@ -37,7 +45,7 @@ def render_calendar(events: Iterable[EventView], *, name: str, description: str 
         *BERLIN_VTIMEZONE,
     ]
     for event in events:
-        lines += event_lines(event)
+        lines += write(event)
     lines.append("END:VCALENDAR")
     return "".join(fold(line) for line in lines).encode()
 

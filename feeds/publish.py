@@ -12,13 +12,12 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from aggregator.categories import CATEGORIES, CATEGORY_NAMES
 from aggregator.queries import last_change, open_apprenticeships, published_events
+from feeds.catalog import Catalog, FeedSpec, matches
 from feeds.ical import render_calendar
+from feeds.integreat import render_integreat
 from feeds.json_feed import render_apprenticeships, render_events
 from feeds.views import EventView
-
-COUNTY = "Landkreis Heidenheim"
 
 
 @dataclass(frozen=True)
@@ -32,22 +31,32 @@ class Feed:
 
 
 def render_feeds(session: Session, *, now: datetime) -> list[Feed]:
-    """Every static feed, rendered from the store."""
+    """Every static feed, rendered from the store: the event feeds of the catalog, each from one
+    reading of the events, and apprenticeships.json."""
     events = [EventView.of(event) for event in published_events(session, now=now)]
     generated_at = last_change(session) or now
     feeds = [
-        Feed("events.ics", render_calendar(events, name=f"{COUNTY} – Veranstaltungen")),
-        Feed("events.json", render_events(events, generated_at=generated_at)),
-        Feed(
-            "apprenticeships.json",
-            render_apprenticeships(open_apprenticeships(session), generated_at=generated_at),
-        ),
+        Feed(spec.path, render_event_feed(spec, events_in(spec, events), generated_at))
+        for spec in Catalog.of(session).feeds.values()
     ]
-    for slug in CATEGORIES:
-        chosen = [event for event in events if slug in event.categories]
-        name = f"{COUNTY} – {CATEGORY_NAMES[slug]}"
-        feeds.append(Feed(f"events/{slug}.ics", render_calendar(chosen, name=name)))
+    apprenticeships = render_apprenticeships(
+        open_apprenticeships(session), generated_at=generated_at
+    )
+    feeds.append(Feed("apprenticeships.json", apprenticeships))
     return feeds
+
+
+def events_in(spec: FeedSpec, events: list[EventView]) -> list[EventView]:
+    return [event for event in events if matches(event, spec.where)]
+
+
+def render_event_feed(spec: FeedSpec, events: list[EventView], generated_at: datetime) -> bytes:
+    """The bytes of one event feed in its profile (iCal, Integreat iCal, JSON)."""
+    if spec.profile == "json":
+        return render_events(events, generated_at=generated_at)
+    if spec.profile == "integreat":
+        return render_integreat(events, name=spec.name, category=spec.where.category)
+    return render_calendar(events, name=spec.name)
 
 
 def write_feeds(feeds: list[Feed], out: Path) -> list[str]:
