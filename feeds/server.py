@@ -10,9 +10,10 @@ from starlette.routing import Route
 from aggregator.store import Store
 from feeds import feed_routes
 from feeds.app_context import AppContext, Clock, utc_now
+from feeds.desk import routes as desk_routes
 
 # Each module has `routes(app: AppContext) -> list[Route]`; add a feature by adding its module.
-ROUTE_MODULES = [feed_routes]
+ROUTE_MODULES = [feed_routes, desk_routes]
 
 
 def create_app(store: Store, *, clock: Clock = utc_now) -> Starlette:

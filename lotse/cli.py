@@ -44,6 +44,13 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("file", type=Path)
     check.set_defaults(handler=cmd_sources_check)
 
+    staff = commands.add_parser("staff", help="staff accounts of the review desk")
+    add = staff.add_subparsers().add_parser("add", help="add an account (asks for the password)")
+    add.add_argument("name")
+    add.add_argument("--role", choices=("editor", "admin"), default="editor")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    add.set_defaults(handler=cmd_staff_add)
+
     demo = commands.add_parser("demo", help="run the bundled demo county, then serve it")
     demo.add_argument("--port", type=int, default=8000)
     demo.add_argument("--no-serve", action="store_true", help="stop after the pass")
@@ -100,6 +107,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     uvicorn.run(create_app(Store(settings.database_url)), host=args.host, port=args.port)
     return 0
+
+
+def cmd_staff_add(args: argparse.Namespace) -> int:
+    from feeds.desk.staff_command import add_staff_command
+
+    return add_staff_command(args.name, role=args.role, password_stdin=args.password_stdin)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

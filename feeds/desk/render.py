@@ -1,0 +1,103 @@
+"""HTML out: one Jinja2 environment (autoescape on), German labels and dates, safe headers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from starlette.responses import HTMLResponse, Response
+
+from aggregator.categories import CATEGORY_NAMES
+from aggregator.timezones import local
+
+TEMPLATES = Path(__file__).with_name("templates")
+STYLESHEET = Path(__file__).with_name("static") / "desk.css"
+WEEKDAYS = ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So")
+HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+# What a redirect may ask the next page to say: a fixed text per key, never text from the URL.
+NOTICES = {
+    "approved": "Freigegeben.",
+    "rejected": "Abgelehnt.",
+    "corrected": "Änderungen gespeichert.",
+    "bulk": "Auswahl bearbeitet.",
+    "none_selected": "Nichts ausgewählt.",
+    "reason_missing": "Bitte einen Grund für die Ablehnung angeben.",
+    "merged": "Zusammengeführt.",
+    "split": "Abgetrennt: Die gewählten Quellen bilden jetzt einen eigenen Eintrag.",
+    "split_none": "Bitte mindestens eine Quelle zum Abtrennen wählen, aber nicht alle.",
+    "dismissed": "Vorschlag verworfen: kein Duplikat.",
+    "crawl_started": "Abruf gestartet. Das Ergebnis erscheint nach einer Weile hier.",
+    "crawl_running": "Diese Quelle wird gerade abgerufen.",
+    "logged_out": "Sie sind abgemeldet.",
+}
+LABELS = {
+    "review": {"pending": "wartet", "published": "veröffentlicht", "rejected": "abgelehnt"},
+    "source": {"ok": "ok", "alarm": "Alarm", "failing": "Fehler", "new": "neu"},
+    "run": {"ok": "ok", "unchanged": "unverändert", "failed": "fehlgeschlagen"},
+    "status": {"confirmed": "findet statt", "cancelled": "abgesagt"},
+    "role": {"editor": "Redaktion", "admin": "Administration"},
+    "action": {
+        "approve": "freigegeben",
+        "reject": "abgelehnt",
+        "correct": "bearbeitet",
+        "edit": "bearbeitet",
+        "merge": "zusammengeführt",
+        "split": "abgetrennt",
+        "dismiss": "kein Duplikat",
+    },
+    "target": {"event": "Veranstaltung", "apprenticeship": "Ausbildungsplatz"},
+}
+
+
+def when(value: datetime | date | None, with_time: bool = True) -> str:
+    """An instant in local German form ('Do 03.12.2026, 18:30'), or a day ('Do 03.12.2026')."""
+    if value is None:
+        return "–"
+    if isinstance(value, datetime):
+        moment = local(value)
+        text = f"{WEEKDAYS[moment.weekday()]} {moment:%d.%m.%Y}"
+        return f"{text}, {moment:%H:%M}" if with_time else text
+    return f"{WEEKDAYS[value.weekday()]} {value:%d.%m.%Y}"
+
+
+def label(value: str, group: str) -> str:
+    """The German word for a stored state or action; the value itself where none is known."""
+    return LABELS.get(group, {}).get(value, value)
+
+
+def is_web_url(value: object) -> bool:
+    """Only http(s) addresses become links: a source cannot slip a javascript: URL into a page."""
+    return isinstance(value, str) and urlsplit(value).scheme in ("http", "https")
+
+
+_environment = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=select_autoescape(("html",)),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+_environment.filters.update(
+    when=when,
+    label=label,
+    category=lambda slug: CATEGORY_NAMES.get(slug, slug),
+    notice=lambda key: NOTICES.get(key or ""),
+)
+_environment.tests["web_url"] = is_web_url
+
+
+def page(template: str, *, status: int = 200, **context: Any) -> Response:
+    """A rendered page with the desk's security headers."""
+    body = _environment.get_template(template).render(**context)
+    return HTMLResponse(body, status_code=status, headers=HEADERS)

@@ -1,0 +1,22 @@
+"""The review desk's routes, one module per page group (feeds.server registers this module)."""
+
+from __future__ import annotations
+
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from feeds.app_context import AppContext
+from feeds.desk import log, login, sources, team
+from feeds.desk.guard import HOME_URL, Call, guarded
+
+PAGE_GROUPS = [login, sources, log, team]
+
+
+def routes(app: AppContext) -> list[Route]:
+    def home(call: Call) -> Response:
+        return RedirectResponse(HOME_URL, status_code=303)
+
+    found = [Route("/desk", guarded(app, home), methods=["GET"])]
+    for group in PAGE_GROUPS:
+        found += group.routes(app)
+    return found
