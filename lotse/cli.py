@@ -8,9 +8,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from aggregator.config import Settings
-from aggregator.sources import SourcesFileError, load_sources
+from aggregator.sources import SourceConfig, SourcesFileError, load_sources
 from aggregator.store import Store
 from lotse.summary import summary_table
+from workers.passes import PassReport
+from workers.passes import run_pass as run_in_process
 
 EXIT_INVALID = 2
 
@@ -83,7 +85,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_pass(store: Store, settings: Settings, configs: list, out: Path):  # noqa: ANN201
+def run_pass(
+    store: Store, settings: Settings, configs: list[SourceConfig], out: Path
+) -> PassReport:
     """In-process without a broker, else on the Celery workers; same feeds either way."""
     now = datetime.now(UTC)
 
@@ -94,8 +98,6 @@ def run_pass(store: Store, settings: Settings, configs: list, out: Path):  # noq
         from workers.distributed import run_pass_on_workers
 
         return run_pass_on_workers(store, configs, out, now=now, progress=progress)
-    from workers.passes import run_pass as run_in_process
-
     return run_in_process(store, configs, out, now=now, progress=progress)
 
 
