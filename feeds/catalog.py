@@ -10,17 +10,18 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
-from typing import Literal
+from typing import Literal, TypeVar
 
 from sqlalchemy.orm import Session
 
 from aggregator.categories import CATEGORIES, CATEGORY_NAMES
 from aggregator.places import MUNICIPALITIES
-from aggregator.queries import EventFilter, event_towns, source_ids
+from aggregator.queries import ApprenticeshipFilter, EventFilter, event_towns, source_ids
 from feeds.views import EventView
 
 COUNTY = "Landkreis Heidenheim"
 Profile = Literal["ics", "integreat", "json"]
+F = TypeVar("F", EventFilter, ApprenticeshipFilter)
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
@@ -99,6 +100,10 @@ class Catalog:
     def town(self, value: str) -> str:
         """A town's name from its name or its slug ("koenigsbronn" → "Königsbronn")."""
         return self.towns.get(town_slug(value), value)
+
+    def named(self, where: F) -> F:
+        """A filter whose town, given by name or slug, is the town's name."""
+        return replace(where, town=self.town(where.town)) if where.town else where
 
 
 def matches(event: EventView, where: EventFilter) -> bool:

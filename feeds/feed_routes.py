@@ -6,7 +6,6 @@ Every feed renders once per change of the store and is served from the cached by
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import datetime
 
 from starlette.requests import Request
@@ -60,9 +59,7 @@ def routes(app: AppContext) -> list[Route]:
             extra = event_filter(request.query_params)
         except BadQuery as error:
             return error.response()
-        if extra.town:
-            extra = replace(extra, town=known.town(extra.town))
-        spec = narrowed(spec, extra)
+        spec = narrowed(spec, known.named(extra))
 
         def render() -> tuple[bytes, datetime]:
             with app.store.transaction() as session:
@@ -81,8 +78,7 @@ def routes(app: AppContext) -> list[Route]:
             where = apprenticeship_filter(request.query_params)
         except BadQuery as error:
             return error.response()
-        if where.town:
-            where = replace(where, town=catalog(version).town(where.town))
+        where = catalog(version).named(where)
 
         def render() -> tuple[bytes, datetime]:
             with app.store.transaction() as session:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -61,6 +62,29 @@ def apprenticeship_entry(item: Apprenticeship) -> dict[str, Any]:
         "last_seen": _when(item.last_seen),
         "status": item.status,
     }
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    """Where a page of /api/… stands: its number, size, the total, the neighbours' URLs."""
+
+    page: int
+    per_page: int
+    total: int
+    next: str | None
+    prev: str | None
+
+    def fields(self) -> dict[str, Any]:
+        pages = -(-self.total // self.per_page)
+        return {**asdict(self), "pages": pages}
+
+
+def render_page(
+    key: str, entries: Iterable[dict[str, Any]], *, info: PageInfo, generated_at: datetime
+) -> bytes:
+    """One page of a listing: ``{"generated_at", "page", "per_page", "total", "pages", "next",
+    "prev", key: [...]}``."""
+    return _dump({"generated_at": _when(generated_at), **info.fields(), key: list(entries)})
 
 
 def render_events(events: Iterable[EventView], *, generated_at: datetime) -> bytes:
