@@ -19,8 +19,8 @@ def event_entry(event: EventView) -> dict[str, Any]:
         "uid": event.uid,
         "title": event.title,
         "description": event.description,
-        "start": _when(event.start),
-        "end": _when(event.end),
+        "start": when_text(event.start),
+        "end": when_text(event.end),
         "all_day": event.all_day,
         "timezone": event.timezone,
         "status": event.status,
@@ -38,7 +38,7 @@ def event_entry(event: EventView) -> dict[str, Any]:
         "sources": [
             {"source": ref.source, "url": ref.url, "uid": ref.uid} for ref in event.sources
         ],
-        "updated_at": _when(event.updated_at),
+        "updated_at": when_text(event.updated_at),
     }
 
 
@@ -58,8 +58,8 @@ def apprenticeship_entry(item: Apprenticeship) -> dict[str, Any]:
         "start_date": item.start_date.isoformat() if item.start_date else None,
         "url": item.url,
         "sources": apprenticeship_sources(item),
-        "first_seen": _when(item.first_seen),
-        "last_seen": _when(item.last_seen),
+        "first_seen": when_text(item.first_seen),
+        "last_seen": when_text(item.last_seen),
         "status": item.status,
     }
 
@@ -84,23 +84,24 @@ def render_page(
 ) -> bytes:
     """One page of a listing: ``{"generated_at", "page", "per_page", "total", "pages", "next",
     "prev", key: [...]}``."""
-    return _dump({"generated_at": _when(generated_at), **info.fields(), key: list(entries)})
+    return _dump({"generated_at": when_text(generated_at), **info.fields(), key: list(entries)})
 
 
 def render_events(events: Iterable[EventView], *, generated_at: datetime) -> bytes:
-    body = {"generated_at": _when(generated_at), "events": [event_entry(e) for e in events]}
+    body = {"generated_at": when_text(generated_at), "events": [event_entry(e) for e in events]}
     return _dump(body)
 
 
 def render_apprenticeships(items: Iterable[Apprenticeship], *, generated_at: datetime) -> bytes:
     body = {
-        "generated_at": _when(generated_at),
+        "generated_at": when_text(generated_at),
         "apprenticeships": [apprenticeship_entry(item) for item in items],
     }
     return _dump(body)
 
 
-def _when(value: datetime | date | None) -> str | None:
+def when_text(value: datetime | date | None) -> str | None:
+    """ISO 8601: a local time with its UTC offset, or a date."""
     if value is None:
         return None
     if isinstance(value, datetime):

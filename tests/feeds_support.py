@@ -1,0 +1,80 @@
+"""A published county for the feed tests: two iCal sources on a loopback server, one real pass.
+
+``clients.ics`` holds what trips clients up: times on both sides of both DST changes, a weekly
+series across the March change, an all-day and a three-day event, a cancelled one, an event
+without end, text with commas, semicolons, newlines, umlauts, emoji and a line far longer than
+75 octets, GEO, a URL with a query. ``stadt.ics`` is the foundation's fixture.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from aggregator.sources import SourceConfig
+from aggregator.store import Store
+from tests.conftest import FAST_CRAWL, FIXTURES, NOW, source
+from tests.support.server import FixtureServer, Reply
+from workers.passes import PassReport, run_pass
+
+ICS = "text/calendar; charset=utf-8"
+JS = Path(__file__).resolve().parent / "js"
+
+
+@dataclass
+class County:
+    store: Store
+    out: Path
+    site: FixtureServer
+    sources: list[SourceConfig]
+
+    def run(self, now: datetime = NOW) -> PassReport:
+        return run_pass(self.store, self.sources, self.out, now=now, crawl_settings=FAST_CRAWL)
+
+    def events(self) -> list[dict[str, Any]]:
+        return json.loads((self.out / "events.json").read_text())["events"]
+
+    def feed_files(self) -> dict[str, bytes]:
+        return {
+            path.relative_to(self.out).as_posix(): path.read_bytes()
+            for path in sorted(self.out.rglob("*.*"))
+        }
+
+
+@contextmanager
+def published_county(folder: Path) -> Iterator[County]:
+    """A SQLite store in ``folder``, filled by one pass over the two sources at NOW."""
+    with FixtureServer().running() as site:
+        clients = site.route(
+            "/clients.ics", Reply.file(FIXTURES / "ical" / "clients.ics", ICS, etag=True)
+        )
+        stadt = site.route("/stadt.ics", Reply.file(FIXTURES / "ical" / "stadt.ics", ICS))
+        sources = [
+            source("clients", "ical", clients, trusted=True),
+            source("stadt", "ical", stadt, trusted=True),
+        ]
+        store = Store(f"sqlite:///{folder / 'lotse.db'}")
+        county = County(store, folder / "public", site, sources)
+        county.run()
+        try:
+            yield county
+        finally:
+            store.dispose()
+
+
+def instant(value: str | None) -> str | None:
+    """A JSON start or end as clients see it: a UTC instant, or a date for all-day events."""
+    if value is None or "T" not in value:
+        return value
+    return datetime.fromisoformat(value).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def as_text(value: date | datetime) -> str:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.isoformat()
