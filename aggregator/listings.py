@@ -2,33 +2,43 @@
 
 Rules, in order:
 - a draft keeps the listing its record (and occurrence) is already linked to;
-- else matching may find a listing another record describes (aggregator.matching);
-- else it founds a new listing, whose id derives from the record's key (stable across runs).
+- else matching may find a listing another record describes (aggregator.matching: the same
+  canonical URL, or the same start, town and title); the link keeps the rule and score;
+- else it founds a new listing, whose id derives from the record's key (stable across runs);
+  an event matching only nearly is suggested to staff as a possible duplicate.
+Records that vanished are read first, so a source that re-keys its records finds its listings.
+A new link from a trusted source publishes a pending listing no trusted source described yet.
 A listing's fields come from its active links, best source first (trusted before untrusted, then
-the order of the sources file, then the most complete record); staff corrections go on top.
-A field change raises SEQUENCE and updated_at. An upcoming event whose every record vanished
-is cancelled and kept until past.
+the order of the sources file, then the most complete record: its start and end from the best
+link, every other field from the first link that has it, categories from all); staff corrections
+go on top (aggregator.corrections) until a source changes that field again, which sends the
+listing back to review. A field change raises SEQUENCE and updated_at. An upcoming event whose
+every record vanished is cancelled and kept until past.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aggregator.categories import CATEGORIES
+from aggregator.corrections import apply_corrections
 from aggregator.crawl_result import RawRecord
-from aggregator.drafts import CANCELLED, EventDraft
+from aggregator.drafts import CANCELLED, ApprenticeshipDraft, EventDraft
 from aggregator.identity import content_hash, event_uid, listing_id, series_id
-from aggregator.matching import find_match
-from aggregator.models import Event, EventLink, Source, SourceRecord
+from aggregator.matching import Verdict, find_match, suggest
+from aggregator.models import ApprenticeshipLink, Event, EventLink, Source, SourceRecord
 from aggregator.normalize import Context, RecordProblem, normalize
+from aggregator.review_log import SYSTEM_ACTOR, log_decision
 from aggregator.timezones import day_start_utc, to_utc
 
 PUBLISHED, PENDING, REJECTED = "published", "pending", "rejected"
+D = TypeVar("D", EventDraft, ApprenticeshipDraft)
+L = TypeVar("L", EventLink, ApprenticeshipLink)
 EVENT_FIELDS = (
     "title",
     "description",
@@ -57,11 +67,11 @@ def reconcile(session: Session, context: Context, records: list[SourceRecord]) -
 
         return reconcile_apprenticeships(session, context, records)
     problems = 0
-    links = _links_by_record(session, [r.id for r in records if r.id is not None])
+    links = links_by_record(session, EventLink, [r.id for r in records if r.id is not None])
     touched: dict[str, Event] = {}
     window_start = context.window[0]
-    for record in records:
-        drafts = [] if record.gone_at else _read(record, context)
+    for record in sorted(records, key=lambda record: record.gone_at is None):
+        drafts = [] if record.gone_at else read_drafts(record, context, EventDraft)
         if drafts is None:
             problems += 1
             continue
@@ -70,11 +80,17 @@ def reconcile(session: Session, context: Context, records: list[SourceRecord]) -
             link = existing.pop(draft.occurrence, None)
             fields = draft.to_fields()
             if link is None:
-                event = _place_draft(session, context, record, draft)
+                event, rule, score = _place_draft(session, context, record, draft)
+                if context.source.trusted and event.review_state == PENDING:
+                    _publish_unless_vouched(session, event)
                 link = EventLink(
-                    event=event, record=record, occurrence=draft.occurrence, linked_at=context.now
+                    event=event,
+                    record=record,
+                    occurrence=draft.occurrence,
+                    linked_at=context.now,
+                    rule=rule,
+                    score=score,
                 )
-                link.rule, link.score = getattr(event, "_match", ("record", None))
                 session.add(link)
             elif link.fields == fields and link.active:
                 continue
@@ -90,7 +106,8 @@ def reconcile(session: Session, context: Context, records: list[SourceRecord]) -
     return problems
 
 
-def _read(record: SourceRecord, context: Context) -> list[EventDraft] | None:
+def read_drafts(record: SourceRecord, context: Context, kind: type[D]) -> list[D] | None:
+    """The record's drafts of one kind; None when it cannot be read (noted on the record)."""
     raw = RawRecord(record.key, record.fmt, record.payload, record.url, record.fetched_at)
     try:
         drafts = normalize(raw, context)
@@ -98,26 +115,29 @@ def _read(record: SourceRecord, context: Context) -> list[EventDraft] | None:
         record.problems = [str(problem)]
         return None
     record.problems = []
-    return [draft for draft in drafts if isinstance(draft, EventDraft)]
+    return [draft for draft in drafts if isinstance(draft, kind)]
 
 
-def _links_by_record(session: Session, record_ids: list[int]) -> dict[int, list[EventLink]]:
-    by_record: dict[int, list[EventLink]] = {}
+def links_by_record(
+    session: Session, link_type: type[L], record_ids: list[int]
+) -> dict[int, list[L]]:
+    """The links of these records, by record id."""
+    by_record: dict[int, list[L]] = {}
     for start in range(0, len(record_ids), 500):
         chunk = record_ids[start : start + 500]
-        for link in session.scalars(select(EventLink).where(EventLink.record_id.in_(chunk))):
+        for link in session.scalars(select(link_type).where(link_type.record_id.in_(chunk))):
             by_record.setdefault(link.record_id, []).append(link)
     return by_record
 
 
 def _place_draft(
     session: Session, context: Context, record: SourceRecord, draft: EventDraft
-) -> Event:
-    match = find_match(session, context, record, draft)
+) -> tuple[Event, str, float | None]:
+    """The listing a new draft belongs to, with the rule and score that decided it."""
+    suggestions: list[tuple[Event, Verdict]] = []
+    match = find_match(session, context, record, draft, suggestions=suggestions)
     if match is not None:
-        event, rule, score = match
-        event._match = (rule, score)  # type: ignore[attr-defined]
-        return event
+        return match
     event_id = listing_id("event", context.source.id, record.key, draft.occurrence)
     event = session.get(Event, event_id)
     if event is None:
@@ -130,21 +150,35 @@ def _place_draft(
             updated_at=context.now,
         )
         session.add(event)
-    return event
+    for candidate, verdict in suggestions:
+        suggest(session, candidate, event, verdict, context.now)
+    return event, "record", None
+
+
+def _publish_unless_vouched(session: Session, event: Event) -> None:
+    """Publish a pending event a trusted source now describes, unless one did already (then it
+    waits for staff on purpose: a correction its source overrode)."""
+    sources = sources_by_id(session, _source_ids([link for link in event.links if link.active]))
+    if not any(source.trusted for source in sources.values()):
+        event.review_state = PUBLISHED
 
 
 def refresh_event(session: Session, event: Event, now: datetime) -> None:
-    """Rebuild an event's fields from its links; raise SEQUENCE when they changed."""
-    links = [link for link in event.links if link.active]
-    sources = _sources(session, {link.record.source_id for link in event.links})
-    if links:
-        ordered = sorted(links, key=lambda link: _rank(link, sources))
-        fields = _canonical(ordered)
-        fields.update(_allowed_overrides(event.overrides))
-    else:
-        fields = {name: getattr(event, name) for name in EVENT_FIELDS}
+    """Rebuild an event's fields from its links and corrections; raise SEQUENCE when they
+    changed; send it back to review when a source changed a field staff corrected."""
+    fields = source_fields(session, event)
+    if fields is None:
+        fields, _, _ = apply_corrections(
+            {name: getattr(event, name) for name in EVENT_FIELDS},
+            event.overrides,
+            from_sources=False,
+        )
         if to_utc(event.start_at) >= now:
             fields["status"] = CANCELLED
+    else:
+        fields, standing, dropped = apply_corrections(fields, event.overrides, from_sources=True)
+        if dropped:
+            _reopen(session, event, standing, dropped, now)
     digest = content_hash(fields)
     if digest == event.fields_hash:
         return
@@ -153,11 +187,29 @@ def refresh_event(session: Session, event: Event, now: datetime) -> None:
     for name in EVENT_FIELDS:
         setattr(event, name, fields[name])
     event.fields_hash, event.updated_at = digest, now
-    if event.review_state == PENDING and any(sources[s].trusted for s in _source_ids(links)):
-        event.review_state = PUBLISHED
 
 
-def _sources(session: Session, ids: Iterable[str]) -> dict[str, Source]:
+def source_fields(session: Session, event: Event) -> dict[str, Any] | None:
+    """The fields an event's active links give it (without corrections); None without any."""
+    links = [link for link in event.links if link.active]
+    if not links:
+        return None
+    sources = sources_by_id(session, _source_ids(links))
+    return _canonical(sorted(links, key=lambda link: rank_link(link, sources)))
+
+
+def _reopen(
+    session: Session, event: Event, standing: dict[str, Any], dropped: list[str], now: datetime
+) -> None:
+    """A source changed what staff corrected: the correction goes, the event back to review."""
+    event.overrides = standing
+    if event.review_state == PUBLISHED:
+        event.review_state = PENDING
+    detail = {"fields": dropped, "reason": "a source changed a corrected field"}
+    log_decision(session, actor=SYSTEM_ACTOR, action="reopen", target=event, now=now, detail=detail)
+
+
+def sources_by_id(session: Session, ids: Iterable[str]) -> dict[str, Source]:
     return {source_id: session.get(Source, source_id) for source_id in ids}
 
 
@@ -165,7 +217,10 @@ def _source_ids(links: list[EventLink]) -> set[str]:
     return {link.record.source_id for link in links}
 
 
-def _rank(link: EventLink, sources: dict[str, Source]) -> tuple[int, int, int, int]:
+def rank_link(
+    link: EventLink | ApprenticeshipLink, sources: dict[str, Source]
+) -> tuple[int, int, int, int]:
+    """Best first: trusted sources, then the sources file's order, then completeness."""
     source = sources[link.record.source_id]
     filled = sum(1 for value in link.fields.values() if value not in (None, "", [], {}))
     return (not source.trusted, source.position, -filled, link.id or 0)
@@ -200,19 +255,16 @@ def _canonical(links: list[EventLink]) -> dict[str, Any]:
         "lon": "lon",
     }
     for name, key in place_keys.items():
-        fields[name] = _first(link.fields["place"].get(key) for link in links)
+        fields[name] = first_value(link.fields["place"].get(key) for link in links)
     for name in ("title", "description", "url"):
-        fields[name] = _first(link.fields.get(name) for link in links) or (
+        fields[name] = first_value(link.fields.get(name) for link in links) or (
             "" if name != "url" else None
         )
     return fields
 
 
-def _allowed_overrides(overrides: dict[str, Any]) -> dict[str, Any]:
-    return {name: value for name, value in overrides.items() if name in EVENT_FIELDS}
-
-
-def _first(values: Iterable[Any]) -> Any:
+def first_value(values: Iterable[Any]) -> Any:
+    """The first value that is neither None nor empty text."""
     return next((value for value in values if value not in (None, "")), None)
 
 

@@ -1,16 +1,310 @@
-"""Matching a new draft to a listing that another record already describes (DESIGN.md tiers)."""
+"""Matching a new draft to a listing that another source already describes (DESIGN.md tiers).
+
+listings.py has already kept every draft whose record is linked (tier 1: the same record). For
+a draft without a link, `find_match` looks at the events starting in the same local minute (the
+same day for all-day events; timed and all-day never meet) — an indexed query on ``start_at``,
+so matching grows with the number of new drafts, not with the store — and `decide`s each:
+
+- never with an event that a record of the same source describes (a source lists distinct
+  events), nor one staff split this source away from (KeepApart), nor one merged into another;
+- the towns must agree, or one side has none — unless both name the same canonical URL;
+- titles are compared as `title_key`s (aggregator.title_normalize); different numbers or level
+  codes on both sides ("Deutschkurs A1" / "B1") or different markers on both sides ("Englisch" /
+  "Spanisch") keep two events apart outright.
+
+Rules (stored with their score, the title similarity 0–100, on the EventLink):
+
+| rule | merges when |
+| --- | --- |
+| ``url`` | the same canonical URL, and the titles are at least grey-zone similar |
+| ``title-exact`` | the same title words (weak words such as "Konzert" aside) |
+| ``title-similar`` | a similarity of at least MERGE_SCORE and no other street address |
+| ``title-place`` | one title is the other plus words of the place ("Sprachcafé im Rathaus") |
+| ``title-venue`` | one title is the other plus other words, at the same venue |
+
+Everything else that is similar (a score of at least SUGGEST_SCORE, a subset title at another or
+unknown venue, a number only one side names: "Lesung" / "Lesung – Teil 2", an exact title at
+another street address) is not merged but suggested to staff (MatchSuggestion).
+"""
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from rapidfuzz import fuzz
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
 
 from aggregator.drafts import EventDraft
-from aggregator.models import Event, SourceRecord
+from aggregator.models import Event, EventLink, KeepApart, MatchSuggestion, SourceRecord
 from aggregator.normalize import Context
+from aggregator.places import Place
+from aggregator.timezones import day_start_utc, local, to_utc
+from aggregator.title_normalize import STOP_WORDS, TitleKey, fold_words, title_key
+
+MERGE, SUGGEST = "merge", "suggest"
+MERGE_SCORE = 90.0
+SUGGEST_SCORE = 70.0
+MERGED = "merged"  # the review state of an event staff merged into another
+MINUTE = timedelta(minutes=1)
+TRACKING_PARAMS = frozenset({"fbclid", "gclid", "mc_cid", "mc_eid", "ref", "source"})
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What matching knows of one draft or one listing."""
+
+    key: Any  # the event id, or whatever the caller tells drafts apart by
+    block: datetime | date  # local start minute (timed) or start day (all-day)
+    titles: tuple[TitleKey, ...]
+    towns: frozenset[str]
+    urls: frozenset[str]
+    addresses: frozenset[str]  # street and number, folded
+    venues: frozenset[str]  # venue names, folded and run together
+    place_words: frozenset[str]  # every word of the venues, addresses and towns
+    sources: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    kind: str  # MERGE or SUGGEST
+    rule: str
+    score: float
+
+
+@dataclass(frozen=True)
+class _Titles:
+    strength: int  # _GREY < _SUBSET < _SIMILAR < _SAME
+    rule: str
+    score: float
+    extras: frozenset[str] = frozenset()  # the longer title's words the shorter one lacks
+
+
+_GREY, _SUBSET, _SIMILAR, _SAME = range(4)
 
 
 def find_match(
-    session: Session, context: Context, record: SourceRecord, draft: EventDraft
+    session: Session,
+    context: Context,
+    record: SourceRecord,
+    draft: EventDraft,
+    *,
+    suggestions: list[tuple[Event, Verdict]] | None = None,
 ) -> tuple[Event, str, float | None] | None:
-    """The listing this draft describes, with the rule and score that decided it; None if new."""
+    """The listing this draft describes, with the rule and score that decided it; None if new.
+
+    Grey-zone candidates are appended to ``suggestions`` when a list is given.
+    """
+    candidates = _candidates(session, draft, context.source.id)
+    profile = draft_profile(draft, context.source.id, key=record.key)
+    ranked = rank(profile, [event_profile(event) for event in candidates])
+    by_id = {event.id: event for event in candidates}
+    if ranked and ranked[0][1].kind == MERGE:
+        best, verdict = ranked[0]
+        return by_id[best.key], verdict.rule, verdict.score
+    if suggestions is not None:
+        suggestions += [(by_id[candidate.key], verdict) for candidate, verdict in ranked]
     return None
+
+
+def _candidates(session: Session, draft: EventDraft, source_id: str) -> list[Event]:
+    """Events starting in the draft's minute (or on its day), not kept apart from its source."""
+    start = _block_start(draft.start)
+    kept_apart = select(KeepApart.event_id).where(KeepApart.source_id == source_id)
+    query = (
+        select(Event)
+        .where(Event.start_at >= start, Event.start_at < start + MINUTE)
+        .where(Event.all_day.is_(draft.all_day), Event.review_state != MERGED)
+        .where(Event.id.not_in(kept_apart))
+        .options(selectinload(Event.links).selectinload(EventLink.record))
+        .order_by(Event.created_at, Event.id)
+    )
+    return list(session.scalars(query))
+
+
+def _block_start(start: datetime | date) -> datetime:
+    if isinstance(start, datetime):
+        return to_utc(start).replace(second=0, microsecond=0)
+    return day_start_utc(start)
+
+
+def block_of(start: datetime | date) -> datetime | date:
+    """The blocking key: the local start minute of a timed event, the day of an all-day one."""
+    if isinstance(start, datetime):
+        return local(start).replace(second=0, microsecond=0)
+    return start
+
+
+def draft_profile(draft: EventDraft, source_id: str, *, key: Any = None) -> Profile:
+    """The profile of one draft of one source."""
+    return _profile(key, draft.start, [draft.title], [draft.place], [draft.url], {source_id})
+
+
+def event_profile(event: Event) -> Profile:
+    """The profile of a listing: its own fields and what each of its active records says."""
+    links = [link for link in event.links if link.active]
+    own = Place(event.location_name, event.location_address, event.postcode, event.town)
+    start = event.start_date if event.all_day and event.start_date else event.start_at
+    return _profile(
+        event.id,
+        start,
+        [event.title, *(link.fields.get("title") or "" for link in links)],
+        [own, *(Place(**link.fields.get("place", {})) for link in links)],
+        [event.url, *(link.fields.get("url") for link in links)],
+        {link.record.source_id for link in links},
+    )
+
+
+def _profile(
+    key: Any,
+    start: datetime | date,
+    titles: Iterable[str],
+    places: Iterable[Place],
+    urls: Iterable[str | None],
+    sources: Iterable[str],
+) -> Profile:
+    places = list(places)
+    names = [place.name for place in places if place.name]
+    addresses = [place.address for place in places if place.address]
+    towns = [place.town for place in places if place.town]
+    place_words = {w for text in names + addresses + towns for w in fold_words(text)}
+    return Profile(
+        key=key,
+        block=block_of(start),
+        titles=tuple(dict.fromkeys(title_key(title) for title in titles if title)),
+        towns=frozenset(" ".join(fold_words(town)) for town in towns),
+        urls=frozenset(filter(None, (canonical_url(url) for url in urls))),
+        addresses=frozenset("".join(fold_words(address)) for address in addresses),
+        venues=frozenset(filter(None, ("".join(fold_words(name)) for name in names))),
+        place_words=frozenset(place_words - STOP_WORDS),
+        sources=frozenset(sources),
+    )
+
+
+def canonical_url(url: str | None) -> str | None:
+    """A URL as an exact key: no scheme, "www.", fragment, trailing slash or tracking
+    parameters, the query sorted; None for what is not an http(s) URL."""
+    try:
+        parts = urlsplit((url or "").strip())
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    host = parts.hostname.lower().removeprefix("www.")
+    if port and port not in (80, 443):
+        host = f"{host}:{port}"
+    params = sorted(
+        (name, value)
+        for name, value in parse_qsl(parts.query, keep_blank_values=True)
+        if not name.lower().startswith("utm_") and name.lower() not in TRACKING_PARAMS
+    )
+    query = f"?{urlencode(params)}" if params else ""
+    return f"{host}{parts.path.rstrip('/')}{query}"
+
+
+def rank(draft: Profile, candidates: Iterable[Profile]) -> list[tuple[Profile, Verdict]]:
+    """The candidates that match or may match the draft: merges first, best score first."""
+    found = [(c, v) for c in candidates if (v := decide(draft, c)) is not None]
+    return sorted(found, key=lambda pair: (pair[1].kind != MERGE, -pair[1].score))
+
+
+def decide(a: Profile, b: Profile) -> Verdict | None:
+    """Whether two profiles describe one event (MERGE), may (SUGGEST), or not (None)."""
+    if a.block != b.block or not a.sources.isdisjoint(b.sources):
+        return None
+    same_url = not a.urls.isdisjoint(b.urls)
+    if not same_url and a.towns and b.towns and a.towns.isdisjoint(b.towns):
+        return None
+    titles = _compare_all(a.titles, b.titles)
+    if titles is None:
+        return None
+    other_address = bool(a.addresses and b.addresses and a.addresses.isdisjoint(b.addresses))
+    if titles.strength >= _SIMILAR:
+        if same_url:
+            return Verdict(MERGE, "url", titles.score)
+        if other_address:
+            return Verdict(SUGGEST, f"{titles.rule}+other-address", titles.score)
+        return Verdict(MERGE, titles.rule, titles.score)
+    if titles.strength == _SUBSET:
+        if same_url:
+            return Verdict(MERGE, "url", titles.score)
+        if titles.extras <= a.place_words | b.place_words and not other_address:
+            return Verdict(MERGE, "title-place", titles.score)
+        if _same_venue(a, b):
+            return Verdict(MERGE, "title-venue", titles.score)
+        return Verdict(SUGGEST, titles.rule, titles.score)
+    if same_url and titles.rule == "title-similar":
+        return Verdict(MERGE, "url", titles.score)
+    return Verdict(SUGGEST, titles.rule, titles.score)
+
+
+def _same_venue(a: Profile, b: Profile) -> bool:
+    if a.addresses and b.addresses:
+        return not a.addresses.isdisjoint(b.addresses)
+    return any(x in y or y in x for x in a.venues for y in b.venues if min(len(x), len(y)) >= 4)
+
+
+def _compare_all(a: tuple[TitleKey, ...], b: tuple[TitleKey, ...]) -> _Titles | None:
+    """The best agreement between any title of one side and any of the other; None when any
+    pair contradicts (other numbers or markers on both sides)."""
+    best: _Titles | None = None
+    for x in a:
+        for y in b:
+            if _contradict(x, y):
+                return None
+            found = compare_titles(x, y)
+            if found and (not best or (found.strength, found.score) > (best.strength, best.score)):
+                best = found
+    return best
+
+
+def _contradict(x: TitleKey, y: TitleKey) -> bool:
+    if x.numbers and y.numbers and x.numbers != y.numbers:
+        return True
+    return bool(x.markers - y.markers) and bool(y.markers - x.markers)
+
+
+def compare_titles(x: TitleKey, y: TitleKey) -> _Titles | None:
+    """How far two (non-contradicting) titles agree; None when they are not even similar."""
+    if not x.core or not y.core:
+        return None
+    if x.core == y.core or (x.compact and x.compact == y.compact):
+        return _Titles(_SAME, "title-exact", 100.0)
+    score = max(
+        fuzz.token_sort_ratio(" ".join(sorted(x.core)), " ".join(sorted(y.core))),
+        fuzz.ratio(x.compact, y.compact),
+    )
+    short, long = (x, y) if len(x.compact) <= len(y.compact) else (y, x)
+    if short.core <= set(long.words) or (short.compact and short.compact in long.compact):
+        extras = long.core - set(short.words)
+        if long.numbers - short.numbers:
+            return _Titles(_GREY, "title-number", score)
+        return _Titles(_SUBSET, "title-subset", score, frozenset(extras))
+    if x.numbers != y.numbers:
+        return _Titles(_GREY, "title-number", score) if score >= SUGGEST_SCORE else None
+    if score >= MERGE_SCORE:
+        return _Titles(_SIMILAR, "title-similar", score)
+    return _Titles(_GREY, "title-similar", score) if score >= SUGGEST_SCORE else None
+
+
+def suggest(session: Session, a: Event, b: Event, verdict: Verdict, now: datetime) -> None:
+    """Store an open suggestion that two events may be one, unless the pair was suggested."""
+    pair = {(a.id, b.id), (b.id, a.id)}
+    known = session.scalars(
+        select(MatchSuggestion).where(
+            MatchSuggestion.event_a_id.in_([a.id, b.id]),
+            MatchSuggestion.event_b_id.in_([a.id, b.id]),
+        )
+    )
+    if any((s.event_a_id, s.event_b_id) in pair for s in known) or a.id == b.id:
+        return
+    session.add(
+        MatchSuggestion(
+            event_a=a, event_b=b, rule=verdict.rule, score=verdict.score, created_at=now
+        )
+    )

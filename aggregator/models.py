@@ -263,3 +263,40 @@ class StaffSession(Base):
     expires_at: Mapped[datetime] = mapped_column(index=True)
 
     user: Mapped[StaffUser] = relationship()
+
+
+class MatchSuggestion(Base):
+    """Two events that may be one: matching was unsure (a grey-zone score), staff decide.
+
+    ``state`` is open, merged or dismissed; a pair is suggested once, so a dismissal holds.
+    """
+
+    __tablename__ = "match_suggestions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_a_id: Mapped[str] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    event_b_id: Mapped[str] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    rule: Mapped[str] = mapped_column(String(40))
+    score: Mapped[float | None] = mapped_column(Float)
+    state: Mapped[str] = mapped_column(String(20), default="open", index=True)
+    created_at: Mapped[datetime]
+    decided_at: Mapped[datetime | None]
+
+    event_a: Mapped[Event] = relationship(foreign_keys=[event_a_id])
+    event_b: Mapped[Event] = relationship(foreign_keys=[event_b_id])
+
+    __table_args__ = (UniqueConstraint("event_a_id", "event_b_id"),)
+
+
+class KeepApart(Base):
+    """A staff decision (a split) that a source's records are not about an event: matching
+    never links a new record of that source to it."""
+
+    __tablename__ = "keep_apart"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    source_id: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime]
+
+    __table_args__ = (UniqueConstraint("event_id", "source_id"),)
