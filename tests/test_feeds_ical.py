@@ -1,0 +1,230 @@
+"""iCal as DESIGN.md's lessons say: every feed file well-formed (CRLF, 75-octet folds, no
+METHOD, a VTIMEZONE in RRULE form for every TZID, refresh hints), every VEVENT with what
+subscribers rely on, each feed with its own events and a human name, bytes stable across runs."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+
+import icalendar
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from feeds.ical import render_calendar
+from feeds.views import EventView, SourceRef
+from tests.conftest import NOW
+from tests.feeds_support import County, published_county
+
+TZID = re.compile(rb";TZID=([^:;]+)[:;]")
+NAMES = {
+    "events.ics": "Landkreis Heidenheim – Veranstaltungen",
+    "events/sprache.ics": "Landkreis Heidenheim – Sprache",
+    "events/alltag-freizeit.ics": "Landkreis Heidenheim – Alltag & Freizeit",
+    "events/town/koenigsbronn.ics": "Königsbronn – Veranstaltungen",
+    "events/town/heidenheim-an-der-brenz.ics": "Heidenheim an der Brenz – Veranstaltungen",
+    "events/source/clients.ics": "Landkreis Heidenheim – Veranstaltungen – Quelle: clients",
+    "integreat/events.ics": "Landkreis Heidenheim – Veranstaltungen – für Integreat",
+    "integreat/familie.ics": "Landkreis Heidenheim – Familie – für Integreat",
+}
+
+
+@pytest.fixture(scope="module")
+def county(tmp_path_factory: pytest.TempPathFactory):
+    with published_county(tmp_path_factory.mktemp("ical")) as county:
+        yield county
+
+
+def calendars(county: County) -> dict[str, bytes]:
+    return {path: body for path, body in county.feed_files().items() if path.endswith(".ics")}
+
+
+def vevents(body: bytes) -> list[icalendar.Event]:
+    return icalendar.Calendar.from_ical(body).walk("VEVENT")
+
+
+def test_every_calendar_is_folded_at_75_octets_with_crlf(county: County) -> None:
+    assert len(calendars(county)) > 20
+    for path, body in calendars(county).items():
+        assert body.endswith(b"END:VCALENDAR\r\n"), path
+        assert b"\n" not in body.replace(b"\r\n", b""), f"{path}: bare LF"
+        for line in body.split(b"\r\n"):
+            assert len(line) <= 75, (path, line)
+            line.decode("utf-8")  # a fold never splits a UTF-8 sequence
+    folded = [line for line in calendars(county)["events.ics"].split(b"\r\n") if line[:1] == b" "]
+    assert folded, "the long description is folded onto continuation lines"
+
+
+def test_every_calendar_has_the_subscription_headers_and_no_method(county: County) -> None:
+    for path, body in calendars(county).items():
+        calendar = icalendar.Calendar.from_ical(body)
+        assert str(calendar["VERSION"]) == "2.0"
+        assert str(calendar["PRODID"]).startswith("-//Lotse//")
+        assert "METHOD" not in calendar, path
+        assert str(calendar["X-PUBLISHED-TTL"]) == "PT3H"
+        assert b"\r\nREFRESH-INTERVAL;VALUE=DURATION:PT3H\r\n" in body
+        assert str(calendar["X-WR-CALNAME"]).strip(), path
+
+
+def test_calendars_have_human_names(county: County) -> None:
+    files = calendars(county)
+    for path, name in NAMES.items():
+        assert str(icalendar.Calendar.from_ical(files[path])["X-WR-CALNAME"]) == name
+
+
+def test_every_tzid_has_a_vtimezone_in_rrule_form(county: County) -> None:
+    for path, body in calendars(county).items():
+        calendar = icalendar.Calendar.from_ical(body)
+        zones = {str(zone["TZID"]): zone for zone in calendar.walk("VTIMEZONE")}
+        used = {match.decode() for match in TZID.findall(body)}
+        assert used <= set(zones), path
+        for zone in zones.values():
+            rules = zone.walk("DAYLIGHT") + zone.walk("STANDARD")
+            assert len(rules) == 2
+            assert all("RRULE" in rule and "RDATE" not in rule for rule in rules)
+    assert b"TZID=Europe/Berlin" in calendars(county)["events.ics"]
+
+
+def test_every_vevent_carries_what_subscribers_rely_on(county: County) -> None:
+    by_uid = {str(e["UID"]): e for e in vevents((county.out / "events.ics").read_bytes())}
+    events = county.events()
+    assert by_uid.keys() == {e["uid"] for e in events}
+    for event in events:
+        vevent = by_uid[event["uid"]]
+        updated = datetime.fromisoformat(event["updated_at"]).astimezone(UTC)
+        assert vevent.decoded("DTSTAMP") == updated  # from updated_at, not "now"
+        assert vevent.decoded("LAST-MODIFIED") == updated
+        assert isinstance(vevent.decoded("SEQUENCE"), int)
+        assert str(vevent["STATUS"]) == event["status"].upper()
+        assert str(vevent["URL"]) == event["url"]
+        assert [str(c) for c in vevent["CATEGORIES"].cats] == event["categories"]
+        sources = {s["source"] for s in event["sources"]}
+        assert str(vevent["DESCRIPTION"]).endswith(f"Quelle: {', '.join(sorted(sources))}")
+        location = event["location"]
+        if location["lat"] is not None:
+            assert vevent["GEO"].latitude == pytest.approx(location["lat"])
+            assert vevent["GEO"].longitude == pytest.approx(location["lon"])
+        else:
+            assert "GEO" not in vevent
+    cancelled = [e for e in events if e["status"] == "cancelled"]
+    assert cancelled and all(str(by_uid[e["uid"]]["STATUS"]) == "CANCELLED" for e in cancelled)
+
+
+def test_the_source_url_survives_with_its_query(county: County) -> None:
+    uid = next(e["uid"] for e in county.events() if e["title"].startswith("Sprachcafé:"))
+    vevent = next(e for e in vevents(calendars(county)["events.ics"]) if str(e["UID"]) == uid)
+    assert str(vevent["URL"]) == "https://clients.example/sprachcafe?tag=1&ort=rathaus"
+    assert (vevent["GEO"].latitude, vevent["GEO"].longitude) == (48.676, 10.152)
+
+
+@pytest.mark.parametrize(
+    ("path", "belongs"),
+    [
+        ("events/sprache.ics", lambda e: "sprache" in e["categories"]),
+        ("events/familie.ics", lambda e: "familie" in e["categories"]),
+        ("events/town/koenigsbronn.ics", lambda e: e["location"]["town"] == "Königsbronn"),
+        (
+            "events/town/giengen-an-der-brenz.ics",
+            lambda e: e["location"]["town"] == "Giengen an der Brenz",
+        ),
+        ("events/town/dischingen.ics", lambda e: e["location"]["town"] == "Dischingen"),
+        ("events/source/clients.ics", lambda e: {"clients"} == {s["source"] for s in e["sources"]}),
+        ("events/source/stadt.ics", lambda e: {"stadt"} == {s["source"] for s in e["sources"]}),
+    ],
+)
+def test_each_feed_holds_exactly_its_events(county: County, path: str, belongs) -> None:
+    uids = {str(e["UID"]) for e in vevents(calendars(county)[path])}
+    assert uids == {e["uid"] for e in county.events() if belongs(e)}
+
+
+def test_town_feeds_exist_for_every_municipality_with_or_without_events(county: County) -> None:
+    files = calendars(county)
+    assert vevents(files["events/town/dischingen.ics"]) == []
+    assert len(vevents(files["events/town/koenigsbronn.ics"])) >= 2
+
+
+def test_a_second_pass_over_unchanged_sources_changes_no_byte_of_any_feed(tmp_path) -> None:
+    with published_county(tmp_path) as county:
+        first = county.feed_files()
+        report = county.run(now=NOW + timedelta(hours=6))
+        assert county.feed_files() == first
+        assert report.written == []
+    assert {"events/town/koenigsbronn.ics", "events/source/clients.ics"} <= first.keys()
+    assert {"integreat/events.ics", "integreat/sprache.ics", "events/familie.ics"} <= first.keys()
+
+
+# --- the writer on its own ---------------------------------------------------------------------
+
+STAMP = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+
+
+def view(**fields: object) -> EventView:
+    start = datetime(2026, 12, 10, 17, 30, tzinfo=UTC)
+    values = dict(
+        id="e1",
+        uid="e1@lotse",
+        title="Titel",
+        description="",
+        start=start,
+        end=start + timedelta(hours=1),
+        all_day=False,
+        timezone="Europe/Berlin",
+        status="confirmed",
+        categories=("sprache",),
+        location_name=None,
+        location_address=None,
+        postcode=None,
+        town=None,
+        lat=None,
+        lon=None,
+        url=None,
+        series=None,
+        sequence=0,
+        created_at=STAMP,
+        updated_at=STAMP,
+        sources=(SourceRef("vhs", None, None),),
+    )
+    values.update(fields)
+    return EventView(**values)
+
+
+TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=300)
+
+
+@settings(max_examples=150, deadline=None)
+@given(title=TEXT, description=TEXT, place=TEXT)
+def test_any_text_round_trips_through_the_writer(title: str, description: str, place: str) -> None:
+    body = render_calendar(
+        [view(title=title, description=description, location_name=place or None)], name=title
+    )
+    for line in body.split(b"\r\n"):
+        assert len(line) <= 75
+    (vevent,) = vevents(body)
+    clean = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+    def expected(text: str) -> str:
+        return re.sub(r"\r\n|\r", "\n", clean.sub("", text))
+
+    assert str(vevent["SUMMARY"]) == expected(title)
+    assert str(vevent["DESCRIPTION"]) == expected(f"{description}\n\nQuelle: vhs".strip())
+    if place:
+        assert str(vevent["LOCATION"]) == expected(place)
+
+
+def test_no_text_can_inject_a_property() -> None:
+    body = render_calendar(
+        [view(title="Fest\r\nMETHOD:PUBLISH\nEND:VEVENT", url="https://x.example/\r\nSTATUS:X")],
+        name="a\nb",
+    )
+    lines = body.decode().split("\r\n")
+    assert not any(line.startswith(("METHOD", "STATUS:X")) for line in lines)
+    assert lines.count("END:VEVENT") == 1
+
+
+def test_an_all_day_event_ends_the_day_after_its_last_day() -> None:
+    body = render_calendar(
+        [view(start=date(2027, 6, 4), end=date(2027, 6, 6), all_day=True)], name="x"
+    )
+    assert b"DTSTART;VALUE=DATE:20270604\r\n" in body
+    assert b"DTEND;VALUE=DATE:20270607\r\n" in body
