@@ -17,6 +17,14 @@ DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+RETRY_AFTER_MAX = 120.0  # seconds; a longer Retry-After fails the request until the next pass
+RETRY_BACKOFF_BASE = 1.0  # seconds before the first retry without Retry-After, doubling each time
+RETRY_BACKOFF_MAX = 60.0
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawlers.middlewares.PoliteRetryMiddleware": 550,
+    "crawlers.middlewares.ResponseSizeMiddleware": 950,
+}
 REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -26,6 +27,8 @@ class Reply:
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     etag: bool = False  # send an ETag and answer If-None-Match with 304
+    delay: float = 0.0  # seconds to wait before answering (a slow server)
+    content_length: bool = True  # False: no Content-Length, the body ends when the socket closes
 
     @classmethod
     def file(cls, path: Path | str, content_type: str, **kwargs: object) -> Reply:
@@ -37,6 +40,7 @@ class Seen:
     method: str
     path: str
     headers: dict[str, str]
+    at: float = field(default_factory=time.monotonic)  # when the request arrived
 
 
 class FixtureServer:
@@ -76,10 +80,12 @@ class FixtureServer:
                     headers["ETag"] = tag
                     if self.headers.get("If-None-Match") == tag:
                         status, body = 304, b""
+                time.sleep(reply.delay)
                 self.send_response(status)
                 for name, value in headers.items():
                     self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
+                if reply.content_length:
+                    self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
 

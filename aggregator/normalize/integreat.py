@@ -1,0 +1,141 @@
+"""Integreat CMS API v3 events into occurrence drafts over the published window.
+
+A record is one event (see crawlers/extract/integreat.py): an object — single, or combined with
+its ``recurrence_rule`` — or the list of its occurrences in the expanded form. A combined rule
+(``"DTSTART:20300101T120000\\nRRULE:FREQ=WEEKLY;…"``) writes DTSTART in UTC while the CMS means
+local weekdays and times, so the RRULE is expanded from the event's own local start (DST-proof:
+19:00 stays 19:00 in summer); an UNTIL with "Z" is read as local wall time (at worst an
+occurrence late on the last day is kept). All-day events (00:00 to 23:59:59, ``all_day``) become
+all-day drafts.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from dateutil.rrule import rrulestr
+
+from aggregator.crawl_result import RawRecord
+from aggregator.drafts import EventDraft
+from aggregator.event_times import (
+    all_day_span,
+    consistent_end,
+    occurrence_key,
+    overlaps,
+    parse_when,
+)
+from aggregator.german_dates import localize
+from aggregator.normalize import Context, RecordProblem, normalizer
+from aggregator.places import Place
+from aggregator.text import one_line, plain_text
+from aggregator.timezones import local
+
+MAX_OCCURRENCES = 5000
+TOO_MANY = f"more than {MAX_OCCURRENCES} occurrences in the window"
+RRULE_LINE = re.compile(r"^RRULE:.*$", re.IGNORECASE | re.MULTILINE)
+UTC_UNTIL = re.compile(r"(UNTIL=\d{8}T\d{6})Z", re.IGNORECASE)
+Span = tuple[datetime | date, datetime | date | None]
+
+
+@normalizer("integreat")
+def read_integreat(record: RawRecord, context: Context) -> list[EventDraft]:
+    data = json.loads(record.payload)
+    if isinstance(data, list):
+        slots = [(item, _span(item)) for item in data]
+        series = True
+    elif data.get("recurrence_rule"):
+        slots = [(data, span) for span in _expand(data, context)]
+        series = True
+    else:
+        slots = [(data, _span(data))]
+        series = False
+    drafts = [
+        _draft(item, span, series)
+        for item, span in slots
+        if overlaps(span[0], span[1], context.window)
+    ]
+    if len(drafts) > MAX_OCCURRENCES:
+        raise RecordProblem(TOO_MANY)
+    return drafts
+
+
+def _draft(item: dict[str, Any], span: Span, series: bool) -> EventDraft:
+    return EventDraft(
+        title=one_line(item.get("title")) or "(ohne Titel)",
+        start=span[0],
+        end=span[1],
+        occurrence=occurrence_key(span[0]) if series else "",
+        description=plain_text(item.get("content")) or plain_text(item.get("excerpt")),
+        place=_place(item.get("location")),
+        url=item.get("url"),
+        uid=None if item.get("id") is None else str(item["id"]),
+        series=series,
+    )
+
+
+def _event(item: dict[str, Any]) -> dict[str, Any]:
+    event = item.get("event")
+    if not isinstance(event, dict) or not event.get("start"):
+        raise RecordProblem("item has no event start")
+    return event
+
+
+def _span(item: dict[str, Any]) -> Span:
+    """Start and end of one item; all-day when the CMS flags it so."""
+    event = _event(item)
+    try:
+        start = parse_when(event["start"])
+        end = parse_when(event["end"]) if event.get("end") else None
+    except ValueError as error:
+        raise RecordProblem(f"event time {error}") from error
+    if event.get("all_day") or not isinstance(start, datetime):
+        return all_day_span(start, end)
+    return start, consistent_end(start, end)
+
+
+def _expand(item: dict[str, Any], context: Context) -> Iterator[Span]:
+    """The occurrences of a combined item's rule that fall into the window."""
+    first, last = _span(item)
+    rule_line = RRULE_LINE.search(item["recurrence_rule"])
+    if rule_line is None:
+        raise RecordProblem(f"recurrence_rule without RRULE: {item['recurrence_rule']!r}")
+    all_day = not isinstance(first, datetime)
+    if all_day:
+        anchor = datetime.combine(first, datetime.min.time())
+        length = (last or first) - first
+    else:
+        anchor = _wall(first)
+        length = _wall(last) - anchor if isinstance(last, datetime) else timedelta(0)
+    try:
+        rule = rrulestr(UTC_UNTIL.sub(r"\1", rule_line[0]), dtstart=anchor)
+    except (ValueError, TypeError) as error:
+        raise RecordProblem(f"unreadable recurrence_rule: {error}") from error
+    begin = _wall(context.window[0]) - timedelta(days=1)  # a long event begun earlier still runs
+    for number, wall in enumerate(rule.between(begin, _wall(context.window[1]), inc=True)):
+        if number >= MAX_OCCURRENCES:
+            raise RecordProblem(TOO_MANY)
+        if all_day:
+            yield wall.date(), wall.date() + length
+        else:
+            yield localize(wall), None if last is None else localize(wall + length)
+
+
+def _wall(moment: datetime) -> datetime:
+    return local(moment).replace(tzinfo=None)
+
+
+def _place(location: Any) -> Place:
+    if not isinstance(location, dict):
+        return Place()
+    return Place(
+        name=location.get("name"),
+        address=location.get("address"),
+        postcode=None if location.get("postcode") is None else str(location["postcode"]),
+        town=location.get("town"),
+        lat=location.get("latitude"),
+        lon=location.get("longitude"),
+    )

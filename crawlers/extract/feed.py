@@ -1,0 +1,85 @@
+"""RSS 0.9x/1.0/2.0 and Atom documents into one record per entry (feedparser).
+
+feedparser expands the entities a document declares in its DTD, so an XML bomb ("billion
+laughs") parses quietly into a huge string: the bytes are checked first — a size cap and no
+``<!ENTITY`` declaration before the root element — and only then handed to feedparser.
+A record's payload is the entry as feedparser read it, as JSON (the parsed time tuples left out:
+they are derived from the text fields kept beside them).
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from typing import Any
+
+import feedparser
+
+from aggregator.crawl_result import Problem
+from crawlers.extract.records import Extracted, Unreadable, content_key, json_text, unique
+
+MAX_FEED_BYTES = 10 * 1024 * 1024
+MAX_ENTRIES = 5000
+ROOT_ELEMENT = re.compile(r"<(?P<name>[A-Za-z_][\w:.-]*)")
+UTF16 = (
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+    (b"<\x00", "utf-16-le"),
+    (b"\x00<", "utf-16-be"),
+)
+
+
+def read_feed(
+    body: bytes, url: str, content_type: str | None = None
+) -> tuple[list[Extracted], list[Problem]]:
+    """One record per entry, and the problems found; raises Unreadable for a refused document."""
+    check_feed_bytes(body)
+    headers = {"content-location": url, "content-type": content_type or "application/xml"}
+    parsed = feedparser.parse(body, response_headers=headers)
+    if not parsed.get("version"):
+        raise Unreadable(_not_a_feed(body))
+    problems = []
+    entries = parsed.entries
+    if len(entries) > MAX_ENTRIES:
+        problems.append(Problem(url, f"{len(entries)} entries; read the first {MAX_ENTRIES}"))
+        entries = entries[:MAX_ENTRIES]
+    records, duplicates = unique((_record(entry) for entry in entries), url)
+    return records, problems + duplicates
+
+
+def check_feed_bytes(body: bytes) -> None:
+    """Refuse a document over the size cap or with DTD entity declarations (XML bombs)."""
+    if len(body) > MAX_FEED_BYTES:
+        raise Unreadable(
+            f"feed is {len(body):,} bytes, over the cap of {MAX_FEED_BYTES:,} bytes; not parsed"
+        )
+    text = _markup(body)
+    root = ROOT_ELEMENT.search(text)
+    if "<!ENTITY" in (text if root is None else text[: root.start()]):
+        raise Unreadable(
+            "feed declares XML entities (<!ENTITY in its DOCTYPE); refused, because expanding "
+            "them can blow up memory (billion laughs)"
+        )
+
+
+def _markup(body: bytes) -> str:
+    """The document as text good enough to find markup in (UTF-16 documents included)."""
+    encoding = next((name for mark, name in UTF16 if body.startswith(mark)), "latin-1")
+    return body.decode(encoding, errors="replace")
+
+
+def _not_a_feed(body: bytes) -> str:
+    if not body.strip():
+        return "not an RSS or Atom feed: the response is empty"
+    root = ROOT_ELEMENT.search(_markup(body[:65536]))
+    name = root["name"].lower() if root else "?"
+    if name == "html":
+        return "not an RSS or Atom feed: the server sent an HTML page"
+    return f"not an RSS or Atom feed: the document's root element is <{name}>"
+
+
+def _record(entry: Any) -> Extracted:
+    fields = {name: value for name, value in entry.items() if not name.endswith("_parsed")}
+    link = fields.get("link") or None
+    key = fields.get("id") or link or content_key(fields.get("title"), fields.get("summary"))
+    return Extracted(key=key, fmt="json", payload=json_text(fields), url=link)

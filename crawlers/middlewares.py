@@ -1,0 +1,138 @@
+"""Downloader middlewares that make crawling polite and its failures plain.
+
+- ``PoliteRetryMiddleware`` replaces Scrapy's RetryMiddleware: it retries 429/5xx responses and
+  network errors like Scrapy does, but waits first — as long as the server's ``Retry-After``
+  asks (seconds or an HTTP date), else with exponential backoff — without blocking the reactor
+  (other hosts go on downloading). A server asking for more than ``RETRY_AFTER_MAX`` seconds is
+  not retried in this crawl: the request fails with a message saying so.
+- ``ResponseSizeMiddleware`` turns Scrapy's cancelled download of a response over
+  ``DOWNLOAD_MAXSIZE`` into a failure that names the size and the cap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import DownloadCancelledError
+from scrapy.http import Request, Response
+from scrapy.settings import BaseSettings
+from scrapy.utils.response import response_status_message
+from twisted.internet.defer import CancelledError
+
+DEFAULT_RETRY_AFTER_MAX = 120.0
+DEFAULT_BACKOFF_BASE = 1.0
+DEFAULT_BACKOFF_MAX = 60.0
+
+
+class RetryAfterTooLong(Exception):
+    """The server asked us to come back later than we are willing to wait within one crawl."""
+
+
+class ResponseTooLarge(Exception):
+    """A response bigger than the configured cap (DOWNLOAD_MAXSIZE)."""
+
+
+def retry_after_seconds(value: str | None, *, date: str | None, now: datetime) -> float | None:
+    """Seconds a ``Retry-After`` header asks to wait (RFC 9110 §10.2.3), or None if unreadable.
+
+    An HTTP date is measured against the response's own ``Date`` header when it has one (so a
+    skewed clock on either side does not matter), else against ``now``.
+    """
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    until = _http_date(value)
+    if until is None:
+        return None
+    sent = _http_date(date) if date else None
+    return max(0.0, (until - (sent or now)).total_seconds())
+
+
+def _http_date(value: str) -> datetime | None:
+    try:
+        parsed = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def backoff_seconds(attempt: int, *, base: float, cap: float) -> float:
+    """Exponential backoff before retry number ``attempt`` (1, 2, 3 …): base, 2·base, 4·base …"""
+    return min(cap, base * 2 ** max(0, attempt - 1))
+
+
+class PoliteRetryMiddleware(RetryMiddleware):
+    """Scrapy's retries, with a non-blocking wait before each one (see the module docstring)."""
+
+    def __init__(self, settings: BaseSettings):
+        super().__init__(settings)
+        self.retry_after_max = settings.getfloat("RETRY_AFTER_MAX", DEFAULT_RETRY_AFTER_MAX)
+        self.backoff_base = settings.getfloat("RETRY_BACKOFF_BASE", DEFAULT_BACKOFF_BASE)
+        self.backoff_max = settings.getfloat("RETRY_BACKOFF_MAX", DEFAULT_BACKOFF_MAX)
+
+    async def process_response(self, request: Request, response: Response) -> Request | Response:
+        if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
+            return response
+        asked = retry_after_seconds(
+            _header(response, "Retry-After"), date=_header(response, "Date"), now=_utc_now()
+        )
+        if asked is not None and asked > self.retry_after_max:
+            raise RetryAfterTooLong(
+                f"HTTP {response.status}: the server asks to wait {asked:.0f} s (Retry-After), "
+                f"longer than the {self.retry_after_max:.0f} s a crawl waits; tried again next pass"
+            )
+        retry = self._retry(request, response_status_message(response.status))
+        if retry is None:
+            return response
+        await asyncio.sleep(asked if asked is not None else self._backoff(retry))
+        return retry
+
+    async def process_exception(self, request: Request, exception: Exception) -> Request | None:
+        retry = super().process_exception(request, exception)
+        if retry is not None:
+            await asyncio.sleep(self._backoff(retry))
+        return retry
+
+    def _backoff(self, retry: Request) -> float:
+        return backoff_seconds(
+            retry.meta.get("retry_times", 1), base=self.backoff_base, cap=self.backoff_max
+        )
+
+
+class ResponseSizeMiddleware:
+    """Names the size when Scrapy cancels a download for exceeding DOWNLOAD_MAXSIZE."""
+
+    SIZE = re.compile(r"receive(?:d)? (?P<size>\d+) bytes", re.IGNORECASE)
+
+    def __init__(self, maxsize: int):
+        self.maxsize = maxsize
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> ResponseSizeMiddleware:
+        return cls(crawler.settings.getint("DOWNLOAD_MAXSIZE"))
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        if not isinstance(exception, DownloadCancelledError | CancelledError):
+            return None
+        cap = request.meta.get("download_maxsize", self.maxsize)
+        found = self.SIZE.search(str(exception))
+        size = f"{int(found['size']):,} bytes, over" if found else "stopped at"
+        raise ResponseTooLarge(
+            f"response too large: {size} the cap of {cap:,} bytes (DOWNLOAD_MAXSIZE)"
+        ) from exception
+
+
+def _header(response: Response, name: str) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
