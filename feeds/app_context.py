@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
-from aggregator.models import Apprenticeship, Event, Source
+from aggregator.models import Apprenticeship, Event, ReviewLog, Source
 from aggregator.store import Store
 from feeds.http_cache import RenderCache
 
@@ -27,12 +27,13 @@ class AppContext:
     cache: RenderCache = field(default_factory=RenderCache)
 
     def version(self) -> Version:
-        """Changes whenever a listing or the list of sources changes, and daily (the feed
-        window moves)."""
+        """Changes whenever a listing or the list of sources changes, with every staff decision
+        (approving changes what a feed shows, not the listing), and daily (the window moves)."""
         with self.store.transaction() as session:
             events = session.execute(select(func.max(Event.updated_at), func.count(Event.id))).one()
             items = session.execute(
                 select(func.max(Apprenticeship.updated_at), func.count(Apprenticeship.id))
             ).one()
             sources = session.scalar(select(func.count(Source.id)))
-        return (*events, *items, sources, self.clock().date())
+            decisions = session.scalar(select(func.max(ReviewLog.id)))
+        return (*events, *items, sources, decisions, self.clock().date())
