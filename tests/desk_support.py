@@ -3,16 +3,32 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 
+import uvicorn
+from sqlalchemy import select
+from starlette.applications import Starlette
+from starlette.routing import Route
 from starlette.testclient import TestClient
 
+from aggregator.crawl_result import CrawlResult, RawRecord
+from aggregator.models import Event, MatchSuggestion
+from aggregator.sources import SourceConfig
 from aggregator.store import Store
+from crawlers.extract.ical import split_calendar
 from feeds.desk.accounts import add_staff
+from workers.steps import ingest_result, register_sources
 
 EDITOR = ("erika", "erika-passwort-1")
 ADMIN = ("anna", "anna-passwort-12")
+OPEN_URLS = {"/desk/login", "/desk/desk.css"}
 CSRF_FIELD = re.compile(r'name="csrf" value="([^"]*)"')
 
 
@@ -27,6 +43,17 @@ class MovableClock:
 
     def advance(self, delta: timedelta) -> None:
         self.now += delta
+
+
+@dataclass
+class TickingClock:
+    """Real time passing, counted from a fixed start: what a live server's clock needs."""
+
+    start: datetime
+    began: float = field(default_factory=time.monotonic)
+
+    def __call__(self) -> datetime:
+        return self.start + timedelta(seconds=time.monotonic() - self.began)
 
 
 def add_accounts(store: Store, now: datetime) -> None:
@@ -50,3 +77,85 @@ def sign_in(client: TestClient, account: tuple[str, str]) -> str:
     )
     assert response.status_code == 303, response.text
     return csrf_in(client.get("/desk/log").text)
+
+
+DESK_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "desk"
+CALENDARS = {"vhs": DESK_FIXTURES / "vhs.ics", "kirche": DESK_FIXTURES / "kirche.ics"}
+
+
+def fill(store: Store, now: datetime, calendars: dict[str, Path] = CALENDARS) -> None:
+    """Ingest the desk's untrusted calendars as a crawl of them would bring them (no HTTP)."""
+    configs = [
+        SourceConfig(id=source_id, kind="ical", url=f"https://{source_id}.example/kalender.ics")
+        for source_id in calendars
+    ]
+    register_sources(store, configs)
+    pass_id = uuid.uuid4().hex
+    for config in configs:
+        text = calendars[config.id].read_text()
+        records, problems = split_calendar(text, config.url)
+        result = CrawlResult(
+            config.id,
+            records=[RawRecord(key, "ical", payload, config.url, now) for key, payload in records],
+            problems=problems,
+        )
+        ingest_result(store, result, pass_id=pass_id, now=now)
+
+
+def desk_requests(app: Starlette) -> list[tuple[str, str]]:
+    """Every review URL the app serves, with its method; path parameters filled with a name."""
+    found = []
+    for route in app.routes:
+        if isinstance(route, Route) and route.path.startswith("/desk"):
+            if route.path in OPEN_URLS:
+                continue
+            path = re.sub(r"\{[^}]+\}", "x", route.path)
+            found += [(method, path) for method in sorted(route.methods - {"HEAD"})]
+    return found
+
+
+def ensure_suggestion(store: Store, title_a: str, title_b: str, now: datetime) -> int:
+    """The open suggestion that these two events are one; made here if matching made none."""
+    with store.transaction() as session:
+        a = session.scalar(select(Event).where(Event.title == title_a))
+        b = session.scalar(select(Event).where(Event.title == title_b))
+        pair = {a.id, b.id}
+        found = session.scalar(
+            select(MatchSuggestion).where(
+                MatchSuggestion.event_a_id.in_(pair),
+                MatchSuggestion.event_b_id.in_(pair),
+                MatchSuggestion.state == "open",
+            )
+        )
+        if found is None:
+            found = MatchSuggestion(
+                event_a_id=a.id,
+                event_b_id=b.id,
+                rule="title-similar",
+                score=75.0,
+                state="open",
+                created_at=now,
+            )
+            session.add(found)
+            session.flush()
+        return found.id
+
+
+@contextmanager
+def live_server(app: Starlette) -> Iterator[str]:
+    """The app served by uvicorn on an ephemeral loopback port, in a thread; yields its URL."""
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
+        time.sleep(0.05)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

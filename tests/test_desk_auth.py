@@ -8,7 +8,6 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
-from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from aggregator.models import StaffUser
@@ -16,9 +15,15 @@ from feeds.desk.accounts import SESSION_LIFETIME
 from feeds.server import create_app
 from lotse.cli import main
 from tests.conftest import NOW
-from tests.desk_support import ADMIN, EDITOR, MovableClock, add_accounts, csrf_in, sign_in
-
-LOGIN_URLS = {"/desk/login", "/desk/desk.css"}
+from tests.desk_support import (
+    ADMIN,
+    EDITOR,
+    MovableClock,
+    add_accounts,
+    csrf_in,
+    desk_requests,
+    sign_in,
+)
 
 
 @pytest.fixture
@@ -36,18 +41,6 @@ def app(store, clock):
 def client(app):
     with TestClient(app) as client:
         yield client
-
-
-def desk_requests(app) -> list[tuple[str, str]]:
-    """Every review URL the app serves, with its method; path parameters filled with a name."""
-    found = []
-    for route in app.routes:
-        if isinstance(route, Route) and route.path.startswith("/desk"):
-            if route.path in LOGIN_URLS:
-                continue
-            path = re.sub(r"\{[^}]+\}", "x", route.path)
-            found += [(method, path) for method in sorted(route.methods - {"HEAD"})]
-    return found
 
 
 def test_every_review_url_refuses_a_request_without_a_session(app, client) -> None:

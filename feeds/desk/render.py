@@ -37,6 +37,8 @@ NOTICES = {
     "split": "Abgetrennt: Die gewählten Quellen bilden jetzt einen eigenen Eintrag.",
     "split_none": "Bitte mindestens eine Quelle zum Abtrennen wählen, aber nicht alle.",
     "dismissed": "Vorschlag verworfen: kein Duplikat.",
+    "decided": "Dieser Vorschlag ist schon entschieden.",
+    "primary_missing": "Bitte wählen, welcher Eintrag bleibt.",
     "crawl_started": "Abruf gestartet. Das Ergebnis erscheint nach einer Weile hier.",
     "crawl_running": "Diese Quelle wird gerade abgerufen.",
     "logged_out": "Sie sind abgemeldet.",
@@ -55,6 +57,13 @@ LABELS = {
         "merge": "zusammengeführt",
         "split": "abgetrennt",
         "dismiss": "kein Duplikat",
+    },
+    "rule": {
+        "url": "gleiche Adresse",
+        "title-exact": "gleicher Titel",
+        "title-similar": "ähnlicher Titel",
+        "title-place": "Titel mit Ortsangabe",
+        "title-venue": "Titel am selben Ort",
     },
     "target": {"event": "Veranstaltung", "apprenticeship": "Ausbildungsplatz"},
 }

@@ -6,10 +6,10 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from feeds.app_context import AppContext
-from feeds.desk import log, login, sources, team
+from feeds.desk import duplicates, event_page, log, login, queue, sources, team
 from feeds.desk.guard import HOME_URL, Call, guarded
 
-PAGE_GROUPS = [login, sources, log, team]
+PAGE_GROUPS = [login, queue, event_page, duplicates, sources, log, team]
 
 
 def routes(app: AppContext) -> list[Route]:
