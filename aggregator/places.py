@@ -91,7 +91,7 @@ _WORD = re.compile(r"[^\W_]+")
 _EDGE_JUNK = " ,;:-–—/|"
 
 
-def _fold(text: str) -> str:
+def fold(text: str) -> str:
     """Lowercase, umlauts spelled out (ö → oe), other diacritics dropped."""
     text = unicodedata.normalize("NFC", text).casefold().translate(_UMLAUTS)
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
@@ -99,7 +99,7 @@ def _fold(text: str) -> str:
 
 def _key(text: str) -> str:
     """What spellings of one name share: folded letters and digits only."""
-    return "".join(c for c in _fold(text) if c.isalnum())
+    return "".join(c for c in fold(text) if c.isalnum())
 
 
 _MUNICIPALITY_KEYS = {_key(s): town for town, names in _MUNICIPALITIES.items() for s in names}

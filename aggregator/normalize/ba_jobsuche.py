@@ -1,0 +1,69 @@
+"""Offers of the Bundesagentur's Jobsuche API (``pc/v4/jobs``) into apprenticeship drafts.
+
+An offer: ``refnr``, ``titel``, ``beruf`` (optional), ``arbeitgeber``, ``eintrittsdatum``
+(ISO date), ``arbeitsort {plz, ort, strasse, koordinaten {lat, lon}}``; ``plz`` comes as a
+string or a number.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aggregator.crawl_result import RawRecord
+from aggregator.drafts import ApprenticeshipDraft
+from aggregator.normalize import Context, RecordProblem, normalizer
+from aggregator.occupations import occupation_name
+from aggregator.places import Place
+from aggregator.start_dates import start_date
+from aggregator.text import one_line
+
+
+@normalizer("ba-jobsuche")
+def read_offer(record: RawRecord, context: Context) -> list[ApprenticeshipDraft]:
+    try:
+        offer = json.loads(record.payload)
+    except ValueError as error:
+        raise RecordProblem(f"not JSON: {error}") from error
+    if not isinstance(offer, dict):
+        raise RecordProblem("not a Jobsuche offer (no JSON object)")
+    title = _text(offer.get("titel"))
+    occupation = occupation_name(_text(offer.get("beruf")) or title)
+    if not title and not occupation:
+        raise RecordProblem("offer has neither 'titel' nor 'beruf'")
+    return [
+        ApprenticeshipDraft(
+            title=title or occupation,
+            occupation=occupation,
+            company=_text(offer.get("arbeitgeber")),
+            place=_place(offer.get("arbeitsort")),
+            start_date=start_date(offer.get("eintrittsdatum"), now=context.now),
+            url=record.url,
+            uid=_text(offer.get("refnr")) or record.key,
+        )
+    ]
+
+
+def _place(where: Any) -> Place:
+    if not isinstance(where, dict):
+        return Place()
+    point = where.get("koordinaten") if isinstance(where.get("koordinaten"), dict) else {}
+    return Place(
+        address=_text(where.get("strasse")) or None,
+        postcode=_postcode(where.get("plz")),
+        town=_text(where.get("ort")) or None,
+        lat=point.get("lat"),
+        lon=point.get("lon"),
+    )
+
+
+def _postcode(value: Any) -> str | None:
+    """ "89518" or 89518; a number loses leading zeros (1067 is 01067, Dresden)."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        return None
+    digits = str(value).strip()
+    return digits.zfill(5) if digits.isdigit() and len(digits) <= 5 else digits or None
+
+
+def _text(value: Any) -> str:
+    return one_line(value) if isinstance(value, str) else ""

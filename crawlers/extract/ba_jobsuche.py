@@ -1,0 +1,56 @@
+"""A page of the Bundesagentur's Jobsuche API (``pc/v4/jobs``) into one record per offer.
+
+A page is ``{"stellenangebote": [...], "maxErgebnisse", "page", "size", "facetten"}``; a page
+past the end has no ``stellenangebote`` at all. An offer's key is its ``refnr``; its URL is
+the public page on arbeitsagentur.de.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+from aggregator.crawl_result import Problem
+from crawlers.extract.records import Extracted, Unreadable, json_text, unique
+
+PUBLIC_PAGE = "https://www.arbeitsagentur.de/jobsuche/jobdetail/{refnr}"
+
+
+@dataclass
+class OffersPage:
+    records: list[Extracted] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    past_end: bool = False  # the answer has no ``stellenangebote``
+
+
+def read_offers_page(text: str, url: str) -> OffersPage:
+    """The offers of one answer; Unreadable when it is no Jobsuche answer at all."""
+    try:
+        data = json.loads(text)
+    except ValueError as error:
+        raise Unreadable(f"not JSON: {error}") from error
+    if not isinstance(data, dict):
+        raise Unreadable("not a Jobsuche answer (no JSON object)")
+    offers = data.get("stellenangebote")
+    if offers is None:
+        return OffersPage(past_end=True)
+    if not isinstance(offers, list):
+        raise Unreadable("'stellenangebote' is not a list")
+    page = OffersPage()
+    records = []
+    for number, offer in enumerate(offers, start=1):
+        refnr = offer.get("refnr") if isinstance(offer, dict) else None
+        if isinstance(refnr, str) and refnr.strip():
+            refnr = refnr.strip()
+            records.append(Extracted(refnr, "json", json_text(offer), public_url(refnr)))
+        else:
+            page.problems.append(Problem(url, f"offer {number} on this page has no refnr"))
+    page.records, duplicates = unique(records, url)
+    page.problems += duplicates
+    return page
+
+
+def public_url(refnr: str) -> str:
+    """The offer's page for people: https://www.arbeitsagentur.de/jobsuche/jobdetail/<refnr>."""
+    return PUBLIC_PAGE.format(refnr=quote(refnr, safe=""))

@@ -1,0 +1,76 @@
+"""A Lehrstellen-Radar result list page into one record per posting, and how far its pager goes.
+
+Each result is an anchor ``<a data-resultid="<chamber>_<listing id>">`` (occupation and place)
+plus a detail block ``<div id="detail_<resultid>">`` (label → value pairs, read by
+aggregator/normalize/lehrstellen_radar.py). A record's payload is the two as HTML; its URL is the
+public detail page, from the block's link or else built from the listing id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import parse_qs, urljoin, urlsplit
+
+import lxml.html
+
+from aggregator.crawl_result import Problem
+from crawlers.extract.records import Extracted, unique
+
+DETAIL_PAGE = "5100,0,jpguestdetail.html?id={listing_id}"
+PAGER = (
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' pagination ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' pager ')]//a"
+)
+
+
+@dataclass
+class ResultPage:
+    records: list[Extracted] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    last_page: int | None = None  # the highest page the pager links; None without a pager
+
+
+def read_result_page(text: str, url: str) -> ResultPage:
+    """The postings of one result page (``url`` is where it came from) and its pager's end."""
+    if not text.strip():
+        return ResultPage()
+    root = lxml.html.document_fromstring(text)
+    page = ResultPage(last_page=_last_page(root))
+    records = []
+    for number, anchor in enumerate(root.xpath("//*[@data-resultid]"), start=1):
+        key = (anchor.get("data-resultid") or "").strip()
+        if not key:
+            page.problems.append(Problem(url, f"result {number} has an empty data-resultid"))
+            continue
+        details = root.xpath("//*[@id=$id]", id=f"detail_{key}")
+        if not details:
+            page.problems.append(Problem(url, f"result {key} has no detail block"))
+        parts = [anchor, *details[:1]]
+        snippet = "\n".join(
+            lxml.html.tostring(part, encoding="unicode", with_tail=False) for part in parts
+        )
+        records.append(Extracted(key, "html", snippet, _detail_url(details, key, url)))
+    kept, duplicates = unique(records, url)
+    page.records = kept
+    page.problems += duplicates
+    return page
+
+
+def _detail_url(details: list[lxml.html.HtmlElement], key: str, url: str) -> str:
+    for href in details[0].xpath(".//a/@href") if details else []:
+        if "jpguestdetail" in href:
+            return urljoin(url, href.strip())
+    return urljoin(url, DETAIL_PAGE.format(listing_id=key.rpartition("_")[2]))
+
+
+def _last_page(root: lxml.html.HtmlElement) -> int | None:
+    """The highest page number the pager links (by ``page=`` or by the link text)."""
+    numbers = []
+    links = root.xpath(PAGER)
+    for link in links:
+        values = parse_qs(urlsplit(link.get("href") or "").query).get("page", [])
+        text = link.text_content().strip()
+        numbers += [int(value) for value in [*values, text] if value.isdigit()]
+    if not links:
+        return None
+    return max(numbers, default=1)
