@@ -11,6 +11,7 @@ their own kinds, and reading them from `jsonld` sources belongs with those.
 
 from __future__ import annotations
 
+import html
 import json
 from datetime import date, datetime
 from typing import Any
@@ -43,7 +44,7 @@ def read_schema_item(record: RawRecord, context: Context) -> list[EventDraft]:
             title=one_line(text_of(item.get("name"))) or "(ohne Titel)",
             start=start,
             end=end,
-            description=plain_text(text_of(item.get("description"))),
+            description=_description(text_of(item.get("description"))),
             status=_status(item.get("eventStatus")),
             place=_place(item.get("location")),
             url=own_url or record.url,
@@ -75,6 +76,13 @@ def text_of(value: Any) -> str | None:
     if isinstance(value, str | int | float) and not isinstance(value, bool):
         return str(value).strip() or None
     return None
+
+
+def _description(text: str | None) -> str:
+    """Plain text; HTML that arrives escaped (``&lt;p&gt;``, as WordPress plugins write it) too."""
+    if text and "<" not in text and "&lt;" in text:
+        text = html.unescape(text)
+    return plain_text(text)
 
 
 def _when(item: dict[str, Any], name: str) -> datetime | date | None:
