@@ -5,27 +5,29 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import Text, and_, cast, or_, select
 from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from aggregator import review
 from aggregator.categories import CATEGORIES
+from aggregator.corrections import corrected_columns
 from aggregator.models import Event, ReviewLog
+from aggregator.timezones import local
 from feeds.app_context import AppContext
 from feeds.desk.decisions import APPROVE, REJECT, decide, pending_of_series
 from feeds.desk.guard import Call, guarded
+from feeds.desk.log import Entry, describe
 
-TEXT_FIELDS = {
-    "title": "Titel",
-    "location_name": "Ort (Name)",
-    "location_address": "Adresse",
-    "postcode": "PLZ",
-    "town": "Gemeinde",
-    "url": "Link",
+PLACE_FIELDS = {
+    "location_name": "name",
+    "location_address": "address",
+    "postcode": "postcode",
+    "town": "town",
 }
-STATUSES = ("confirmed", "cancelled")
+MERGED = "merged"
+WEB = ("http", "https")
 HISTORY_ROWS = 50
 
 
@@ -48,9 +50,19 @@ def routes(app: AppContext) -> list[Route]:
                 links=sorted(event.links, key=lambda link: (not link.active, link.id)),
                 series_pending=len(series),
                 history=_history(session, event.id),
-                text_fields=TEXT_FIELDS,
+                form=form_values(event),
                 categories=CATEGORIES,
             )
+
+    def refused(call: Call, event: Event | None) -> Response | None:
+        """Why this event cannot be changed any more, as a page; None when it can."""
+        if event is None:
+            return call.not_found("Diesen Eintrag gibt es nicht (mehr).")
+        if event.review_state == MERGED:
+            return show(
+                call, status=409, error="Dieser Eintrag wurde in einen anderen aufgenommen."
+            )
+        return None
 
     def decision(action: str):  # noqa: ANN202 - a page function
         def handle(call: Call) -> Response:
@@ -59,8 +71,8 @@ def routes(app: AppContext) -> list[Route]:
                 return show(call, status=400, error="Bitte einen Grund für die Ablehnung angeben.")
             with app.store.transaction() as session:
                 event = session.get(Event, call.path("event_id"))
-                if event is None:
-                    return call.not_found("Diesen Eintrag gibt es nicht (mehr).")
+                if (refusal := refused(call, event)) is not None:
+                    return refusal
                 events = [event]
                 if event.series and call.field("whole_series"):
                     events += pending_of_series(session, event.series, now=call.now)
@@ -73,8 +85,8 @@ def routes(app: AppContext) -> list[Route]:
     def correct(call: Call) -> Response:
         with app.store.transaction() as session:
             event = session.get(Event, call.path("event_id"))
-            if event is None:
-                return call.not_found("Diesen Eintrag gibt es nicht (mehr).")
+            if (refusal := refused(call, event)) is not None:
+                return refusal
             try:
                 changes = corrections(event, call)
             except Invalid as problem:
@@ -90,8 +102,8 @@ def routes(app: AppContext) -> list[Route]:
     def split(call: Call) -> Response:
         with app.store.transaction() as session:
             event = session.get(Event, call.path("event_id"))
-            if event is None:
-                return call.not_found("Diesen Eintrag gibt es nicht (mehr).")
+            if (refusal := refused(call, event)) is not None:
+                return refusal
             active = {link.id for link in event.links if link.active}
             chosen = [int(v) for v in call.fields("link_ids") if v.isdigit() and int(v) in active]
             if not chosen or len(chosen) == len(active):
@@ -110,29 +122,64 @@ def routes(app: AppContext) -> list[Route]:
     ]
 
 
+def form_values(event: Event) -> dict[str, Any]:
+    """The edit form's fields as the page fills them in (local times, empty for none)."""
+    if event.all_day:
+        start = event.start_date.isoformat() if event.start_date else ""
+        end = event.end_date.isoformat() if event.end_date else ""
+    else:
+        start = f"{local(event.start_at):%Y-%m-%dT%H:%M}"
+        end = f"{local(event.end_at):%Y-%m-%dT%H:%M}" if event.end_at else ""
+    values: dict[str, Any] = {name: getattr(event, name) or "" for name in PLACE_FIELDS}
+    values.update(
+        title=event.title,
+        description=event.description,
+        url=event.url or "",
+        start=start,
+        end=end,
+        categories=list(event.categories),
+    )
+    return values
+
+
 def corrections(event: Event, call: Call) -> dict[str, Any]:
-    """The fields the edit form changed, checked; empty optional fields become None."""
-    typed: dict[str, Any] = {name: call.field(name) or None for name in TEXT_FIELDS}
-    typed["description"] = call.field("description")
-    typed["status"] = call.field("status")
+    """What the edit form changed, in the groups aggregator.review.correct takes; checked."""
+    shown = form_values(event)
+    typed: dict[str, Any] = {name: call.field(name) for name in shown if name != "categories"}
     typed["categories"] = [slug for slug in CATEGORIES if slug in call.fields("categories")]
-    if not typed["title"]:
+    changed = {name for name, value in typed.items() if value != shown[name]}
+    if "title" in changed and not typed["title"]:
         raise Invalid("Der Titel darf nicht leer sein.")
-    if typed["url"] and urlsplit(typed["url"]).scheme not in ("http", "https"):
+    if "url" in changed and typed["url"] and urlsplit(typed["url"]).scheme not in WEB:
         raise Invalid("Der Link muss mit http:// oder https:// beginnen.")
-    if typed["status"] not in STATUSES:
-        raise Invalid("Unbekannter Status.")
-    return {name: value for name, value in typed.items() if value != getattr(event, name)}
+    if not typed["start"]:
+        raise Invalid("Der Beginn darf nicht leer sein.")
+    if typed["end"] and typed["end"] <= typed["start"] and not event.all_day:
+        raise Invalid("Das Ende muss nach dem Beginn liegen.")
+    changes: dict[str, Any] = {
+        name: typed[name] or None for name in ("title", "url", "start", "end") if name in changed
+    }
+    changes |= {name: typed[name] for name in ("description", "categories") if name in changed}
+    if changed & set(PLACE_FIELDS):
+        changes["location"] = {key: typed[name] or None for name, key in PLACE_FIELDS.items()}
+    try:
+        corrected_columns(changes)
+    except ValueError as problem:
+        raise Invalid(f"Nicht gespeichert: {problem}") from None
+    return changes
 
 
-def _history(session: Session, event_id: str) -> list[ReviewLog]:
+def _history(session: Session, event_id: str) -> list[Entry]:
+    """Every decision about the event: on it, or naming it (merged into or split from another)."""
+    about = ReviewLog.target_type == "event", ReviewLog.target_id == event_id
+    naming = cast(ReviewLog.detail, Text).like(f'%"{event_id}"%')
     query = (
         select(ReviewLog)
-        .where(ReviewLog.target_type == "event", ReviewLog.target_id == event_id)
+        .where(or_(and_(*about), naming))
         .order_by(ReviewLog.at.desc(), ReviewLog.id.desc())
         .limit(HISTORY_ROWS)
     )
-    return list(session.scalars(query))
+    return describe(session, list(session.scalars(query)))
 
 
 def _to_event(event_id: str, notice: str) -> Response:

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 from starlette.routing import Route
 
-from aggregator.models import ReviewLog
+from aggregator.models import Event, ReviewLog
 from aggregator.timezones import BERLIN
 from feeds.app_context import AppContext
 from feeds.desk.guard import Call, guarded
+from feeds.desk.render import label
 
 PAGE_SIZE = 100
 
@@ -27,6 +29,22 @@ class LogFilter:
     offset: int = 0
 
 
+@dataclass(frozen=True)
+class Fact:
+    """One detail of a log entry as staff read it; `event_id` makes it a link to that event."""
+
+    caption: str
+    text: str
+    event_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Entry:
+    row: ReviewLog
+    title: str | None  # the event's title, when the entry is about an event
+    facts: tuple[Fact, ...]
+
+
 def routes(app: AppContext) -> list[Route]:
     def show(call: Call) -> Response:
         where = LogFilter(
@@ -37,7 +55,7 @@ def routes(app: AppContext) -> list[Route]:
             offset=int(call.query("offset")) if call.query("offset").isdigit() else 0,
         )
         with app.store.transaction() as session:
-            entries = log_entries(session, where)
+            entries = describe(session, log_entries(session, where))
             actors = _distinct(session, select(ReviewLog.actor))
             actions = _distinct(session, select(ReviewLog.action))
         return call.render(
@@ -65,6 +83,44 @@ def log_entries(session: Session, where: LogFilter) -> list[ReviewLog]:
         query = query.where(ReviewLog.at < _midnight(where.date_to + timedelta(days=1)))
     query = query.order_by(ReviewLog.at.desc(), ReviewLog.id.desc())
     return list(session.scalars(query.offset(where.offset).limit(PAGE_SIZE)))
+
+
+def describe(session: Session, rows: list[ReviewLog]) -> list[Entry]:
+    """Log rows as staff read them: with the titles of the events they name."""
+    titles = event_titles(session, rows)
+    return [Entry(row, titles.get(row.target_id), tuple(facts(row.detail, titles))) for row in rows]
+
+
+def event_titles(session: Session, rows: list[ReviewLog]) -> dict[str, str]:
+    """The titles of every event these entries name, as target or in their details."""
+    ids = {row.target_id for row in rows if row.target_type == "event"}
+    for row in rows:
+        ids |= {row.detail.get("other"), row.detail.get("into"), *row.detail.get("events", [])}
+    ids.discard(None)
+    query = select(Event.id, Event.title).where(Event.id.in_(sorted(ids)))
+    return {event_id: title for event_id, title in session.execute(query)}
+
+
+def facts(detail: dict[str, Any], titles: dict[str, str]) -> list[Fact]:
+    """A log entry's details in German: the reason, the former state, the events involved."""
+    found = []
+    for key, value in detail.items():
+        if key == "reason":
+            found.append(Fact("Grund", str(value)))
+        elif key == "was":
+            found.append(Fact("vorher", label(str(value), "review")))
+        elif key in ("other", "into"):
+            caption = "aufgenommen" if key == "other" else "neuer Eintrag"
+            found.append(Fact(caption, titles.get(value, str(value)[:8]), value))
+        elif key == "events":
+            found += [Fact("Eintrag", titles.get(v, str(v)[:8]), v) for v in value]
+        elif key == "links":
+            found.append(Fact("Quellen-Verknüpfungen", str(len(value))))
+        elif key == "fields":
+            found.append(Fact("geändert", ", ".join(label(name, "field") for name in value)))
+        else:
+            found.append(Fact(key, str(value)))
+    return found
 
 
 def _distinct(session: Session, query: Select[tuple[str]]) -> list[str]:

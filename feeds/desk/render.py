@@ -44,7 +44,12 @@ NOTICES = {
     "logged_out": "Sie sind abgemeldet.",
 }
 LABELS = {
-    "review": {"pending": "wartet", "published": "veröffentlicht", "rejected": "abgelehnt"},
+    "review": {
+        "pending": "wartet",
+        "published": "veröffentlicht",
+        "rejected": "abgelehnt",
+        "merged": "aufgenommen in einen anderen Eintrag",
+    },
     "source": {"ok": "ok", "alarm": "Alarm", "failing": "Fehler", "new": "neu"},
     "run": {"ok": "ok", "unchanged": "unverändert", "failed": "fehlgeschlagen"},
     "status": {"confirmed": "findet statt", "cancelled": "abgesagt"},
@@ -59,13 +64,29 @@ LABELS = {
         "dismiss": "kein Duplikat",
     },
     "rule": {
+        "record": "eigener Datensatz",
+        "staff-merge": "von Hand zusammengeführt",
+        "staff-split": "von Hand abgetrennt",
         "url": "gleiche Adresse",
         "title-exact": "gleicher Titel",
         "title-similar": "ähnlicher Titel",
         "title-place": "Titel mit Ortsangabe",
         "title-venue": "Titel am selben Ort",
     },
-    "target": {"event": "Veranstaltung", "apprenticeship": "Ausbildungsplatz"},
+    "target": {
+        "event": "Veranstaltung",
+        "apprenticeship": "Ausbildungsplatz",
+        "suggestion": "Vorschlag",
+    },
+    "field": {
+        "title": "Titel",
+        "description": "Beschreibung",
+        "start": "Beginn",
+        "end": "Ende",
+        "location": "Ort",
+        "url": "Link",
+        "categories": "Kategorien",
+    },
 }
 
 
@@ -78,6 +99,14 @@ def when(value: datetime | date | None, with_time: bool = True) -> str:
         text = f"{WEEKDAYS[moment.weekday()]} {moment:%d.%m.%Y}"
         return f"{text}, {moment:%H:%M}" if with_time else text
     return f"{WEEKDAYS[value.weekday()]} {value:%d.%m.%Y}"
+
+
+def iso_when(text: str | None) -> str:
+    """A source's ISO date or time (as drafts keep them) in the same form as `when`."""
+    if not text:
+        return "–"
+    value = datetime.fromisoformat(text) if len(text) > 10 else date.fromisoformat(text)
+    return when(value)
 
 
 def label(value: str, group: str) -> str:
@@ -99,6 +128,7 @@ _environment = Environment(
 )
 _environment.filters.update(
     when=when,
+    iso_when=iso_when,
     label=label,
     category=lambda slug: CATEGORY_NAMES.get(slug, slug),
     notice=lambda key: NOTICES.get(key or ""),
