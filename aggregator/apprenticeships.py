@@ -1,0 +1,169 @@
+"""From records to canonical apprenticeships, the counterpart of aggregator/listings.py.
+
+Rules, in order:
+- a draft keeps the listing its record is already linked to;
+- else it joins the open listing another source gives for the same company, occupation and town
+  (aggregator.apprenticeship_matching);
+- else it founds a new listing, whose id derives from the record's key (stable across runs).
+A listing's fields come from its active links, best source first (trusted before untrusted, then
+the order of the sources file, then the most complete record): each field from the first link
+that has it; the coordinates as a pair, from a source or else the postcode's centre.
+
+Lifecycle: a listing is ``open`` while one of its records is still listed and ``closed`` (kept,
+left out of apprenticeships.json) when none is. Records are only marked gone after a complete,
+successful crawl (aggregator.ingest), so a failed or partial crawl closes nothing; a record that
+is listed again reopens its listing. first_seen and last_seen span all its records. A listing is
+published once an active link comes from a trusted source; otherwise it waits for review.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from aggregator.apprenticeship_matching import MATCH_RULE, find_apprenticeship_match
+from aggregator.drafts import ApprenticeshipDraft
+from aggregator.identity import content_hash, listing_id
+from aggregator.listings import (
+    PENDING,
+    PUBLISHED,
+    first_value,
+    links_by_record,
+    rank_link,
+    read_drafts,
+    sources_by_id,
+)
+from aggregator.models import Apprenticeship, ApprenticeshipLink, SourceRecord
+from aggregator.normalize import Context
+from aggregator.places import postcode_centroid
+
+OPEN, CLOSED = "open", "closed"
+FIELDS = (
+    "title",
+    "occupation",
+    "company",
+    "address",
+    "postcode",
+    "town",
+    "lat",
+    "lon",
+    "start_date",
+    "url",
+    "status",
+    "first_seen",
+    "last_seen",
+)
+
+
+def reconcile_apprenticeships(
+    session: Session, context: Context, records: list[SourceRecord]
+) -> int:
+    """Link every record's drafts to apprenticeships and refresh them; returns problems."""
+    problems = 0
+    record_ids = [record.id for record in records if record.id is not None]
+    links = links_by_record(session, ApprenticeshipLink, record_ids)
+    touched: dict[str, Apprenticeship] = {}
+    for record in records:
+        drafts = [] if record.gone_at else read_drafts(record, context, ApprenticeshipDraft)
+        if drafts is None:
+            problems += 1
+            continue
+        existing = {link.occurrence: link for link in links.get(record.id, [])}
+        for draft in drafts:
+            link = existing.pop(draft.occurrence, None)
+            if link is None:
+                item, rule = _place_draft(session, context, record, draft)
+                link = ApprenticeshipLink(
+                    apprenticeship=item,
+                    record=record,
+                    occurrence=draft.occurrence,
+                    linked_at=context.now,
+                    rule=rule,
+                )
+                session.add(link)
+            link.fields, link.active = draft.to_fields(), True
+            touched[link.apprenticeship.id] = link.apprenticeship
+        for link in existing.values():
+            link.active = False
+            touched[link.apprenticeship.id] = link.apprenticeship
+    session.flush()
+    for item in touched.values():
+        refresh_apprenticeship(session, item, context.now)
+    return problems
+
+
+def _place_draft(
+    session: Session, context: Context, record: SourceRecord, draft: ApprenticeshipDraft
+) -> tuple[Apprenticeship, str]:
+    """The listing a new draft belongs to, and the rule that decided it."""
+    match = find_apprenticeship_match(session, context.source.id, draft)
+    if match is not None:
+        return match, MATCH_RULE
+    item_id = listing_id("apprenticeship", context.source.id, record.key, draft.occurrence)
+    item = session.get(Apprenticeship, item_id)
+    if item is None:
+        item = Apprenticeship(
+            id=item_id,
+            status=OPEN,
+            review_state=PENDING,
+            first_seen=record.first_seen,
+            last_seen=record.last_seen,
+            updated_at=context.now,
+        )
+        session.add(item)
+    return item, "record"
+
+
+def refresh_apprenticeship(session: Session, item: Apprenticeship, now: datetime) -> None:
+    """Rebuild an apprenticeship's fields from its links; open while one is active."""
+    active = [link for link in item.links if link.active]
+    sources = sources_by_id(session, {link.record.source_id for link in active})
+    if active:
+        fields = _canonical(sorted(active, key=lambda link: rank_link(link, sources)))
+        fields["status"] = OPEN
+    else:
+        fields = {name: getattr(item, name) for name in FIELDS}
+        fields["status"] = CLOSED
+    fields["first_seen"] = min(link.record.first_seen for link in item.links)
+    fields["last_seen"] = max(link.record.last_seen for link in item.links)
+    digest = content_hash(fields)
+    if digest != item.fields_hash:
+        for name in FIELDS:
+            setattr(item, name, fields[name])
+        item.fields_hash, item.updated_at = digest, now
+    if item.review_state == PENDING and any(source.trusted for source in sources.values()):
+        item.review_state = PUBLISHED
+
+
+def _canonical(links: list[ApprenticeshipLink]) -> dict[str, Any]:
+    """Every field from the first link that has it; coordinates as a pair, else the centroid."""
+
+    def first(name: str) -> Any:
+        return first_value(link.fields.get(name) for link in links)
+
+    def place(name: str) -> Any:
+        return first_value(link.fields["place"].get(name) for link in links)
+
+    postcode = place("postcode")
+    points = (
+        (link.fields["place"]["lat"], link.fields["place"]["lon"])
+        for link in links
+        if link.fields["place"].get("lat") is not None
+        and link.fields["place"].get("lon") is not None
+    )
+    point = next(points, None) or (postcode_centroid(postcode) if postcode else None)
+    start = first("start_date")
+    return {
+        "title": first("title") or "",
+        "occupation": first("occupation") or "",
+        "company": first("company") or "",
+        "address": place("address"),
+        "postcode": postcode,
+        "town": place("town"),
+        "lat": point[0] if point else None,
+        "lon": point[1] if point else None,
+        "start_date": date.fromisoformat(start) if start else None,
+        "url": first("url"),
+    }
