@@ -64,7 +64,10 @@ def event_page(
     session: Session, *, now: datetime, where: EventFilter, offset: int, limit: int
 ) -> Page[Event]:
     """The events ``published_events`` gives, from ``offset`` on, at most ``limit``."""
-    query = _events_query(now, where)
+    return _page(session, _events_query(now, where), offset, limit)
+
+
+def _page(session: Session, query: Select[tuple[T]], offset: int, limit: int) -> Page[T]:
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     return Page(total or 0, list(session.scalars(query.offset(offset).limit(limit))))
 
@@ -122,9 +125,8 @@ def open_apprenticeships(
 def apprenticeship_page(
     session: Session, *, where: ApprenticeshipFilter, offset: int, limit: int
 ) -> Page[Apprenticeship]:
-    query = _apprenticeships_query(where)
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    return Page(total or 0, list(session.scalars(query.offset(offset).limit(limit))))
+    """The apprenticeships ``open_apprenticeships`` gives, from ``offset`` on, at most ``limit``."""
+    return _page(session, _apprenticeships_query(where), offset, limit)
 
 
 def _apprenticeships_query(where: ApprenticeshipFilter) -> Select[tuple[Apprenticeship]]:

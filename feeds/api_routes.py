@@ -5,21 +5,31 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy.orm import Session
+from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from aggregator.queries import apprenticeship_page, event_page, last_change
-from feeds.app_context import AppContext, Version
+from aggregator.queries import (
+    ApprenticeshipFilter,
+    EventFilter,
+    apprenticeship_page,
+    event_page,
+    last_change,
+)
+from feeds.app_context import AppContext
+from feeds.catalog import F
 from feeds.feed_routes import catalog_of
-from feeds.http_cache import Rendered, feed_response, feed_route
+from feeds.http_cache import Endpoint, Rendered, feed_response, feed_route
 from feeds.json_feed import PageInfo, apprenticeship_entry, event_entry, render_page
 from feeds.openapi import openapi
 from feeds.query_params import BadQuery, Paging, apprenticeship_filter, event_filter, paging
 from feeds.views import EventView
 
-Render = Callable[[], tuple[bytes, datetime]]
+Entries = tuple[int, list[dict[str, Any]]]  # the total, the entries of the page
 
 
 def page_info(request: Request, at: Paging, total: int) -> PageInfo:
@@ -38,62 +48,58 @@ def page_info(request: Request, at: Paging, total: int) -> PageInfo:
     )
 
 
+def _events(session: Session, where: EventFilter, at: Paging, now: datetime) -> Entries:
+    found = event_page(session, now=now, where=where, offset=at.offset, limit=at.per_page)
+    return found.total, [event_entry(EventView.of(event)) for event in found.items]
+
+
+def _apprenticeships(
+    session: Session, where: ApprenticeshipFilter, at: Paging, now: datetime
+) -> Entries:
+    found = apprenticeship_page(session, where=where, offset=at.offset, limit=at.per_page)
+    return found.total, [apprenticeship_entry(item) for item in found.items]
+
+
 def routes(app: AppContext) -> list[Route]:
     catalog = catalog_of(app)
     description = Rendered.of(json.dumps(openapi(), indent=1).encode(), app.clock())
 
-    def cached(request: Request, key: str, version: Version, render: Render) -> Response:
-        rendered = app.cache.get((key, str(request.url)), version, render, now=app.clock())
-        return feed_response(request, rendered, "json")
+    def paged(
+        key: str,
+        read_filter: Callable[[QueryParams], F],
+        fetch: Callable[[Session, F, Paging, datetime], Entries],
+    ) -> Endpoint:
+        """A paged listing: filters and paging from the query, rendered once per change."""
 
-    async def events(request: Request) -> Response:
-        try:
-            where, at = event_filter(request.query_params), paging(request.query_params)
-        except BadQuery as error:
-            return error.response()
-        version = app.version()
-        where = catalog(version).named(where)
+        async def endpoint(request: Request) -> Response:
+            try:
+                where, at = read_filter(request.query_params), paging(request.query_params)
+            except BadQuery as error:
+                return error.response()
+            version = app.version()
+            where = catalog(version).named(where)
 
-        def render() -> tuple[bytes, datetime]:
-            with app.store.transaction() as session:
-                now = app.clock()
-                found = event_page(
-                    session, now=now, where=where, offset=at.offset, limit=at.per_page
-                )
-                entries = [event_entry(EventView.of(event)) for event in found.items]
-                changed = last_change(session) or now
-            info = page_info(request, at, found.total)
-            return render_page("events", entries, info=info, generated_at=changed), changed
+            def render() -> tuple[bytes, datetime]:
+                with app.store.transaction() as session:
+                    now = app.clock()
+                    total, entries = fetch(session, where, at, now)
+                    changed = last_change(session) or now
+                info = page_info(request, at, total)
+                return render_page(key, entries, info=info, generated_at=changed), changed
 
-        return cached(request, "api/events", version, render)
+            rendered = app.cache.get((key, str(request.url)), version, render, now=app.clock())
+            return feed_response(request, rendered, "json")
 
-    async def apprenticeships(request: Request) -> Response:
-        try:
-            where = apprenticeship_filter(request.query_params)
-            at = paging(request.query_params)
-        except BadQuery as error:
-            return error.response()
-        version = app.version()
-        where = catalog(version).named(where)
-
-        def render() -> tuple[bytes, datetime]:
-            with app.store.transaction() as session:
-                found = apprenticeship_page(
-                    session, where=where, offset=at.offset, limit=at.per_page
-                )
-                entries = [apprenticeship_entry(item) for item in found.items]
-                changed = last_change(session) or app.clock()
-            info = page_info(request, at, found.total)
-            body = render_page("apprenticeships", entries, info=info, generated_at=changed)
-            return body, changed
-
-        return cached(request, "api/apprenticeships", version, render)
+        return endpoint
 
     async def openapi_json(request: Request) -> Response:
         return feed_response(request, description, "json")
 
     return [
-        feed_route("/api/events", events),
-        feed_route("/api/apprenticeships", apprenticeships),
+        feed_route("/api/events", paged("events", event_filter, _events)),
+        feed_route(
+            "/api/apprenticeships",
+            paged("apprenticeships", apprenticeship_filter, _apprenticeships),
+        ),
         feed_route("/openapi.json", openapi_json),
     ]

@@ -24,24 +24,17 @@ def _ref(name: str) -> Schema:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
+def _parameter(where: str, name: str, description: str, schema: Schema) -> Schema:
+    return {"name": name, "in": where, "required": where == "path", "description": description,
+            "schema": schema}  # fmt: skip
+
+
 def _query(name: str, description: str, schema: Schema) -> Schema:
-    return {
-        "name": name,
-        "in": "query",
-        "required": False,
-        "description": description,
-        "schema": schema,
-    }
+    return _parameter("query", name, description, schema)
 
 
 def _path(name: str, description: str, schema: Schema) -> Schema:
-    return {
-        "name": name,
-        "in": "path",
-        "required": True,
-        "description": description,
-        "schema": schema,
-    }
+    return _parameter("path", name, description, schema)
 
 
 TEXT, NUMBER = {"type": "string"}, {"type": "number"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from starlette.datastructures import QueryParams
 from starlette.responses import PlainTextResponse
@@ -36,25 +37,23 @@ def event_filter(params: QueryParams) -> EventFilter:
     category = params.get("category") or None
     if category is not None and category not in CATEGORIES:
         raise BadQuery(f"unknown category {category!r}; known: {', '.join(CATEGORIES)}")
-    return EventFilter(
-        category=category,
-        town=params.get("town") or None,
-        source=params.get("source") or None,
-        date_from=_date(params, "from"),
-        date_to=_date(params, "to"),
-        q=params.get("q") or None,
-    )
+    return EventFilter(category=category, **_shared(params))
 
 
 def apprenticeship_filter(params: QueryParams) -> ApprenticeshipFilter:
     """``town``, ``source``, ``q``; ``from`` and ``to`` bound the start date."""
-    return ApprenticeshipFilter(
-        town=params.get("town") or None,
-        source=params.get("source") or None,
-        date_from=_date(params, "from"),
-        date_to=_date(params, "to"),
-        q=params.get("q") or None,
-    )
+    return ApprenticeshipFilter(**_shared(params))
+
+
+def _shared(params: QueryParams) -> dict[str, Any]:
+    """The filters events and apprenticeships share."""
+    return {
+        "town": params.get("town") or None,
+        "source": params.get("source") or None,
+        "date_from": _date(params, "from"),
+        "date_to": _date(params, "to"),
+        "q": params.get("q") or None,
+    }
 
 
 def paging(params: QueryParams) -> Paging:

@@ -9,15 +9,19 @@ without end, text with commas, semicolons, newlines, umlauts, emoji and a line f
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
+from starlette.testclient import TestClient
+
 from aggregator.sources import SourceConfig
 from aggregator.store import Store
+from feeds.server import create_app
 from tests.conftest import FAST_CRAWL, FIXTURES, NOW, source
 from tests.support.server import FixtureServer, Reply
 from workers.passes import PassReport, run_pass
@@ -65,6 +69,28 @@ def published_county(folder: Path) -> Iterator[County]:
             yield county
         finally:
             store.dispose()
+
+
+def county_fixture(name: str) -> Callable[..., Iterator[County]]:
+    """A module-scoped fixture: the county published once into a folder named ``name``."""
+
+    @pytest.fixture(scope="module")
+    def county(tmp_path_factory: pytest.TempPathFactory) -> Iterator[County]:
+        with published_county(tmp_path_factory.mktemp(name)) as county:
+            yield county
+
+    return county
+
+
+def client_fixture() -> Callable[..., Iterator[TestClient]]:
+    """A fixture: `lotse serve`'s app over the module's county, its clock at NOW."""
+
+    @pytest.fixture
+    def client(county: County) -> Iterator[TestClient]:
+        with TestClient(create_app(county.store, clock=lambda: NOW)) as client:
+            yield client
+
+    return client
 
 
 def instant(value: str | None) -> str | None:

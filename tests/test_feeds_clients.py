@@ -17,15 +17,18 @@ import vobject
 
 from aggregator.normalize import FUTURE_DAYS, PAST_DAYS
 from tests.conftest import NOW
-from tests.feeds_support import JS, County, as_text, instant, published_county
+from tests.feeds_support import (
+    JS,
+    County,
+    as_text,
+    county_fixture,
+    instant,
+)
 
 Seen = list[dict[str, Any]]
 
 
-@pytest.fixture(scope="module")
-def county(tmp_path_factory: pytest.TempPathFactory):
-    with published_county(tmp_path_factory.mktemp("clients")) as county:
-        yield county
+county = county_fixture("clients")
 
 
 def expected(county: County) -> Seen:

@@ -5,17 +5,13 @@ subscribers rely on, each feed with its own events and a human name, bytes stabl
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import icalendar
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
-from feeds.ical import render_calendar
-from feeds.views import EventView, SourceRef
 from tests.conftest import NOW
-from tests.feeds_support import County, published_county
+from tests.feeds_support import County, county_fixture, published_county
 
 TZID = re.compile(rb";TZID=([^:;]+)[:;]")
 NAMES = {
@@ -30,10 +26,7 @@ NAMES = {
 }
 
 
-@pytest.fixture(scope="module")
-def county(tmp_path_factory: pytest.TempPathFactory):
-    with published_county(tmp_path_factory.mktemp("ical")) as county:
-        yield county
+county = county_fixture("ical")
 
 
 def calendars(county: County) -> dict[str, bytes]:
@@ -152,79 +145,3 @@ def test_a_second_pass_over_unchanged_sources_changes_no_byte_of_any_feed(tmp_pa
         assert report.written == []
     assert {"events/town/koenigsbronn.ics", "events/source/clients.ics"} <= first.keys()
     assert {"integreat/events.ics", "integreat/sprache.ics", "events/familie.ics"} <= first.keys()
-
-
-# --- the writer on its own ---------------------------------------------------------------------
-
-STAMP = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
-
-
-def view(**fields: object) -> EventView:
-    start = datetime(2026, 12, 10, 17, 30, tzinfo=UTC)
-    values = dict(
-        id="e1",
-        uid="e1@lotse",
-        title="Titel",
-        description="",
-        start=start,
-        end=start + timedelta(hours=1),
-        all_day=False,
-        timezone="Europe/Berlin",
-        status="confirmed",
-        categories=("sprache",),
-        location_name=None,
-        location_address=None,
-        postcode=None,
-        town=None,
-        lat=None,
-        lon=None,
-        url=None,
-        series=None,
-        sequence=0,
-        created_at=STAMP,
-        updated_at=STAMP,
-        sources=(SourceRef("vhs", None, None),),
-    )
-    values.update(fields)
-    return EventView(**values)
-
-
-TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=300)
-
-
-@settings(max_examples=150, deadline=None)
-@given(title=TEXT, description=TEXT, place=TEXT)
-def test_any_text_round_trips_through_the_writer(title: str, description: str, place: str) -> None:
-    body = render_calendar(
-        [view(title=title, description=description, location_name=place or None)], name=title
-    )
-    for line in body.split(b"\r\n"):
-        assert len(line) <= 75
-    (vevent,) = vevents(body)
-    clean = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-    def expected(text: str) -> str:
-        return re.sub(r"\r\n|\r", "\n", clean.sub("", text))
-
-    assert str(vevent["SUMMARY"]) == expected(title)
-    assert str(vevent["DESCRIPTION"]) == expected(f"{description}\n\nQuelle: vhs".strip())
-    if place:
-        assert str(vevent["LOCATION"]) == expected(place)
-
-
-def test_no_text_can_inject_a_property() -> None:
-    body = render_calendar(
-        [view(title="Fest\r\nMETHOD:PUBLISH\nEND:VEVENT", url="https://x.example/\r\nSTATUS:X")],
-        name="a\nb",
-    )
-    lines = body.decode().split("\r\n")
-    assert not any(line.startswith(("METHOD", "STATUS:X")) for line in lines)
-    assert lines.count("END:VEVENT") == 1
-
-
-def test_an_all_day_event_ends_the_day_after_its_last_day() -> None:
-    body = render_calendar(
-        [view(start=date(2027, 6, 4), end=date(2027, 6, 6), all_day=True)], name="x"
-    )
-    assert b"DTSTART;VALUE=DATE:20270604\r\n" in body
-    assert b"DTEND;VALUE=DATE:20270607\r\n" in body

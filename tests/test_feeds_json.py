@@ -20,19 +20,12 @@ from feeds.openapi import openapi
 from feeds.server import create_app
 from feeds.views import EventView
 from tests.conftest import NOW
-from tests.feeds_support import County, published_county
+from tests.feeds_support import County, client_fixture, county_fixture
+
+county = county_fixture("json")
 
 
-@pytest.fixture(scope="module")
-def county(tmp_path_factory: pytest.TempPathFactory):
-    with published_county(tmp_path_factory.mktemp("json")) as county:
-        yield county
-
-
-@pytest.fixture
-def client(county: County):
-    with TestClient(create_app(county.store, clock=lambda: NOW)) as client:
-        yield client
+client = client_fixture()
 
 
 def apprenticeship(number: int, town: str, start: date | None, **fields: object) -> Apprenticeship:

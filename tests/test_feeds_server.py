@@ -16,7 +16,7 @@ from starlette.testclient import TestClient
 from aggregator.models import Event
 from feeds.server import create_app
 from tests.conftest import NOW
-from tests.feeds_support import County, published_county
+from tests.feeds_support import County, client_fixture, county_fixture, published_county
 
 KINDS = [
     "/events.ics",
@@ -31,16 +31,10 @@ KINDS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def county(tmp_path_factory: pytest.TempPathFactory):
-    with published_county(tmp_path_factory.mktemp("server")) as county:
-        yield county
+county = county_fixture("server")
 
 
-@pytest.fixture
-def client(county: County):
-    with TestClient(create_app(county.store, clock=lambda: NOW)) as client:
-        yield client
+client = client_fixture()
 
 
 def calendar_name(body: bytes) -> str:

@@ -8,14 +8,10 @@ from datetime import date, datetime
 import pytest
 
 from aggregator.categories import CATEGORIES
-from tests.feeds_support import County, published_county
+from tests.feeds_support import County, county_fixture
 from tests.integreat_subset import Imported, imported, problems
 
-
-@pytest.fixture(scope="module")
-def county(tmp_path_factory: pytest.TempPathFactory):
-    with published_county(tmp_path_factory.mktemp("integreat")) as county:
-        yield county
+county = county_fixture("integreat")
 
 
 def profile(county: County, name: str) -> bytes:
