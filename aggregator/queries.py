@@ -25,8 +25,10 @@ T = TypeVar("T")
 
 
 @dataclass(frozen=True)
-class EventFilter:
-    category: str | None = None
+class ListingFilter:
+    """What the feeds filter both kinds of listing by: town, source, a date range (inclusive)
+    and words (``q``)."""
+
     town: str | None = None
     source: str | None = None
     date_from: date | None = None
@@ -35,14 +37,15 @@ class EventFilter:
 
 
 @dataclass(frozen=True)
-class ApprenticeshipFilter:
-    """town, source and q as for events; from/to bound the start date (inclusive)."""
+class EventFilter(ListingFilter):
+    """Events also by category; the dates bound the start."""
 
-    town: str | None = None
-    source: str | None = None
-    date_from: date | None = None
-    date_to: date | None = None
-    q: str | None = None
+    category: str | None = None
+
+
+@dataclass(frozen=True)
+class ApprenticeshipFilter(ListingFilter):
+    """Apprenticeships: the dates bound the start date; q looks in title, occupation, company."""
 
 
 @dataclass(frozen=True)
