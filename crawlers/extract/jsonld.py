@@ -56,6 +56,8 @@ def read_page(html: str, url: str, *, follow: str | None = None) -> Page:
     page = Page()
     tree = lxml.html.fromstring(html.encode("utf-8"), parser=lxml.html.HTMLParser(encoding="utf-8"))
     items = _json_ld(tree, url, page.problems) or _microdata(tree, url)
+    if not items:
+        page.problems.append(Problem(url, "no schema.org Event or JobPosting on this page"))
     for item, record in items:
         detail = _detail_of(item, url)
         if detail is not None:
