@@ -83,8 +83,15 @@ DESK_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "desk"
 CALENDARS = {"vhs": DESK_FIXTURES / "vhs.ics", "kirche": DESK_FIXTURES / "kirche.ics"}
 
 
-def fill(store: Store, now: datetime, calendars: dict[str, Path] = CALENDARS) -> None:
-    """Ingest the desk's untrusted calendars as a crawl of them would bring them (no HTTP)."""
+def fill(
+    store: Store,
+    now: datetime,
+    calendars: dict[str, Path] = CALENDARS,
+    *,
+    only: tuple[str, ...] | None = None,
+) -> None:
+    """Register the desk's untrusted sources and ingest their calendars (all, or `only` these)
+    as a complete crawl of them would bring them, without HTTP."""
     configs = [
         SourceConfig(id=source_id, kind="ical", url=f"https://{source_id}.example/kalender.ics")
         for source_id in calendars
@@ -92,6 +99,8 @@ def fill(store: Store, now: datetime, calendars: dict[str, Path] = CALENDARS) ->
     register_sources(store, configs)
     pass_id = uuid.uuid4().hex
     for config in configs:
+        if only is not None and config.id not in only:
+            continue
         text = calendars[config.id].read_text()
         records, problems = split_calendar(text, config.url)
         result = CrawlResult(
@@ -159,3 +168,13 @@ def live_server(app: Starlette) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def by_title(events: list[dict]) -> dict[str, list[str]]:
+    """A feed's events as title → the sources of each entry with that title ("vhs,kirche")."""
+    found: dict[str, list[str]] = {}
+    for event in events:
+        found.setdefault(event["title"], []).append(
+            ",".join(ref["source"] for ref in event["sources"])
+        )
+    return found

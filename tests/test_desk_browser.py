@@ -20,6 +20,7 @@ from tests.desk_support import (
     CALENDARS,
     TickingClock,
     add_accounts,
+    by_title,
     desk_requests,
     ensure_suggestion,
     live_server,
@@ -77,13 +78,7 @@ def browser():
 
 def feed(page: Page, base: str) -> dict[str, list[str]]:
     """The public events.json as title → the sources of each entry with that title."""
-    events = page.request.get(f"{base}/events.json").json()["events"]
-    found: dict[str, list[str]] = {}
-    for event in events:
-        found.setdefault(event["title"], []).append(
-            ",".join(ref["source"] for ref in event["sources"])
-        )
-    return found
+    return by_title(page.request.get(f"{base}/events.json").json()["events"])
 
 
 def shot(page: Page, name: str) -> None:

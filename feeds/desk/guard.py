@@ -131,7 +131,7 @@ def safe_next(target: str | None) -> str:
     """Where to go after the login: a desk path of this site, never another host."""
     if not target or not target.startswith("/desk/") or target.startswith(LOGIN_URL):
         return HOME_URL
-    return HOME_URL if "//" in target or "\\" in target else target
+    return HOME_URL if any(part in target for part in ("//", "\\", "..")) else target
 
 
 def _refuse_anonymous(request: Request) -> Response:
