@@ -8,12 +8,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from aggregator.store import Store
-from feeds import api_routes, feed_index, feed_routes
+from feeds import api_routes, apprenticeship_routes, feed_index, feed_routes
 from feeds.app_context import AppContext, Clock, utc_now
 from feeds.desk import routes as desk_routes
 
 # Each module has `routes(app: AppContext) -> list[Route]`; add a feature by adding its module.
-ROUTE_MODULES = [feed_routes, api_routes, feed_index, desk_routes]
+ROUTE_MODULES = [feed_routes, apprenticeship_routes, api_routes, feed_index, desk_routes]
 
 
 def create_app(store: Store, *, clock: Clock = utc_now) -> Starlette:

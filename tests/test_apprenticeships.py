@@ -11,15 +11,21 @@ import pytest
 from sqlalchemy import select
 
 from aggregator.apprenticeship_matching import company_key, same_occupation
-from aggregator.crawl_result import CrawlResult, RawRecord
+from aggregator.crawl_result import CrawlResult
 from aggregator.models import Apprenticeship
 from aggregator.occupations import occupation_name
 from aggregator.store import Store
-from crawlers.extract.ba_jobsuche import read_offers_page
+from tests.apprenticeship_support import (
+    ingest,
+    jobs_result,
+    jobs_source,
+    radar_result,
+    radar_source,
+)
 from tests.conftest import FAST_CRAWL, FIXTURES, NOW, source
 from tests.support.server import FixtureServer, Reply
 from workers.passes import run_pass
-from workers.steps import ingest_result, publish, register_sources
+from workers.steps import publish
 
 RADAR = "/5100,90,lsrlist.html"
 RADAR_QUERY = "search-fromsearchform=1&search-ls=1&search-pr=1&search-plz=89518&search-radius=25"
@@ -272,30 +278,12 @@ def test_a_failed_or_partial_crawl_closes_nothing(store, site, radar, tmp_path) 
 # --- store level: ranking and review ----------------------------------------------------------
 
 
-def ba_result(source_id: str, *names: str) -> CrawlResult:
-    records = []
-    for name in names:
-        page = read_offers_page((FIXTURES / "ba" / name).read_text(), "https://api.example/")
-        records += [RawRecord(r.key, r.fmt, r.payload, r.url, NOW) for r in page.records]
-    return CrawlResult(source_id, records=records)
-
-
-def ingest(store: Store, configs, *results: CrawlResult, now: datetime = NOW) -> None:
-    register_sources(store, configs)
-    for result in results:
-        ingest_result(store, result, pass_id=now.isoformat(), now=now)
-
-
 def test_an_untrusted_source_waits_for_review_until_a_trusted_one_agrees(store, tmp_path):
-    options = {"where": "89518"}
-    doubtful = source("ba-doubtful", "ba-jobsuche", "https://api.example/", options=options)
-    trusted = source(
-        "ba-trusted", "ba-jobsuche", "https://api.example/", trusted=True, options=options
-    )
-    ingest(store, [doubtful, trusted], ba_result("ba-doubtful", "page-1.json"))
+    doubtful, trusted = jobs_source("ba-doubtful", trusted=False), jobs_source("ba-trusted")
+    ingest(store, [doubtful, trusted], jobs_result("ba-doubtful", "page-1.json"))
     publish(store, tmp_path, now=NOW)
     assert published(tmp_path) == []
-    ingest(store, [doubtful, trusted], ba_result("ba-trusted", "page-2.json"))
+    ingest(store, [doubtful, trusted], jobs_result("ba-trusted", "page-2.json"))
     publish(store, tmp_path, now=NOW)
     assert {item["occupation"] for item in published(tmp_path)} == {
         "Verkäufer/in",
@@ -304,25 +292,17 @@ def test_an_untrusted_source_waits_for_review_until_a_trusted_one_agrees(store, 
 
 
 def test_a_trusted_source_gives_the_fields_before_an_earlier_untrusted_one(store) -> None:
-    radar_config = source(
-        "hwk", "lehrstellen-radar", "https://hwk.example/", options={"postcode": "89518"}
+    radar, jobs = radar_source("hwk", trusted=False), jobs_source("ba")
+    elektro = next(r for r in radar_result("hwk", "page-1.html").records if r.key == "91_2601")
+    ingest(
+        store,
+        [radar, jobs],
+        CrawlResult("hwk", records=[elektro]),
+        jobs_result("ba", "page-1.json"),
     )
-    ba_config = source(
-        "ba", "ba-jobsuche", "https://ba.example/", trusted=True, options={"where": "89518"}
-    )
-    snippet = (FIXTURES / "lehrstellen_radar" / "page-1.html").read_text()
-    start = snippet.index('<a class="list-group-item" href="#" data-resultid="91_2601"')
-    end = snippet.index('<a class="list-group-item"', start + 1)
-    radar_result = CrawlResult(
-        "hwk",
-        records=[RawRecord("91_2601", "html", snippet[start:end], "https://hwk.example/d", NOW)],
-    )
-    ingest(store, [radar_config, ba_config], radar_result, ba_result("ba", "page-1.json"))
     with store.transaction() as session:
-        (elektro,) = [
-            item for item in session.scalars(select(Apprenticeship)) if len(item.links) == 2
-        ]
-        assert elektro.company == "Elektro Hämmerle GmbH"  # the trusted Bundesagentur's
-        assert elektro.title.startswith("Ausbildung zum Elektroniker")
-        assert elektro.start_date == date(2027, 9, 1)
-        assert elektro.review_state == "published"
+        (both,) = [item for item in session.scalars(select(Apprenticeship)) if len(item.links) == 2]
+        assert both.company == "Elektro Hämmerle GmbH"  # the trusted Bundesagentur's spelling
+        assert both.title.startswith("Ausbildung zum Elektroniker")
+        assert both.start_date == date(2027, 9, 1)
+        assert both.review_state == "published"
