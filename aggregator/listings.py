@@ -6,7 +6,9 @@ Rules, in order:
   canonical URL, or the same start, town and title); the link keeps the rule and score;
 - else it founds a new listing, whose id derives from the record's key (stable across runs);
   an event matching only nearly is suggested to staff as a possible duplicate.
-Records that vanished are read first, so a source that re-keys its records finds its listings.
+New drafts are placed after every vanished record let go of its listings, so a source that
+re-keys its records finds them again; a draft loses a listing to a rival of its source that fits
+it better (aggregator.matching.rank).
 A new link from a trusted source publishes a pending listing no trusted source described yet.
 A listing's fields come from its active links, best source first (trusted before untrusted, then
 the order of the sources file, then the most complete record: its start and end from the best
@@ -30,7 +32,7 @@ from aggregator.corrections import apply_corrections
 from aggregator.crawl_result import RawRecord
 from aggregator.drafts import CANCELLED, ApprenticeshipDraft, EventDraft
 from aggregator.identity import content_hash, event_uid, listing_id, series_id
-from aggregator.matching import Verdict, find_match, suggest
+from aggregator.matching import Verdict, block_of, find_match, suggest
 from aggregator.models import ApprenticeshipLink, Event, EventLink, Source, SourceRecord
 from aggregator.normalize import Context, RecordProblem, normalize
 from aggregator.review_log import SYSTEM_ACTOR, log_decision
@@ -69,8 +71,9 @@ def reconcile(session: Session, context: Context, records: list[SourceRecord]) -
     problems = 0
     links = links_by_record(session, EventLink, [r.id for r in records if r.id is not None])
     touched: dict[str, Event] = {}
+    new: list[tuple[SourceRecord, EventDraft]] = []
     window_start = context.window[0]
-    for record in sorted(records, key=lambda record: record.gone_at is None):
+    for record in records:
         drafts = [] if record.gone_at else read_drafts(record, context, EventDraft)
         if drafts is None:
             problems += 1
@@ -80,19 +83,9 @@ def reconcile(session: Session, context: Context, records: list[SourceRecord]) -
             link = existing.pop(draft.occurrence, None)
             fields = draft.to_fields()
             if link is None:
-                event, rule, score = _place_draft(session, context, record, draft)
-                if context.source.trusted and event.review_state == PENDING:
-                    _publish_unless_vouched(session, event)
-                link = EventLink(
-                    event=event,
-                    record=record,
-                    occurrence=draft.occurrence,
-                    linked_at=context.now,
-                    rule=rule,
-                    score=score,
-                )
-                session.add(link)
-            elif link.fields == fields and link.active:
+                new.append((record, draft))
+                continue
+            if link.fields == fields and link.active:
                 continue
             link.fields, link.active = fields, True
             touched[link.event.id] = link.event
@@ -100,10 +93,41 @@ def reconcile(session: Session, context: Context, records: list[SourceRecord]) -
             if link.active and link.event.start_at >= window_start:
                 link.active = False
                 touched[link.event.id] = link.event
+    for link in _link_new(session, context, new):
+        touched[link.event.id] = link.event
     session.flush()
     for event in touched.values():
         refresh_event(session, event, context.now)
     return problems
+
+
+def _link_new(
+    session: Session, context: Context, new: list[tuple[SourceRecord, EventDraft]]
+) -> list[EventLink]:
+    """Link the drafts no link holds yet, after every vanished record let go of its listings
+    (so a source that re-keys its records finds them again). The source's other new drafts in
+    the same minute are each draft's rivals: a listing goes to the draft that fits it best."""
+    blocks: dict[Any, list[EventDraft]] = {}
+    for _, draft in new:
+        blocks.setdefault((block_of(draft.start), draft.all_day), []).append(draft)
+    created = []
+    for record, draft in new:
+        rivals = [d for d in blocks[(block_of(draft.start), draft.all_day)] if d is not draft]
+        event, rule, score = _place_draft(session, context, record, draft, rivals)
+        if context.source.trusted and event.review_state == PENDING:
+            _publish_unless_vouched(session, event)
+        link = EventLink(
+            event=event,
+            record=record,
+            occurrence=draft.occurrence,
+            fields=draft.to_fields(),
+            linked_at=context.now,
+            rule=rule,
+            score=score,
+        )
+        session.add(link)
+        created.append(link)
+    return created
 
 
 def read_drafts(record: SourceRecord, context: Context, kind: type[D]) -> list[D] | None:
@@ -131,11 +155,15 @@ def links_by_record(
 
 
 def _place_draft(
-    session: Session, context: Context, record: SourceRecord, draft: EventDraft
+    session: Session,
+    context: Context,
+    record: SourceRecord,
+    draft: EventDraft,
+    rivals: list[EventDraft],
 ) -> tuple[Event, str, float | None]:
     """The listing a new draft belongs to, with the rule and score that decided it."""
     suggestions: list[tuple[Event, Verdict]] = []
-    match = find_match(session, context, record, draft, suggestions=suggestions)
+    match = find_match(session, context, record, draft, suggestions=suggestions, rivals=rivals)
     if match is not None:
         return match
     event_id = listing_id("event", context.source.id, record.key, draft.occurrence)

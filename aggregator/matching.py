@@ -16,22 +16,26 @@ Rules (stored with their score, the title similarity 0–100, on the EventLink):
 
 | rule | merges when |
 | --- | --- |
-| ``url`` | the same canonical URL, and the titles are at least grey-zone similar |
+| ``url`` | the same canonical URL, and titles at least grey-zone similar |
 | ``title-exact`` | the same title words (weak words such as "Konzert" aside) |
-| ``title-similar`` | a similarity of at least MERGE_SCORE and no other street address |
+| ``title-similar`` | a similarity of at least MERGE_SCORE |
 | ``title-place`` | one title is the other plus words of the place ("Sprachcafé im Rathaus") |
-| ``title-venue`` | one title is the other plus other words, at the same venue |
+| ``title-venue`` | one title is the other plus other words, at the same venue, with a |
+| | similarity of at least VENUE_SCORE ("Osterkonzert" / "Osterkonzert mit dem Kammerchor") |
 
-Everything else that is similar (a score of at least SUGGEST_SCORE, a subset title at another or
-unknown venue, a number only one side names: "Lesung" / "Lesung – Teil 2", an exact title at
-another street address) is not merged but suggested to staff (MatchSuggestion).
+The venue is the same when the street addresses agree, or (without both) the venue names share
+a word; a different venue turns ``title-exact`` and ``title-similar`` into a suggestion (two
+churches' "Gottesdienst" at 10:00). Everything else that is similar — a score of at least
+SUGGEST_SCORE, a subset title elsewhere, a number only one side names ("Lesung" / "Lesung –
+Teil 2") — is not merged but suggested to staff (MatchSuggestion), the rule saying why.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -49,9 +53,14 @@ from aggregator.title_normalize import STOP_WORDS, TitleKey, fold_words, title_k
 MERGE, SUGGEST = "merge", "suggest"
 MERGE_SCORE = 90.0
 SUGGEST_SCORE = 70.0
+VENUE_SCORE = 50.0  # a subset title at the same venue merges from here ("Osterkonzert mit …")
 MERGED = "merged"  # the review state of an event staff merged into another
 MINUTE = timedelta(minutes=1)
 TRACKING_PARAMS = frozenset({"fbclid", "gclid", "mc_cid", "mc_eid", "ref", "source"})
+VENUE_ALIASES = {"vhs": "volkshochschule", "bib": "bibliothek", "kath": "katholisch"}
+VENUE_ALIASES |= {"evang": "evangelisch", "sankt": "st", "juz": "jugendzentrum"}
+VAGUE_VENUES = frozenset({"innenstadt", "stadtmitte", "ortsmitte", "altstadt", "zentrum", "raum"})
+_AGREE, _DIFFER, _UNKNOWN = "agree", "differ", "unknown"
 
 
 @dataclass(frozen=True)
@@ -64,7 +73,7 @@ class Profile:
     towns: frozenset[str]
     urls: frozenset[str]
     addresses: frozenset[str]  # street and number, folded
-    venues: frozenset[str]  # venue names, folded and run together
+    venues: frozenset[str]  # the words of the venue names, without towns
     place_words: frozenset[str]  # every word of the venues, addresses and towns
     sources: frozenset[str]
 
@@ -94,14 +103,21 @@ def find_match(
     draft: EventDraft,
     *,
     suggestions: list[tuple[Event, Verdict]] | None = None,
+    rivals: Sequence[EventDraft] = (),
 ) -> tuple[Event, str, float | None] | None:
     """The listing this draft describes, with the rule and score that decided it; None if new.
 
-    Grey-zone candidates are appended to ``suggestions`` when a list is given.
+    Grey-zone candidates are appended to ``suggestions`` when a list is given. ``rivals`` are
+    the source's other new drafts in the same minute: a listing one of them fits better is not
+    this draft's.
     """
     candidates = _candidates(session, draft, context.source.id)
-    profile = draft_profile(draft, context.source.id, key=record.key)
-    ranked = rank(profile, [event_profile(event) for event in candidates])
+    if not candidates:
+        return None
+    source = context.source.id
+    profile = draft_profile(draft, source, key=record.key)
+    others = [draft_profile(rival, source) for rival in rivals]
+    ranked = rank(profile, [event_profile(event) for event in candidates], others)
     by_id = {event.id: event for event in candidates}
     if ranked and ranked[0][1].kind == MERGE:
         best, verdict = ranked[0]
@@ -167,22 +183,50 @@ def _profile(
     urls: Iterable[str | None],
     sources: Iterable[str],
 ) -> Profile:
-    places = list(places)
-    names = [place.name for place in places if place.name]
-    addresses = [place.address for place in places if place.address]
-    towns = [place.town for place in places if place.town]
-    place_words = {w for text in names + addresses + towns for w in fold_words(text)}
+    where = [_where(place) for place in places]
     return Profile(
         key=key,
         block=block_of(start),
         titles=tuple(dict.fromkeys(title_key(title) for title in titles if title)),
-        towns=frozenset(" ".join(fold_words(town)) for town in towns),
+        towns=frozenset().union(*(w.towns for w in where)),
         urls=frozenset(filter(None, (canonical_url(url) for url in urls))),
-        addresses=frozenset("".join(fold_words(address)) for address in addresses),
-        venues=frozenset(filter(None, ("".join(fold_words(name)) for name in names))),
-        place_words=frozenset(place_words - STOP_WORDS),
+        addresses=frozenset().union(*(w.addresses for w in where)),
+        venues=frozenset().union(*(w.venues for w in where)),
+        place_words=frozenset().union(*(w.place_words for w in where)),
         sources=frozenset(sources),
     )
+
+
+@dataclass(frozen=True)
+class _Where:
+    towns: frozenset[str]
+    addresses: frozenset[str]
+    venues: frozenset[str]
+    place_words: frozenset[str]
+
+
+@lru_cache(maxsize=50_000)
+def _where(place: Place) -> _Where:
+    """What matching compares of one place: folded town, street address, venue words (no town
+    words, aliases resolved: "VHS" = "Volkshochschule") and all its words."""
+    town_words = frozenset(fold_words(place.town))
+    venue_words = fold_words(place.name)
+    return _Where(
+        towns=frozenset([" ".join(fold_words(place.town))] if place.town else []),
+        addresses=frozenset(["".join(fold_words(place.address))] if place.address else []),
+        venues=frozenset(
+            VENUE_ALIASES.get(word, word)
+            for word in venue_words
+            if len(word) >= 3 and word not in STOP_WORDS | town_words | VAGUE_VENUES
+        ),
+        place_words=(frozenset(venue_words + fold_words(place.address)) | town_words) - STOP_WORDS,
+    )
+
+
+def clear_caches() -> None:
+    """Forget the titles and places seen (for measuring)."""
+    title_key.cache_clear()
+    _where.cache_clear()
 
 
 def canonical_url(url: str | None) -> str | None:
@@ -207,10 +251,29 @@ def canonical_url(url: str | None) -> str | None:
     return f"{host}{parts.path.rstrip('/')}{query}"
 
 
-def rank(draft: Profile, candidates: Iterable[Profile]) -> list[tuple[Profile, Verdict]]:
-    """The candidates that match or may match the draft: merges first, best score first."""
-    found = [(c, v) for c in candidates if (v := decide(draft, c)) is not None]
+def rank(
+    draft: Profile, candidates: Iterable[Profile], rivals: Iterable[Profile] = ()
+) -> list[tuple[Profile, Verdict]]:
+    """The candidates that match or may match the draft: merges first, best score first. A
+    candidate that a rival (another draft of the same source) would merge with at a higher
+    score is left to the rival: "Yoga" does not take the listing of "Yoga für Schwangere" when
+    its own source also sends "Yoga für Schwangere"."""
+    rivals = list(rivals)
+    found = []
+    for candidate in candidates:
+        verdict = decide(draft, candidate)
+        if verdict is None or (verdict.kind == MERGE and _beaten(verdict, candidate, rivals)):
+            continue
+        found.append((candidate, verdict))
     return sorted(found, key=lambda pair: (pair[1].kind != MERGE, -pair[1].score))
+
+
+def _beaten(verdict: Verdict, candidate: Profile, rivals: list[Profile]) -> bool:
+    for rival in rivals:
+        theirs = decide(rival, candidate)
+        if theirs is not None and theirs.kind == MERGE and theirs.score > verdict.score:
+            return True
+    return False
 
 
 def decide(a: Profile, b: Profile) -> Verdict | None:
@@ -223,19 +286,19 @@ def decide(a: Profile, b: Profile) -> Verdict | None:
     titles = _compare_all(a.titles, b.titles)
     if titles is None:
         return None
-    other_address = bool(a.addresses and b.addresses and a.addresses.isdisjoint(b.addresses))
+    venue = _venue(a, b)
     if titles.strength >= _SIMILAR:
         if same_url:
             return Verdict(MERGE, "url", titles.score)
-        if other_address:
-            return Verdict(SUGGEST, f"{titles.rule}+other-address", titles.score)
+        if venue == _DIFFER:
+            return Verdict(SUGGEST, f"{titles.rule}+other-venue", titles.score)
         return Verdict(MERGE, titles.rule, titles.score)
     if titles.strength == _SUBSET:
         if same_url:
             return Verdict(MERGE, "url", titles.score)
-        if titles.extras <= a.place_words | b.place_words and not other_address:
+        if _of_the_place(titles.extras, a.place_words | b.place_words) and venue != _DIFFER:
             return Verdict(MERGE, "title-place", titles.score)
-        if _same_venue(a, b):
+        if venue == _AGREE and titles.score >= VENUE_SCORE:
             return Verdict(MERGE, "title-venue", titles.score)
         return Verdict(SUGGEST, titles.rule, titles.score)
     if same_url and titles.rule == "title-similar":
@@ -243,10 +306,29 @@ def decide(a: Profile, b: Profile) -> Verdict | None:
     return Verdict(SUGGEST, titles.rule, titles.score)
 
 
-def _same_venue(a: Profile, b: Profile) -> bool:
+def _of_the_place(words: frozenset[str], place_words: frozenset[str]) -> bool:
+    """Whether every word names the place, also as an adjective ("Heidenheimer",
+    "Mergelstetter")."""
+    return all(
+        word in place_words
+        or any(len(p) >= 4 and (word.startswith(p) or word == f"{p[:-1]}r") for p in place_words)
+        for word in words
+    )
+
+
+def _venue(a: Profile, b: Profile) -> str:
+    """Whether two profiles name the same venue: by street address where both have one, else
+    by a shared word of the venue names ("Rathaus" / "Foyer im Rathaus", "VHS" /
+    "Volkshochschule", "Bibliothek" / "Stadtbibliothek")."""
     if a.addresses and b.addresses:
-        return not a.addresses.isdisjoint(b.addresses)
-    return any(x in y or y in x for x in a.venues for y in b.venues if min(len(x), len(y)) >= 4)
+        return _DIFFER if a.addresses.isdisjoint(b.addresses) else _AGREE
+    if not a.venues or not b.venues:
+        return _UNKNOWN
+    for x in a.venues:
+        for y in b.venues:
+            if x == y or (min(len(x), len(y)) >= 5 and (x in y or y in x)):
+                return _AGREE
+    return _DIFFER
 
 
 def _compare_all(a: tuple[TitleKey, ...], b: tuple[TitleKey, ...]) -> _Titles | None:
@@ -273,14 +355,15 @@ def compare_titles(x: TitleKey, y: TitleKey) -> _Titles | None:
     """How far two (non-contradicting) titles agree; None when they are not even similar."""
     if not x.core or not y.core:
         return None
-    if x.core == y.core or (x.compact and x.compact == y.compact):
+    if x.core == y.core or x.compact == y.compact or x.joined == y.joined:
         return _Titles(_SAME, "title-exact", 100.0)
     score = max(
         fuzz.token_sort_ratio(" ".join(sorted(x.core)), " ".join(sorted(y.core))),
         fuzz.ratio(x.compact, y.compact),
     )
     short, long = (x, y) if len(x.compact) <= len(y.compact) else (y, x)
-    if short.core <= set(long.words) or (short.compact and short.compact in long.compact):
+    contained = len(short.compact) >= 6 and short.compact in long.compact
+    if short.core <= set(long.words) or contained:
         extras = long.core - set(short.words)
         if long.numbers - short.numbers:
             return _Titles(_GREY, "title-number", score)

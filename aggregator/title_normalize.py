@@ -7,8 +7,10 @@
   notice words before a colon ("Konzert:", "Neu:", "Vortrag und Lesung:");
 - trailing notes go, in parentheses or after a dash or bar: towns of the county ("(Heidenheim)"),
   organisation acronyms ("(VHS)", "– DRK") and notices ("– Eintritt frei", "(ausgebucht)");
+- gender forms are read as one ("Anfänger*innen", "LehrerInnen", "(m/w/d)");
 - case, quotes and diacritics are folded (ä → ae, é → e), dates, clock times and years dropped,
-  roman numerals written as digits ("Teil II" = "Teil 2"), stop words dropped.
+  roman numerals written as digits ("Teil II" = "Teil 2"), stop words dropped, and a compound
+  ending in an event type split ("Deutschkurs" = "Deutsch" + "Kurs").
 
 Words that tell similar events apart are kept as *markers*: numbers and level codes ("A1", "2"),
 and levels, audiences, times of day and languages ("Anfänger", "Senioren", "abends", "Englisch"),
@@ -29,6 +31,10 @@ from aggregator.titles import strip_cancellation
 
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "&": " und ", "+": " und "})
 _QUOTES = re.compile(r"[\"'„“”‚‘’«»‹›`´]")
+_GENDER = re.compile(
+    r"(?<=[a-zäöüß])(?:[*:_·/]in(?:nen)?|In(?:nen)?)\b"  # Anfänger*innen, LehrerInnen
+    r"|\(\s*[mwd]\s*/\s*[mwd]\s*/\s*[mwd]\s*\)"  # (m/w/d)
+)
 _DATE = re.compile(r"\b\d{1,2}\.\s?\d{1,2}\.(?:\s?\d{2,4})?(?!\d)")
 _TIME = re.compile(r"\b\d{1,2}(?:[:.]\d{2})?\s*uhr\b|\b\d{1,2}:\d{2}\b")
 _YEAR = re.compile(r"\b(?:19|20)\d{2}(?:/\d{2})?\b")
@@ -48,7 +54,8 @@ STOP_WORDS = _word_set(
 )
 TYPE_WORDS = _word_set(
     "konzert lesung vortrag workshop seminar ausstellung vernissage fuehrung stadtfuehrung "
-    "theater kino film filmvorfuehrung veranstaltung event infoabend informationsabend "
+    "theater oper kabarett kino film filmvorfuehrung veranstaltung event infoabend "
+    "informationsabend "
     "infoveranstaltung kurs webinar tagung treffen termin sitzung gottesdienst messe "
     "neu tipp achtung hinweis aktuell programm einladung"
 )
@@ -58,6 +65,7 @@ _CALENDAR_WORDS = _word_set(
     "september oktober november dezember"
 )
 WEAK_WORDS = TYPE_WORDS | _CALENDAR_WORDS
+_COMPOUND_TAILS = ("kurs", "konzert", "vortrag", "fuehrung", "lesung", "treffen", "seminar")
 MARKER_WORDS = _word_set(  # a marker also marks the words it starts ("abend" → "abends")
     "anfaenger einsteiger fortgeschrittene grundkurs aufbaukurs grundstufe mittelstufe "
     "oberstufe vertiefung auffrischung "
@@ -113,6 +121,11 @@ class TitleKey:
         """The core words run together: "Eltern-Café" and "Elterncafé" agree."""
         return "".join(word for word in self.words if word in self.core)
 
+    @property
+    def joined(self) -> str:
+        """All words run together: "Infoabend" and "Info-Abend" agree."""
+        return "".join(self.words)
+
 
 def fold(text: str) -> str:
     """Lowercase, umlauts spelled out (ö → oe), other diacritics dropped."""
@@ -128,11 +141,14 @@ def fold_words(text: str | None) -> list[str]:
 @lru_cache(maxsize=200_000)
 def title_key(title: str) -> TitleKey:
     """The matching key of one title (see the module's docstring)."""
-    text = _QUOTES.sub(" ", strip_cancellation(title)[0])
+    text = _GENDER.sub("", _QUOTES.sub(" ", strip_cancellation(title)[0]))
     text = _EDITION.sub("", _strip_notes(_strip_prefix(text)))
     folded = _YEAR.sub(" ", _TIME.sub(" ", _DATE.sub(" ", fold(text))))
     words = tuple(
-        _ROMAN.get(word, word) for word in _TOKEN.findall(folded) if word not in STOP_WORDS
+        part
+        for word in _TOKEN.findall(folded)
+        if word not in STOP_WORDS
+        for part in _split_compound(_ROMAN.get(word, word))
     )
     return TitleKey(
         words=words,
@@ -140,6 +156,15 @@ def title_key(title: str) -> TitleKey:
         numbers=frozenset(word for word in words if any(c.isdigit() for c in word)),
         markers=frozenset(m for word in words for m in MARKER_WORDS if word.startswith(m)),
     )
+
+
+def _split_compound(word: str) -> tuple[str, ...]:
+    """A compound ending in an event-type word, in two: "deutschkurs" → "deutsch", "kurs"."""
+    if word not in WEAK_WORDS:
+        for tail in _COMPOUND_TAILS:
+            if word.endswith(tail) and len(word) - len(tail) >= 4:
+                return word[: -len(tail)], tail
+    return (word,)
 
 
 def _strip_prefix(text: str) -> str:
