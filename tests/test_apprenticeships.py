@@ -4,6 +4,7 @@ postings close and reopen with their sources — through real passes on 127.0.0.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -14,7 +15,9 @@ from aggregator.apprenticeship_matching import company_key, same_occupation
 from aggregator.crawl_result import CrawlResult
 from aggregator.models import Apprenticeship
 from aggregator.occupations import occupation_name
+from aggregator.sources import load_sources
 from aggregator.store import Store
+from lotse.demo import DEMO, serve_site
 from tests.apprenticeship_support import (
     ingest,
     jobs_result,
@@ -306,3 +309,30 @@ def test_a_trusted_source_gives_the_fields_before_an_earlier_untrusted_one(store
         assert both.title.startswith("Ausbildung zum Elektroniker")
         assert both.start_date == date(2027, 9, 1)
         assert both.review_state == "published"
+
+
+def test_the_demo_lists_both_sources_from_static_files(store, tmp_path) -> None:
+    """The demo's files answer every page alike (its server ignores query strings)."""
+    site = serve_site(DEMO / "site", 0)
+    port = site.server_address[1]
+    try:
+        configs = [
+            replace(config, url=config.url.replace(":8008/", f":{port}/"))
+            for config in load_sources(DEMO / "sources.toml")
+            if config.record_type == "apprenticeship"
+        ]
+        report = run(store, configs, tmp_path)
+    finally:
+        site.shutdown()
+        site.server_close()
+    assert [(s.source_id, s.status, s.items, s.problems) for s in report.summaries] == [
+        ("hwk-ulm", "ok", 8, 0),
+        ("ba-jobsuche", "ok", 5, 0),
+    ]
+    items = published(tmp_path)
+    assert len(items) == 8 + 5 - 1
+    (both,) = [item for item in items if len(item["sources"]) == 2]
+    assert (both["occupation"], both["location"]["town"]) == (
+        "Elektroniker/in - Energie- und Gebäudetechnik",
+        "Heidenheim an der Brenz",
+    )
