@@ -11,9 +11,17 @@ from aggregator.store import Store
 from feeds import api_routes, apprenticeship_routes, feed_index, feed_routes
 from feeds.app_context import AppContext, Clock, utc_now
 from feeds.desk import routes as desk_routes
+from feeds.pages import routes as page_routes
 
 # Each module has `routes(app: AppContext) -> list[Route]`; add a feature by adding its module.
-ROUTE_MODULES = [feed_routes, apprenticeship_routes, api_routes, feed_index, desk_routes]
+ROUTE_MODULES = [
+    feed_routes,
+    apprenticeship_routes,
+    api_routes,
+    feed_index,
+    desk_routes,
+    page_routes,
+]
 
 
 def create_app(store: Store, *, clock: Clock = utc_now) -> Starlette:
