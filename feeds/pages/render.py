@@ -12,6 +12,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from feeds.desk.render import is_web_url
 from feeds.ical import location_line
 from feeds.pages.agenda import event_day
 from feeds.pages.i18n import COOKIE, COOKIE_MAX_AGE, LANGUAGES, Speech, choose
@@ -30,11 +31,6 @@ HEADERS = {
     "Referrer-Policy": "strict-origin-when-cross-origin",
     "Vary": "Accept-Language, Cookie",
 }
-
-
-def is_web_url(value: object) -> bool:
-    """Only http(s) addresses become links: a source cannot slip a javascript: URL into a page."""
-    return isinstance(value, str) and urlsplit(value).scheme in ("http", "https")
 
 
 def site_of(url: str) -> str:
