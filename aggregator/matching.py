@@ -361,13 +361,12 @@ def compare_titles(x: TitleKey, y: TitleKey) -> _Titles | None:
         fuzz.token_sort_ratio(" ".join(sorted(x.core)), " ".join(sorted(y.core))),
         fuzz.ratio(x.compact, y.compact),
     )
-    short, long = (x, y) if len(x.compact) <= len(y.compact) else (y, x)
-    contained = len(short.compact) >= 6 and short.compact in long.compact
-    if short.core <= set(long.words) or contained:
-        extras = long.core - set(short.words)
-        if long.numbers - short.numbers:
-            return _Titles(_GREY, "title-number", score)
-        return _Titles(_SUBSET, "title-subset", score, frozenset(extras))
+    for short, long in ((x, y), (y, x)):
+        contained = len(short.compact) >= 6 and short.compact in long.compact
+        if short.core <= set(long.words) or contained:
+            if long.numbers - short.numbers:
+                return _Titles(_GREY, "title-number", score)
+            return _Titles(_SUBSET, "title-subset", score, long.core - set(short.words))
     if x.numbers != y.numbers:
         return _Titles(_GREY, "title-number", score) if score >= SUGGEST_SCORE else None
     if score >= MERGE_SCORE:
