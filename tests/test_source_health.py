@@ -22,13 +22,18 @@ def keep_items(count: int) -> bytes:
     return ITEM.sub(b"", RSS).replace(b"</channel>", b"".join(items[:count]) + b"</channel>")
 
 
-def test_a_source_yielding_under_half_raises_the_alarm_in_the_summary(store, site, tmp_path):
+def second_pass(store, site, tmp_path, entries: int):
+    """A pass over the whole feed, then one over its first ``entries`` entries six hours on."""
     url = site.route("/feed.xml", Reply(RSS, headers=XML))
     sources = [source("stabi", "feed", url, trusted=True)]
     run_pass(store, sources, tmp_path, now=NOW, crawl_settings=FAST_CRAWL)
-    site.route("/feed.xml", Reply(keep_items(2), headers=XML))
+    site.route("/feed.xml", Reply(keep_items(entries), headers=XML))
     later = NOW + timedelta(hours=6)
-    report = run_pass(store, sources, tmp_path, now=later, crawl_settings=FAST_CRAWL)
+    return run_pass(store, sources, tmp_path, now=later, crawl_settings=FAST_CRAWL)
+
+
+def test_a_source_yielding_under_half_raises_the_alarm_in_the_summary(store, site, tmp_path):
+    report = second_pass(store, site, tmp_path, entries=2)
     (summary,) = report.summaries
     assert (summary.status, summary.items, summary.gone) == ("ok", 2, 0)
     assert "! stabi: yielded 2 items, under half of last time's 5" in summary_table(
@@ -39,22 +44,12 @@ def test_a_source_yielding_under_half_raises_the_alarm_in_the_summary(store, sit
 
 
 def test_a_source_yielding_nothing_raises_the_alarm(sqlite_store, site, tmp_path):
-    url = site.route("/feed.xml", Reply(RSS, headers=XML))
-    sources = [source("stabi", "feed", url, trusted=True)]
-    run_pass(sqlite_store, sources, tmp_path, now=NOW, crawl_settings=FAST_CRAWL)
-    site.route("/feed.xml", Reply(keep_items(0), headers=XML))
-    later = NOW + timedelta(hours=6)
-    report = run_pass(sqlite_store, sources, tmp_path, now=later, crawl_settings=FAST_CRAWL)
+    report = second_pass(sqlite_store, site, tmp_path, entries=0)
     assert "! stabi: yielded no items (last time 5)" in summary_table(report.summaries)
 
 
 def test_a_steady_source_raises_no_alarm(sqlite_store, site, tmp_path):
-    url = site.route("/feed.xml", Reply(RSS, headers=XML))
-    sources = [source("stabi", "feed", url, trusted=True)]
-    run_pass(sqlite_store, sources, tmp_path, now=NOW, crawl_settings=FAST_CRAWL)
-    site.route("/feed.xml", Reply(keep_items(4), headers=XML))
-    later = NOW + timedelta(hours=6)
-    report = run_pass(sqlite_store, sources, tmp_path, now=later, crawl_settings=FAST_CRAWL)
+    report = second_pass(sqlite_store, site, tmp_path, entries=4)
     (summary,) = report.summaries
     assert (summary.alarm, summary.gone) == (None, 1)
     assert "!" not in summary_table(report.summaries)
