@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import QueryParams
 
 from aggregator.apprenticeship_search import (
+    START,
     ApprenticeshipSearch,
     Hit,
     SearchError,
@@ -50,11 +51,12 @@ class JobForm:
         )
 
     def search(self, towns: dict[str, str], *, near: bool = True) -> ApprenticeshipSearch:
-        """The search; ``near`` measures from the postcode (when one is given)."""
+        """The search: nearest first from the postcode (when one is given and ``near``), else
+        earliest start first."""
         where = ApprenticeshipFilter(q=self.q or None, town=towns.get(self.town))
         if near and self.postcode:
             return ApprenticeshipSearch(where, postcode=self.postcode, km=self.km, year=self.year)
-        return ApprenticeshipSearch(where, year=self.year)
+        return ApprenticeshipSearch(where, year=self.year, sort=START)
 
 
 @dataclass(frozen=True)
