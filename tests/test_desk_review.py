@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select, update
 from starlette.testclient import TestClient
 
-from aggregator.models import Event, MatchSuggestion
+from aggregator.models import Apprenticeship, Event, MatchSuggestion
 from aggregator.store import Store
 from feeds.server import create_app
 from tests.conftest import NOW
@@ -131,6 +131,50 @@ def test_bulk_decisions_publish_a_series_and_withdraw_with_a_reason(desk, store)
     # A stale page cannot publish what a colleague rejected meanwhile.
     post(desk, "/desk/queue", action="approve", ids=[krabbelgruppe])
     assert "Krabbelgruppe" not in feed(desk)
+
+
+def test_pending_apprenticeships_wait_in_their_own_tab(desk, store) -> None:
+    offers = [
+        ("Ausbildung Elektroniker (m/w/d)", "Elektro Maier", "Heidenheim an der Brenz"),
+        ("Ausbildung Bäcker (m/w/d)", "Bäckerei Kurz", "Giengen an der Brenz"),
+    ]
+    with store.transaction() as session:
+        for number, (title, company, town) in enumerate(offers):
+            seen = NOW + timedelta(minutes=number)
+            session.add(
+                Apprenticeship(
+                    id=f"ausbildung-{number}",
+                    title=title,
+                    company=company,
+                    town=town,
+                    review_state="pending",
+                    first_seen=seen,
+                    last_seen=seen,
+                    updated_at=seen,
+                )
+            )
+    jobs = re.compile(r'<span class="title">([^<]*)</span>')
+    page = desk.get("/desk/queue?kind=apprenticeships").text
+    assert jobs.findall(page) == ["Ausbildung Bäcker (m/w/d)", "Ausbildung Elektroniker (m/w/d)"]
+    assert "Bäckerei Kurz" in page and "Kategorie" not in page
+    filtered = desk.get("/desk/queue?kind=apprenticeships&town=Giengen an der Brenz").text
+    assert jobs.findall(filtered) == ["Ausbildung Bäcker (m/w/d)"]
+    assert "Ausbildung Bäcker" not in desk.get("/desk/queue").text  # not among the events
+
+    post(desk, "/desk/queue", kind="apprenticeships", action="approve", ids=["ausbildung-0"])
+    post(
+        desk,
+        "/desk/queue",
+        kind="apprenticeships",
+        action="reject",
+        ids=["ausbildung-1"],
+        reason="Stelle schon besetzt",
+    )
+    published = desk.get("/apprenticeships.json").json()["apprenticeships"]
+    assert [item["title"] for item in published] == ["Ausbildung Elektroniker (m/w/d)"]
+    assert jobs.findall(desk.get("/desk/queue?kind=apprenticeships").text) == []
+    log = desk.get("/desk/log").text
+    assert "Stelle schon besetzt" in log and "Ausbildungsplatz: Ausbildung Bäcker (m/w/d)" in log
 
 
 def test_listing_fields_are_text_never_markup(desk, store) -> None:

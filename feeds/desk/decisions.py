@@ -1,4 +1,4 @@
-"""Approving and rejecting pending events, singly, in bulk or a whole series at once.
+"""Approving and rejecting pending listings, singly, in bulk or a whole series at once.
 
 The decisions themselves (state, log entry) are aggregator.review's; this module only chooses
 which events a form's decision covers.
@@ -12,7 +12,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from aggregator import review
-from aggregator.models import Event
+from aggregator.models import Apprenticeship, Event
 from aggregator.normalize import PAST_DAYS
 
 APPROVE, REJECT = "approve", "reject"
@@ -21,17 +21,23 @@ RESULTS = {APPROVE: "published", REJECT: "rejected"}
 
 
 def decide(
-    session: Session, events: list[Event], action: str, *, actor: str, reason: str, now: datetime
+    session: Session,
+    listings: list[Event] | list[Apprenticeship],
+    action: str,
+    *,
+    actor: str,
+    reason: str,
+    now: datetime,
 ) -> int:
-    """Approve or reject each event not in that state already; returns how many were decided."""
+    """Approve or reject each listing not in that state already; returns how many were decided."""
     decided = 0
-    for event in {event.id: event for event in events}.values():
-        if event.review_state == RESULTS[action]:
+    for listing in {listing.id: listing for listing in listings}.values():
+        if listing.review_state == RESULTS[action]:
             continue
         if action == APPROVE:
-            review.approve(session, event, actor=actor, now=now)
+            review.approve(session, listing, actor=actor, now=now)
         else:
-            review.reject(session, event, actor=actor, reason=reason, now=now)
+            review.reject(session, listing, actor=actor, reason=reason, now=now)
         decided += 1
     return decided
 

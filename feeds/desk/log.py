@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 from starlette.routing import Route
 
-from aggregator.models import Event, ReviewLog
+from aggregator.models import Apprenticeship, Event, ReviewLog
 from aggregator.timezones import BERLIN
 from feeds.app_context import AppContext
 from feeds.desk.guard import Call, guarded
@@ -41,7 +41,7 @@ class Fact:
 @dataclass(frozen=True)
 class Entry:
     row: ReviewLog
-    title: str | None  # the event's title, when the entry is about an event
+    title: str | None  # the listing's title, when the entry is about a listing
     facts: tuple[Fact, ...]
 
 
@@ -86,19 +86,22 @@ def log_entries(session: Session, where: LogFilter) -> list[ReviewLog]:
 
 
 def describe(session: Session, rows: list[ReviewLog]) -> list[Entry]:
-    """Log rows as staff read them: with the titles of the events they name."""
-    titles = event_titles(session, rows)
+    """Log rows as staff read them: with the titles of the listings they name."""
+    titles = listing_titles(session, rows)
     return [Entry(row, titles.get(row.target_id), tuple(facts(row.detail, titles))) for row in rows]
 
 
-def event_titles(session: Session, rows: list[ReviewLog]) -> dict[str, str]:
-    """The titles of every event these entries name, as target or in their details."""
-    ids = {row.target_id for row in rows if row.target_type == "event"}
+def listing_titles(session: Session, rows: list[ReviewLog]) -> dict[str, str]:
+    """The titles of every listing these entries name, as target or in their details."""
+    ids = {row.target_id for row in rows if row.target_type in ("event", "apprenticeship")}
     for row in rows:
         ids |= {row.detail.get("other"), row.detail.get("into"), *row.detail.get("events", [])}
     ids.discard(None)
-    query = select(Event.id, Event.title).where(Event.id.in_(sorted(ids)))
-    return {event_id: title for event_id, title in session.execute(query)}
+    titles = {}
+    for model in (Event, Apprenticeship):
+        query = select(model.id, model.title).where(model.id.in_(sorted(ids)))
+        titles.update({listing_id: title for listing_id, title in session.execute(query)})
+    return titles
 
 
 def facts(detail: dict[str, Any], titles: dict[str, str]) -> list[Fact]:

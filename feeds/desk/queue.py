@@ -1,7 +1,7 @@
-"""The queue: pending events from untrusted sources, newest first, filterable; bulk decisions.
+"""The queue: pending listings from untrusted sources, newest first, filterable; bulk decisions.
 
-The occurrences of one recurring event wait as one row: a decision on the row is a decision on
-every pending occurrence of that series.
+Events and apprenticeships have a tab each. The occurrences of one recurring event wait as one
+row: a decision on the row is a decision on every pending occurrence of that series.
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from aggregator.categories import CATEGORIES
-from aggregator.models import Event, EventLink, SourceRecord
+from aggregator.models import Apprenticeship, Event, EventLink, SourceRecord
 from feeds.app_context import AppContext
+from feeds.desk.apprenticeship_queue import apprenticeship_choices, pending_apprenticeships
 from feeds.desk.decisions import (
     APPROVE,
     PENDING,
@@ -30,10 +31,12 @@ from feeds.desk.guard import Call, guarded
 
 PAGE_ROWS = 50
 QUEUE_URL = "/desk/queue"
+APPRENTICESHIPS = "apprenticeships"  # the tab's `kind`; events have none
 
 
 @dataclass(frozen=True)
 class QueueFilter:
+    kind: str = ""
     source: str = ""
     category: str = ""
     town: str = ""
@@ -53,14 +56,17 @@ class QueueRow:
 
 def routes(app: AppContext) -> list[Route]:
     def show(call: Call) -> Response:
-        category = call.query("category")
-        where = QueueFilter(
-            call.query("source"), category if category in CATEGORIES else "", call.query("town")
-        )
+        kind = APPRENTICESHIPS if call.query("kind") == APPRENTICESHIPS else ""
+        category = call.query("category") if call.query("category") in CATEGORIES else ""
+        where = QueueFilter(kind, call.query("source"), category, call.query("town"))
         offset = int(call.query("offset")) if call.query("offset").isdigit() else 0
         with app.store.transaction() as session:
-            rows = pending_rows(session, where, now=call.now)
-            source_ids, towns = queue_choices(session, now=call.now)
+            if kind == APPRENTICESHIPS:
+                rows = pending_apprenticeships(session, source=where.source, town=where.town)
+                source_ids, towns = apprenticeship_choices(session)
+            else:
+                rows = pending_rows(session, where, now=call.now)
+                source_ids, towns = queue_choices(session, now=call.now)
         return call.render(
             "queue.html",
             rows=rows[offset : offset + PAGE_ROWS],
@@ -80,8 +86,9 @@ def routes(app: AppContext) -> list[Route]:
             return _back(back, "none_selected")
         if action == REJECT and not reason:
             return _back(back, "reason_missing")
+        model = Apprenticeship if call.field("kind") == APPRENTICESHIPS else Event
         with app.store.transaction() as session:
-            events = [session.get(Event, event_id) for event_id in call.fields("ids")]
+            events = [session.get(model, listing_id) for listing_id in call.fields("ids")]
             for series in call.fields("series"):
                 events += pending_of_series(session, series, now=call.now)
             chosen = [event for event in events if event and event.review_state == PENDING]

@@ -1,0 +1,66 @@
+"""Pending apprenticeships from untrusted sources: the queue's second tab."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session, selectinload
+
+from aggregator.models import Apprenticeship, ApprenticeshipLink, SourceRecord
+from feeds.desk.decisions import PENDING
+
+OPEN = "open"
+
+
+@dataclass(frozen=True)
+class ApprenticeshipRow:
+    item: Apprenticeship
+    sources: tuple[str, ...]
+
+
+def pending_apprenticeships(
+    session: Session, *, source: str = "", town: str = ""
+) -> list[ApprenticeshipRow]:
+    """Open apprenticeships waiting for review, newest first."""
+    query = _pending().options(
+        selectinload(Apprenticeship.links).selectinload(ApprenticeshipLink.record)
+    )
+    if source:
+        linked = (
+            select(ApprenticeshipLink.apprenticeship_id)
+            .join(SourceRecord, SourceRecord.id == ApprenticeshipLink.record_id)
+            .where(SourceRecord.source_id == source, ApprenticeshipLink.active.is_(True))
+        )
+        query = query.where(Apprenticeship.id.in_(linked))
+    if town:
+        query = query.where(Apprenticeship.town == town)
+    query = query.order_by(Apprenticeship.first_seen.desc(), Apprenticeship.title)
+    return [
+        ApprenticeshipRow(item, tuple(sorted({k.record.source_id for k in item.links if k.active})))
+        for item in session.scalars(query)
+    ]
+
+
+def apprenticeship_choices(session: Session) -> tuple[list[str], list[str]]:
+    """The sources and towns that pending apprenticeships come from: what the filters offer."""
+    waiting = _pending().with_only_columns(Apprenticeship.id)
+    sources = session.scalars(
+        select(SourceRecord.source_id)
+        .join(ApprenticeshipLink, ApprenticeshipLink.record_id == SourceRecord.id)
+        .where(ApprenticeshipLink.apprenticeship_id.in_(waiting))
+        .distinct()
+    )
+    towns = session.scalars(
+        _pending()
+        .with_only_columns(Apprenticeship.town)
+        .where(Apprenticeship.town.is_not(None))
+        .distinct()
+    )
+    return sorted(sources), sorted(towns)
+
+
+def _pending() -> Select[tuple[Apprenticeship]]:
+    return select(Apprenticeship).where(
+        Apprenticeship.review_state == PENDING, Apprenticeship.status == OPEN
+    )
