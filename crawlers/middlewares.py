@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -21,8 +20,10 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import DownloadCancelledError
 from scrapy.http import Request, Response
 from scrapy.settings import BaseSettings
+from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.response import response_status_message
 from twisted.internet.defer import CancelledError
+from twisted.internet.task import deferLater
 
 DEFAULT_RETRY_AFTER_MAX = 120.0
 DEFAULT_BACKOFF_BASE = 1.0
@@ -91,13 +92,13 @@ class PoliteRetryMiddleware(RetryMiddleware):
         retry = self._retry(request, response_status_message(response.status))
         if retry is None:
             return response
-        await asyncio.sleep(asked if asked is not None else self._backoff(retry))
+        await _pause(asked if asked is not None else self._backoff(retry))
         return retry
 
     async def process_exception(self, request: Request, exception: Exception) -> Request | None:
         retry = super().process_exception(request, exception)
         if retry is not None:
-            await asyncio.sleep(self._backoff(retry))
+            await _pause(self._backoff(retry))
         return retry
 
     def _backoff(self, retry: Request) -> float:
@@ -127,6 +128,13 @@ class ResponseSizeMiddleware:
         raise ResponseTooLarge(
             f"response too large: {size} the cap of {cap:,} bytes (DOWNLOAD_MAXSIZE)"
         ) from exception
+
+
+async def _pause(seconds: float) -> None:
+    """Wait without blocking the reactor: other requests go on meanwhile."""
+    from twisted.internet import reactor  # the one the crawl installed; importing installs one
+
+    await maybe_deferred_to_future(deferLater(reactor, seconds, lambda: None))
 
 
 def _header(response: Response, name: str) -> str | None:

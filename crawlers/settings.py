@@ -12,7 +12,7 @@ AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 DOWNLOAD_TIMEOUT = 30
-DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
+DOWNLOAD_MAXSIZE = 20 * 1024 * 1024  # a larger response fails its request, naming its size
 DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
 RETRY_ENABLED = True
 RETRY_TIMES = 3
@@ -20,7 +20,7 @@ RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
 RETRY_AFTER_MAX = 120.0  # seconds; a longer Retry-After fails the request until the next pass
 RETRY_BACKOFF_BASE = 1.0  # seconds before the first retry without Retry-After, doubling each time
 RETRY_BACKOFF_MAX = 60.0
-DOWNLOADER_MIDDLEWARES = {
+DOWNLOADER_MIDDLEWARES = {  # crawlers/middlewares.py: waits honour Retry-After; sizes named
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawlers.middlewares.PoliteRetryMiddleware": 550,
     "crawlers.middlewares.ResponseSizeMiddleware": 950,
