@@ -11,8 +11,9 @@ re-keys its records finds them again; a draft loses a listing to a rival of its 
 it better (aggregator.matching.rank).
 A new link from a trusted source publishes a pending listing no trusted source described yet.
 A listing's fields come from its active links, best source first (trusted before untrusted, then
-the order of the sources file, then the most complete record: its start and end from the best
-link, every other field from the first link that has it, categories from all); staff corrections
+the order of the sources file, then the most complete record: its start from the best link, the
+end from the first link with an end for that start, every other field from the first link that
+has it, categories from all); staff corrections
 go on top (aggregator.corrections) until a source changes that field again, which sends the
 listing back to review. A field change raises SEQUENCE and updated_at. An upcoming event whose
 every record vanished is cancelled and kept until past.
@@ -255,14 +256,16 @@ def rank_link(
 
 
 def _canonical(links: list[EventLink]) -> dict[str, Any]:
-    """The best link's start and end; every other field from the first link that has it."""
+    """The best link's start; the end from the first link that has one for that start; every
+    other field from the first link that has it."""
     primary = links[0]
+    ending = next((link for link in links if _ends(link, primary)), primary)
     fields: dict[str, Any] = {
         "start_at": _start_at(primary.fields),
-        "end_at": _end_at(primary.fields),
+        "end_at": _end_at(ending.fields),
         "all_day": primary.fields["all_day"],
         "start_date": _date(primary.fields["start"]) if primary.fields["all_day"] else None,
-        "end_date": _date(primary.fields["end"]) if primary.fields["all_day"] else None,
+        "end_date": _date(ending.fields["end"]) if primary.fields["all_day"] else None,
         "status": primary.fields["status"],
         "series": (
             series_id(primary.record.source_id, primary.record.key)
@@ -289,6 +292,14 @@ def _canonical(links: list[EventLink]) -> dict[str, Any]:
             "" if name != "url" else None
         )
     return fields
+
+
+def _ends(link: EventLink, primary: EventLink) -> bool:
+    """Whether a link gives an end for the primary link's start (a timed event "ending" at its
+    start has no end to speak of)."""
+    start, end, all_day = (link.fields[name] for name in ("start", "end", "all_day"))
+    same_start = (start, all_day) == (primary.fields["start"], primary.fields["all_day"])
+    return same_start and end is not None and (all_day or end != start)
 
 
 def first_value(values: Iterable[Any]) -> Any:

@@ -115,8 +115,9 @@ def find_match(
     if not candidates:
         return None
     source = context.source.id
-    profile = draft_profile(draft, source, key=record.key)
-    others = [draft_profile(rival, source) for rival in rivals]
+    feed = context.source.url
+    profile = draft_profile(draft, source, key=record.key, feed_url=feed)
+    others = [draft_profile(rival, source, feed_url=feed) for rival in rivals]
     ranked = rank(profile, [event_profile(event) for event in candidates], others)
     by_id = {event.id: event for event in candidates}
     if ranked and ranked[0][1].kind == MERGE:
@@ -136,7 +137,11 @@ def _candidates(session: Session, draft: EventDraft, source_id: str) -> list[Eve
         .where(Event.start_at >= start, Event.start_at < start + MINUTE)
         .where(Event.all_day.is_(draft.all_day), Event.review_state != MERGED)
         .where(Event.id.not_in(kept_apart))
-        .options(selectinload(Event.links).selectinload(EventLink.record))
+        .options(
+            selectinload(Event.links)
+            .selectinload(EventLink.record)
+            .selectinload(SourceRecord.source)
+        )
         .order_by(Event.created_at, Event.id)
     )
     return list(session.scalars(query))
@@ -155,9 +160,13 @@ def block_of(start: datetime | date) -> datetime | date:
     return start
 
 
-def draft_profile(draft: EventDraft, source_id: str, *, key: Any = None) -> Profile:
-    """The profile of one draft of one source."""
-    return _profile(key, draft.start, [draft.title], [draft.place], [draft.url], {source_id})
+def draft_profile(
+    draft: EventDraft, source_id: str, *, key: Any = None, feed_url: str | None = None
+) -> Profile:
+    """The profile of one draft of one source (read from ``feed_url``)."""
+    return _profile(
+        key, draft.start, [draft.title], [draft.place], [draft.url], [feed_url], {source_id}
+    )
 
 
 def event_profile(event: Event) -> Profile:
@@ -171,6 +180,7 @@ def event_profile(event: Event) -> Profile:
         [event.title, *(link.fields.get("title") or "" for link in links)],
         [own, *(Place(**link.fields.get("place", {})) for link in links)],
         [event.url, *(link.fields.get("url") for link in links)],
+        {link.record.source.url for link in event.links},
         {link.record.source_id for link in links},
     )
 
@@ -181,15 +191,19 @@ def _profile(
     titles: Iterable[str],
     places: Iterable[Place],
     urls: Iterable[str | None],
+    feed_urls: Iterable[str | None],
     sources: Iterable[str],
 ) -> Profile:
+    """A profile; a URL that is the feed or listing page a source was read from names no event
+    (an iCal record without a URL of its own has its calendar's)."""
     where = [_where(place) for place in places]
+    feeds = {canonical_url(url) for url in feed_urls}
     return Profile(
         key=key,
         block=block_of(start),
         titles=tuple(dict.fromkeys(title_key(title) for title in titles if title)),
         towns=frozenset().union(*(w.towns for w in where)),
-        urls=frozenset(filter(None, (canonical_url(url) for url in urls))),
+        urls=frozenset(filter(None, (canonical_url(url) for url in urls))) - feeds,
         addresses=frozenset().union(*(w.addresses for w in where)),
         venues=frozenset().union(*(w.venues for w in where)),
         place_words=frozenset().union(*(w.place_words for w in where)),
