@@ -7,7 +7,8 @@
   gender endings and small words; a name without a specialty matches the same name with one
   ("Elektroniker/in" and "Elektroniker/in - Energie- und Gebäudetechnik"), different
   occupations never do.
-- Towns compare by their official name; when both postings give a start date, the years agree.
+- Towns are the same official name (aggregator.places); when both postings give a start date,
+  the years agree.
 - A listing is only matched by a posting from another source, and only while it is open: two
   postings of one source are two apprenticeships.
 """
@@ -17,11 +18,11 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
 
 from aggregator.drafts import ApprenticeshipDraft
-from aggregator.models import Apprenticeship
+from aggregator.models import Apprenticeship, ApprenticeshipLink
 from aggregator.occupations import occupation_name
 from aggregator.places import fold
 
@@ -72,25 +73,43 @@ def same_start(a: date | None, b: date | None) -> bool:
     return a is None or b is None or a.year == b.year
 
 
-def find_apprenticeship_match(
-    session: Session, source_id: str, draft: ApprenticeshipDraft
-) -> Apprenticeship | None:
-    """The open listing another source gives for the same company, occupation and town."""
-    company = company_key(draft.company)
-    town = draft.place.town
-    if not company or not town or not occupation_words(draft.occupation):
+class MatchIndex:
+    """The open listings a source's new drafts may join, by town and company key: those no
+    active record of that source describes. Read once per reconcile, when the first new draft
+    asks; a listing leaves it once a draft joined it."""
+
+    def __init__(self, session: Session, source_id: str) -> None:
+        self.session, self.source_id = session, source_id
+        self._open: dict[tuple[str, str], list[Apprenticeship]] | None = None
+
+    def take(self, draft: ApprenticeshipDraft) -> Apprenticeship | None:
+        """The listing this draft describes too, or None."""
+        company, town = company_key(draft.company), draft.place.town
+        if not company or not town or not occupation_words(draft.occupation):
+            return None
+        candidates = self._listings().get((town, company), [])
+        for item in candidates:
+            if same_occupation(item.occupation, draft.occupation) and same_start(
+                item.start_date, draft.start_date
+            ):
+                candidates.remove(item)
+                return item
         return None
-    candidates = session.scalars(
-        select(Apprenticeship)
-        .where(Apprenticeship.status == OPEN, func.lower(Apprenticeship.town) == town.lower())
-        .order_by(Apprenticeship.first_seen, Apprenticeship.id)
-    )
-    for item in candidates:
-        if (
-            company_key(item.company) == company
-            and same_occupation(item.occupation, draft.occupation)
-            and same_start(item.start_date, draft.start_date)
-            and not any(link.active and link.record.source_id == source_id for link in item.links)
-        ):
-            return item
-    return None
+
+    def _listings(self) -> dict[tuple[str, str], list[Apprenticeship]]:
+        if self._open is None:
+            query = (
+                select(Apprenticeship)
+                .where(Apprenticeship.status == OPEN, Apprenticeship.town.is_not(None))
+                .options(selectinload(Apprenticeship.links).selectinload(ApprenticeshipLink.record))
+                .order_by(Apprenticeship.first_seen, Apprenticeship.id)
+            )
+            self._open = {}
+            for item in self.session.scalars(query):
+                if not any(self._ours(link) for link in item.links):
+                    key = (item.town or "", company_key(item.company))
+                    self._open.setdefault(key, []).append(item)
+        return self._open
+
+    def _ours(self, link: ApprenticeshipLink) -> bool:
+        return link.active and link.record.source_id == self.source_id

@@ -111,12 +111,9 @@ def _origin(search: ApprenticeshipSearch) -> tuple[float, float] | None:
 
 
 def _distance(origin: tuple[float, float] | None, item: Apprenticeship) -> float | None:
-    if origin is None:
+    if origin is None or item.lat is None or item.lon is None:
         return None
-    if item.lat is not None and item.lon is not None:
-        return distance_km(origin, (item.lat, item.lon))
-    point = postcode_centroid(item.postcode) if item.postcode else None
-    return distance_km(origin, point) if point else None
+    return distance_km(origin, (item.lat, item.lon))
 
 
 def _starts_in(item: Apprenticeship, year: int) -> bool:

@@ -21,9 +21,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
 
-from aggregator.apprenticeship_matching import MATCH_RULE, find_apprenticeship_match
+from aggregator.apprenticeship_matching import MATCH_RULE, MatchIndex
 from aggregator.drafts import ApprenticeshipDraft
 from aggregator.identity import content_hash, listing_id
 from aggregator.listings import (
@@ -35,11 +36,12 @@ from aggregator.listings import (
     read_drafts,
     sources_by_id,
 )
-from aggregator.models import Apprenticeship, ApprenticeshipLink, SourceRecord
+from aggregator.models import Apprenticeship, ApprenticeshipLink, Source, SourceRecord
 from aggregator.normalize import Context
 from aggregator.places import postcode_centroid
 
 OPEN, CLOSED = "open", "closed"
+CHUNK = 500  # ids per IN (…) query
 FIELDS = (
     "title",
     "occupation",
@@ -64,7 +66,9 @@ def reconcile_apprenticeships(
     problems = 0
     record_ids = [record.id for record in records if record.id is not None]
     links = links_by_record(session, ApprenticeshipLink, record_ids)
+    items = _load(session, {link.apprenticeship_id for found in links.values() for link in found})
     touched: dict[str, Apprenticeship] = {}
+    index = MatchIndex(session, context.source.id)
     for record in records:
         drafts = [] if record.gone_at else read_drafts(record, context, ApprenticeshipDraft)
         if drafts is None:
@@ -74,7 +78,7 @@ def reconcile_apprenticeships(
         for draft in drafts:
             link = existing.pop(draft.occurrence, None)
             if link is None:
-                item, rule = _place_draft(session, context, record, draft)
+                item, rule = _place_draft(session, context, record, draft, index)
                 link = ApprenticeshipLink(
                     apprenticeship=item,
                     record=record,
@@ -83,22 +87,44 @@ def reconcile_apprenticeships(
                     rule=rule,
                 )
                 session.add(link)
+            else:
+                item = items[link.apprenticeship_id]
             link.fields, link.active = draft.to_fields(), True
-            touched[link.apprenticeship.id] = link.apprenticeship
+            touched[item.id] = item
         for link in existing.values():
             link.active = False
-            touched[link.apprenticeship.id] = link.apprenticeship
+            touched[link.apprenticeship_id] = items[link.apprenticeship_id]
     session.flush()
+    source_ids = {link.record.source_id for item in touched.values() for link in item.links}
+    sources = sources_by_id(session, source_ids)
     for item in touched.values():
-        refresh_apprenticeship(session, item, context.now)
+        refresh_apprenticeship(item, sources, context.now)
     return problems
 
 
+def _load(session: Session, item_ids: set[str]) -> dict[str, Apprenticeship]:
+    """These apprenticeships by id, with all their links and records, in a few queries."""
+    ids, items = sorted(item_ids), {}
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        query = (
+            select(Apprenticeship)
+            .where(Apprenticeship.id.in_(chunk))
+            .options(selectinload(Apprenticeship.links).selectinload(ApprenticeshipLink.record))
+        )
+        items.update((item.id, item) for item in session.scalars(query))
+    return items
+
+
 def _place_draft(
-    session: Session, context: Context, record: SourceRecord, draft: ApprenticeshipDraft
+    session: Session,
+    context: Context,
+    record: SourceRecord,
+    draft: ApprenticeshipDraft,
+    index: MatchIndex,
 ) -> tuple[Apprenticeship, str]:
     """The listing a new draft belongs to, and the rule that decided it."""
-    match = find_apprenticeship_match(session, context.source.id, draft)
+    match = index.take(draft)
     if match is not None:
         return match, MATCH_RULE
     item_id = listing_id("apprenticeship", context.source.id, record.key, draft.occurrence)
@@ -116,10 +142,10 @@ def _place_draft(
     return item, "record"
 
 
-def refresh_apprenticeship(session: Session, item: Apprenticeship, now: datetime) -> None:
-    """Rebuild an apprenticeship's fields from its links; open while one is active."""
+def refresh_apprenticeship(item: Apprenticeship, sources: dict[str, Source], now: datetime) -> None:
+    """Rebuild an apprenticeship's fields from its links (``sources`` holds their sources);
+    open while one is active, published once an active one comes from a trusted source."""
     active = [link for link in item.links if link.active]
-    sources = sources_by_id(session, {link.record.source_id for link in active})
     if active:
         fields = _canonical(sorted(active, key=lambda link: rank_link(link, sources)))
         fields["status"] = OPEN
@@ -133,7 +159,9 @@ def refresh_apprenticeship(session: Session, item: Apprenticeship, now: datetime
         for name in FIELDS:
             setattr(item, name, fields[name])
         item.fields_hash, item.updated_at = digest, now
-    if item.review_state == PENDING and any(source.trusted for source in sources.values()):
+    if item.review_state == PENDING and any(
+        sources[link.record.source_id].trusted for link in active
+    ):
         item.review_state = PUBLISHED
 
 

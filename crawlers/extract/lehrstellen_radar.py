@@ -17,6 +17,7 @@ from aggregator.crawl_result import Problem
 from crawlers.extract.records import Extracted, unique
 
 DETAIL_PAGE = "5100,0,jpguestdetail.html?id={listing_id}"
+UTF8 = lxml.html.HTMLParser(encoding="utf-8")
 PAGER = (
     "//*[contains(concat(' ', normalize-space(@class), ' '), ' pagination ')"
     " or contains(concat(' ', normalize-space(@class), ' '), ' pager ')]//a"
@@ -34,7 +35,7 @@ def read_result_page(text: str, url: str) -> ResultPage:
     """The postings of one result page (``url`` is where it came from) and its pager's end."""
     if not text.strip():
         return ResultPage()
-    root = lxml.html.document_fromstring(text)
+    root = lxml.html.document_fromstring(text.encode(), parser=UTF8)  # XML declaration or not
     page = ResultPage(last_page=_last_page(root))
     records = []
     for number, anchor in enumerate(root.xpath("//*[@data-resultid]"), start=1):
