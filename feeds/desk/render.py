@@ -72,6 +72,9 @@ LABELS = {
         "title-similar": "ähnlicher Titel",
         "title-place": "Titel mit Ortsangabe",
         "title-venue": "Titel am selben Ort",
+        "title-number": "Titel gleich bis auf eine Nummer",
+        "title-subset": "ein Titel enthält den anderen",
+        "other-venue": "anderer Ort",
     },
     "target": {
         "event": "Veranstaltung",
@@ -110,8 +113,10 @@ def iso_when(text: str | None) -> str:
 
 
 def label(value: str, group: str) -> str:
-    """The German word for a stored state or action; the value itself where none is known."""
-    return LABELS.get(group, {}).get(value, value)
+    """The German word for a stored state or action; the value itself where none is known.
+    A matching rule may be compound ("title-exact+other-venue"): each part is named."""
+    words = LABELS.get(group, {})
+    return " · ".join(words.get(part, part) for part in value.split("+"))
 
 
 def is_web_url(value: object) -> bool:
