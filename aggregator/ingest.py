@@ -57,7 +57,7 @@ def ingest(session: Session, result: CrawlResult, *, pass_id: str, now: datetime
         select(CrawlRun).where(CrawlRun.pass_id == pass_id, CrawlRun.source_id == source.id)
     )
     if run is not None and run.finished_at is not None:
-        return _summary_of(run)  # this crawl was ingested already (a redelivered task)
+        return summary_of(run)  # this crawl was ingested already (a redelivered task)
     run = run or CrawlRun(source_id=source.id, pass_id=pass_id, started_at=now, status=FAILED)
     session.add(run)
     summary = SourceSummary(source.id, result.status, items=len(result.records))
@@ -182,7 +182,8 @@ def _finish(source: Source, run: CrawlRun, summary: SourceSummary, now: datetime
     source.status = "failing" if summary.error else "alarm" if summary.alarm else "ok"
 
 
-def _summary_of(run: CrawlRun) -> SourceSummary:
+def summary_of(run: CrawlRun) -> SourceSummary:
+    """The summary of a finished crawl run, as its ingest returned it."""
     return SourceSummary(
         run.source_id,
         run.status,

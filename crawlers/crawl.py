@@ -2,13 +2,17 @@
 
 ``crawl_sources`` is what the rest of Lotse calls; ``python -m crawlers.crawl JOB OUTDIR`` is the
 child: it runs every spider of the job in one CrawlerProcess and writes one CrawlResult JSON per
-source into OUTDIR.
+source into OUTDIR. The child is stopped at the time limit, and dies with the process that
+started it (a worker killed mid-crawl leaves no crawl behind). A source the child did not
+finish has failed; a spider closed early (shutdown) is incomplete, so it marks nothing gone.
 """
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -44,6 +48,7 @@ def crawl_sources(
                 {
                     "jobs": [{"source": j.source.to_dict(), "state": j.state} for j in jobs],
                     "settings": settings or {},
+                    "parent": os.getpid(),
                 }
             )
         )
@@ -85,18 +90,34 @@ def main(job_path: str, out_dir: str) -> None:
     from crawlers.spiders import spider_for
 
     job = json.loads(Path(job_path).read_text())
+    _die_with_parent(job.get("parent"))
     settings = get_project_settings()
     settings.setdict(job["settings"], priority="cmdline")
     process = CrawlerProcess(settings)
 
-    def write_result(spider: Any) -> None:
-        Path(out_dir, f"{spider.config.id}.json").write_text(spider.result.to_json())
+    def write_result(spider: Any, reason: str) -> None:
+        if reason != "finished":
+            spider.result.complete = False
+        target = Path(out_dir, f"{spider.config.id}.json")
+        partial = target.with_suffix(".part")
+        partial.write_text(spider.result.to_json())
+        os.replace(partial, target)  # a child killed while writing leaves no half a result
 
     for entry in job["jobs"]:
         crawler = process.create_crawler(spider_for(entry["source"]["kind"]))
         crawler.signals.connect(write_result, signal=signals.spider_closed)
         process.crawl(crawler, source=entry["source"], state=entry["state"])
     process.start()
+
+
+def _die_with_parent(parent: int | None) -> None:
+    """Linux: have the kernel SIGKILL this process when the one that started it dies."""
+    if parent is None or not sys.platform.startswith("linux"):
+        return
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    if os.getppid() != parent:  # it died before the line above
+        os._exit(1)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from aggregator.store import Store
-from feeds import api_routes, apprenticeship_routes, feed_index, feed_routes
+from feeds import api_routes, apprenticeship_routes, feed_index, feed_routes, metrics_routes
 from feeds.app_context import AppContext, Clock, utc_now
 from feeds.desk import routes as desk_routes
 from feeds.pages import routes as page_routes
@@ -21,6 +21,7 @@ ROUTE_MODULES = [
     feed_index,
     desk_routes,
     page_routes,
+    metrics_routes,
 ]
 
 

@@ -1,9 +1,13 @@
-"""Real Celery worker processes on the real Redis broker, for tests."""
+"""Real Celery worker and beat processes for tests, on a Redis of the test's own.
+
+Workers run in the project root with the test's environment; each logs (JSON) into a file of
+its own, which `WorkerSet.logs` returns for the assertion messages.
+"""
 
 from __future__ import annotations
 
 import os
-import random
+import signal
 import subprocess
 import sys
 import time
@@ -11,57 +15,157 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import redis
+import psycopg
+from celery import Celery
+from sqlalchemy.engine import make_url
+
+from workers.database import INGEST_LOCK
 
 ROOT = Path(__file__).resolve().parents[1]
-REDIS = "redis://127.0.0.1:6379"
+HOST = "lotse-test"
+READY_TIMEOUT = 60.0
 
 
-def fresh_broker() -> str:
-    """A Redis database of its own for this test (flushed), so runs do not see each other."""
-    number = random.randint(1, 15)
-    client = redis.Redis.from_url(f"{REDIS}/{number}")
-    client.ping()  # fails loudly when Redis is not running
-    client.flushdb()
-    return f"{REDIS}/{number}"
-
-
-def lotse_env(database_url: str, broker_url: str | None) -> dict[str, str]:
-    env = {**os.environ, "LOTSE_DATABASE_URL": database_url}
-    env.pop("LOTSE_BROKER_URL", None)
+def lotse_env(database_url: str, broker_url: str | None, **settings: str) -> dict[str, str]:
+    """This environment with Lotse's settings replaced: ``LOTSE_<NAME>`` for each keyword."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LOTSE_")}
+    env["LOTSE_DATABASE_URL"] = database_url
     if broker_url:
         env["LOTSE_BROKER_URL"] = broker_url
+    env.update({f"LOTSE_{name.upper()}": value for name, value in settings.items()})
     return env
 
 
+class WorkerSet:
+    """Worker processes started and killed one by one; all stopped on leaving the block."""
+
+    def __init__(self, env: dict[str, str], logs: Path) -> None:
+        self.env, self.log_dir = env, logs
+        self.processes: dict[str, subprocess.Popen[bytes]] = {}
+        logs.mkdir(parents=True, exist_ok=True)
+
+    def start(self, name: str, *, pool: str = "solo", concurrency: int = 1) -> int:
+        """`celery -A celery_app worker`, returned once it answers a ping; its pid."""
+        command = [
+            sys.executable, "-m", "celery", "-A", "celery_app", "worker", "--loglevel=info",
+            f"--pool={pool}", f"--concurrency={concurrency}", f"--hostname={name}@{HOST}",
+            "--without-gossip", "--without-mingle",
+        ]  # fmt: skip
+        log = (self.log_dir / f"{name}.log").open("ab")
+        process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=log)
+        self.processes[name] = process
+        _wait_until_answering(self.env["LOTSE_BROKER_URL"], f"{name}@{HOST}", process)
+        return process.pid
+
+    def kill(self, pid: int) -> str:
+        """SIGKILL the worker with this pid (or whose pool child it is); returns its name."""
+        for name, process in self.processes.items():
+            if pid == process.pid or _parent_of(pid) == process.pid:
+                os.kill(pid, signal.SIGKILL)
+                if pid == process.pid:
+                    process.wait(timeout=30)
+                return name
+        raise AssertionError(f"process {pid} is none of this test's workers")
+
+    def pids(self) -> set[int]:
+        return {process.pid for process in self.processes.values() if process.poll() is None}
+
+    def logs(self) -> str:
+        return "\n".join(
+            f"--- {path.name}\n{path.read_text(errors='replace')[-4000:]}"
+            for path in sorted(self.log_dir.glob("*.log"))
+        )
+
+    def close(self) -> None:
+        for process in self.processes.values():
+            if process.poll() is None:
+                process.terminate()
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
 @contextmanager
-def worker(
-    env: dict[str, str], *, name: str = "w1", concurrency: int = 2
-) -> Iterator[subprocess.Popen]:
-    """`celery -A celery_app worker` in the project root, ready when it answers a ping."""
-    command = [
-        sys.executable, "-m", "celery", "-A", "celery_app", "worker",
-        "--loglevel=warning", f"--concurrency={concurrency}", f"--hostname={name}@%h",
-        "--without-gossip", "--without-mingle",
-    ]  # fmt: skip
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+def worker_set(env: dict[str, str], logs: Path) -> Iterator[WorkerSet]:
+    workers = WorkerSet(env, logs)
     try:
-        _wait_until_ready(env)
+        yield workers
+    finally:
+        workers.close()
+
+
+@contextmanager
+def worker(env: dict[str, str], logs: Path, *, name: str = "w1") -> Iterator[WorkerSet]:
+    """One prefork worker with one pool process, as production runs them."""
+    with worker_set(env, logs) as workers:
+        workers.start(name, pool="prefork")
+        yield workers
+
+
+@contextmanager
+def beat(env: dict[str, str], home: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """`celery -A celery_app beat`, its schedule file in ``home``."""
+    command = [
+        sys.executable, "-m", "celery", "-A", "celery_app", "beat", "--loglevel=info",
+        f"--schedule={home / 'beat-schedule'}", f"--pidfile={home / 'beat.pid'}",
+    ]  # fmt: skip
+    log = (home / "beat.log").open("ab")
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
+    try:
         yield process
     finally:
         process.terminate()
+        process.wait(timeout=20)
+
+
+def _wait_until_answering(broker: str, hostname: str, process: subprocess.Popen[bytes]) -> None:
+    app = Celery(broker=broker)
+    try:
+        deadline = time.monotonic() + READY_TIMEOUT
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise AssertionError(f"worker {hostname} exited with {process.returncode}")
+            if app.control.ping(destination=[hostname], timeout=1):
+                return
+        raise AssertionError(f"worker {hostname} did not answer within {READY_TIMEOUT:.0f} s")
+    finally:
+        app.close()
+
+
+def _parent_of(pid: int) -> int | None:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return None
+    return next(int(line.split()[1]) for line in status.splitlines() if line.startswith("PPid:"))
+
+
+def crawl_processes(parents: set[int]) -> list[int]:
+    """Running crawl child processes (``python -m crawlers.crawl``) of the given processes."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
         try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+            command = (entry / "cmdline").read_bytes().split(b"\0")
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        if b"crawlers.crawl" in command and _parent_of(int(entry.name)) in parents:
+            found.append(int(entry.name))
+    return found
 
 
-def _wait_until_ready(env: dict[str, str]) -> None:
-    code = (
-        "from celery_app import app; import sys; sys.exit(0 if app.control.ping(timeout=1) else 1)"
-    )
-    for _ in range(40):
-        if subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env).returncode == 0:
-            return
-        time.sleep(0.5)
-    raise AssertionError("the Celery worker did not come up")
+def ingesting_worker(database_url: str) -> int | None:
+    """The pid of the worker process whose transaction holds the ingest lock right now."""
+    url = make_url(database_url)
+    with psycopg.connect(url.set(drivername="postgresql").render_as_string(False)) as connection:
+        row = connection.execute(
+            "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+            " WHERE l.locktype = 'advisory' AND l.granted AND l.classid = 0 AND l.objid = %s"
+            " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+            (INGEST_LOCK,),
+        ).fetchone()
+    return int(row[0].split()[-1]) if row and row[0].startswith("lotse-worker") else None

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.celery_support import ROOT, fresh_broker, lotse_env, worker
+from tests.celery_support import ROOT, lotse_env, worker
 from tests.conftest import FIXTURES
+from tests.services_support import redis_server
 from tests.support.server import Reply
 
 VOLATILE = re.compile(rb"^(DTSTAMP|CREATED|LAST-MODIFIED):.*\r\n", re.MULTILINE)
@@ -61,13 +62,14 @@ def test_a_pass_on_a_celery_worker_equals_the_in_process_pass(site, pg_database,
     )
     assert local.returncode == 0, local.stderr
 
-    env = lotse_env(pg_database, fresh_broker())
-    with worker(env):
-        remote = lotse_run(env, sources, tmp_path / "b")
-    assert remote.returncode == 0, remote.stderr
+    with redis_server() as redis:
+        env = lotse_env(pg_database, redis.url(), out=str(tmp_path / "public"))
+        with worker(env, tmp_path / "logs") as workers:
+            remote = lotse_run(env, sources, tmp_path / "b")
+    assert remote.returncode == 0, remote.stderr + workers.logs()
     assert "sent 3 crawl tasks to the workers" in remote.stderr
     assert "[3/3] sources done" in remote.stderr
     for output in (local.stdout, remote.stdout):
-        assert re.search(r"^down\s+failed", output, re.MULTILINE)
-        assert re.search(r"^stadt\s+ok\s+8\s+8", output, re.MULTILINE)
+        assert re.search(r"^down\s+failed", output, re.MULTILINE), output
+        assert re.search(r"^stadt\s+ok\s+8\s+8", output, re.MULTILINE), output
     assert comparable(tmp_path / "b") == comparable(tmp_path / "a")

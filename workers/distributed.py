@@ -1,20 +1,35 @@
-"""A pass handed to the Celery workers: one crawl task per source, then one publish task."""
+"""A pass handed to the Celery workers: `lotse run` with LOTSE_BROKER_URL set.
+
+It sends one crawl task per enabled source and follows the pass in the database (a source is
+done when its crawl run of this pass is finished), so it needs no result backend. If Redis
+restarts meanwhile (a new run id) the queued tasks may be gone: it sends the crawls of the
+unfinished sources again, which is harmless where they were not lost (tasks are idempotent).
+The database may go away for a while; the pass waits for it. At the end it writes the feeds
+into ``out`` itself, as the in-process pass does.
+"""
 
 from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from celery import chord
+import redis
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from aggregator.ingest import SourceSummary
 from aggregator.sources import SourceConfig
 from aggregator.store import Store
+from workers.broker import broker_client, server_run_id
 from workers.passes import PassReport, Progress
-from workers.steps import register_sources
+from workers.steps import finished_crawls, publish, register_sources
+
+POLL_SECONDS = 0.5
+DATABASE_AWAY = (OperationalError, InterfaceError)
+T = TypeVar("T")
 
 
 def run_pass_on_workers(
@@ -27,29 +42,54 @@ def run_pass_on_workers(
     crawl_settings: dict[str, Any] | None = None,
     timeout: float = 3600,
 ) -> PassReport:
-    from workers.tasks import crawl_source, publish_feeds
+    from workers.tasks import send_crawls
 
     report = PassReport(pass_id=uuid.uuid4().hex)
-    enabled = register_sources(store, configs)
-    crawls = [
-        crawl_source.s(c.id, report.pass_id, now.isoformat(), crawl_settings) for c in enabled
-    ]
-    result = chord(crawls)(publish_feeds.s(str(out.resolve()), now.isoformat()))
-    progress(f"sent {len(crawls)} crawl tasks to the workers")
-    deadline, last = time.monotonic() + timeout, -1
-    while not result.ready():
-        done = sum(1 for child in (result.parent.results if result.parent else []) if child.ready())
-        if done != last:
-            progress(f"[{done}/{len(crawls)}] sources done")
-            last = done
+    order = [config.id for config in register_sources(store, configs)]
+    client = broker_client()
+    run_id = server_run_id(client)
+    send_crawls(order, order, report.pass_id, now, crawl_settings)
+    progress(f"sent {len(order)} crawl tasks to the workers")
+    deadline = time.monotonic() + timeout
+    done: dict[str, SourceSummary] = {}
+    shown = -1
+    while len(done) < len(order):
         if time.monotonic() > deadline:
             raise TimeoutError(f"the workers did not finish the pass within {timeout:.0f} s")
-        time.sleep(0.5)
-    outcome = result.get(propagate=True)
-    progress(f"[{len(crawls)}/{len(crawls)}] sources done")
-    result.forget()
-    if result.parent is not None:
-        result.parent.forget()
-    report.summaries = [SourceSummary(**s) for s in outcome["summaries"]]
-    report.written = outcome["written"]
+        time.sleep(POLL_SECONDS)
+        try:
+            done = finished_crawls(store, report.pass_id)
+        except DATABASE_AWAY:
+            continue  # ask again next time round
+        if len(done) != shown:
+            shown = len(done)
+            progress(f"[{shown}/{len(order)}] sources done")
+        restarted = _new_run_id(client, run_id)
+        if restarted:
+            run_id = restarted
+            lost = [source_id for source_id in order if source_id not in done]
+            send_crawls(lost, order, report.pass_id, now, crawl_settings)
+            progress(f"Redis restarted: sent {len(lost)} crawl tasks again")
+    report.summaries = [done[source_id] for source_id in order]
+    report.written = _when_the_database_answers(lambda: publish(store, out, now=now), deadline)
+    progress(f"published {len(report.written)} changed feed files into {out}")
     return report
+
+
+def _new_run_id(client: redis.Redis, known: str) -> str | None:
+    """Redis's run id if it changed (it restarted); None if not, or if it is down right now."""
+    try:
+        current = server_run_id(client)
+    except redis.RedisError:
+        return None
+    return current if current != known else None
+
+
+def _when_the_database_answers(call: Callable[[], T], deadline: float) -> T:
+    while True:
+        try:
+            return call()
+        except DATABASE_AWAY:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(1)

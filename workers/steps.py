@@ -1,6 +1,8 @@
 """The steps of a pass as plain functions, called by the in-process pass and the Celery tasks.
 
 Each step opens its own transaction, so a step that fails leaves nothing half-applied.
+Ingests run one at a time (workers.database); a database that is unreachable for a moment is
+not the source's fault: that error goes up to the caller (the task retries), unrecorded.
 """
 
 from __future__ import annotations
@@ -10,14 +12,16 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from aggregator.crawl_result import FAILED, CrawlResult
-from aggregator.ingest import SourceSummary, ingest, sync_sources
-from aggregator.models import Source
+from aggregator.ingest import SourceSummary, ingest, summary_of, sync_sources
+from aggregator.models import CrawlRun, Source
 from aggregator.sources import SourceConfig
 from aggregator.store import Store
 from crawlers.crawl import CrawlJob
 from feeds.publish import render_feeds, write_feeds
+from workers.database import one_ingest_at_a_time
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +29,7 @@ log = logging.getLogger(__name__)
 def register_sources(store: Store, configs: list[SourceConfig]) -> list[SourceConfig]:
     """Store the sources file's entries; returns the enabled ones in file order."""
     with store.transaction() as session:
+        one_ingest_at_a_time(session)  # beat's dispatch may be storing the same file
         sync_sources(session, configs)
     return [config for config in configs if config.enabled]
 
@@ -54,13 +59,26 @@ def ingest_result(
     """Ingest one source's crawl; an error while ingesting is that source's failure alone."""
     try:
         with store.transaction() as session:
+            one_ingest_at_a_time(session)
             return ingest(session, result, pass_id=pass_id, now=now)
+    except (OperationalError, InterfaceError):
+        raise  # the database went away: nothing was stored, the caller tries again later
     except Exception as error:
         log.exception("ingest of %s failed", result.source_id)
         failed = CrawlResult(result.source_id, status=FAILED, complete=False)
         failed.error = f"ingest failed: {type(error).__name__}: {error}"
         with store.transaction() as session:
+            one_ingest_at_a_time(session)
             return ingest(session, failed, pass_id=pass_id, now=now)
+
+
+def finished_crawls(store: Store, pass_id: str) -> dict[str, SourceSummary]:
+    """What each source ingested so far in this pass, by source id."""
+    with store.transaction() as session:
+        runs = session.scalars(
+            select(CrawlRun).where(CrawlRun.pass_id == pass_id, CrawlRun.finished_at.is_not(None))
+        )
+        return {run.source_id: summary_of(run) for run in runs}
 
 
 def publish(store: Store, out: Path, *, now: datetime) -> list[str]:

@@ -1,39 +1,165 @@
-"""Celery tasks: thin wiring around workers.steps. Each is safe to run twice."""
+"""Celery tasks: thin wiring around workers.steps. Each is safe to run twice, or twice at once.
+
+- ``crawl_source`` (queue crawl) crawls one source in a child process while it holds the
+  source's lock, puts the result in Redis (workers.handoff), then sends ``ingest_crawls``.
+- ``ingest_crawls`` (queue process) ingests a pass's crawled sources in sources-file order, as
+  far as their crawls are done (the order of the in-process pass, so both found the same
+  listings), then asks for a debounced ``publish_feeds``.
+- ``publish_feeds`` (queue process) renders the feeds into LOTSE_OUT if ingests changed them.
+- ``dispatch_due`` (queue process; beat sends it every minute) crawls the sources that are due.
+A database or Redis away for a moment makes a task retry, with exponential backoff and jitter.
+"""
 
 from __future__ import annotations
 
-import os
+import logging
+import random
+import uuid
 from datetime import UTC, datetime
 from functools import cache
-from pathlib import Path
 from typing import Any
+
+import kombu.exceptions
+import redis
+from celery import Task
+from celery.signals import task_postrun, task_prerun
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from aggregator.config import Settings
 from aggregator.store import Store
-from celery_app import app
+from celery_app import app, timings
 from crawlers.crawl import crawl_sources
-from workers.steps import crawl_jobs, ingest_result, publish
+from workers import handoff
+from workers.broker import broker_client
+from workers.database import open_worker_store, worker_name
+from workers.publishing import public_dir, publish_if_dirty, request_publish
+from workers.redis_lock import RedisLock
+from workers.schedule import claim, due_sources, follow_sources_file
+from workers.steps import crawl_jobs, finished_crawls, ingest_result
+from workers.timings import task_finished, task_started
 
-CRAWL_TIME_LIMIT = int(os.environ.get("LOTSE_CRAWL_TIME_LIMIT", "1800"))
+log = logging.getLogger(__name__)
+
+TRANSIENT = (
+    OperationalError,
+    InterfaceError,
+    redis.ConnectionError,
+    redis.TimeoutError,
+    kombu.exceptions.OperationalError,
+)
+RETRYING: dict[str, Any] = {
+    "autoretry_for": TRANSIENT,
+    "retry_backoff": True,
+    "retry_backoff_max": timings.longest_countdown,
+    "retry_jitter": True,
+    "max_retries": 12,
+}
+LOCK_WAITS = timings.crawl_time_limit // timings.lock_ttl + 3  # outlasts the longest crawl
+
+task_prerun.connect(task_started)
+task_postrun.connect(task_finished)
 
 
 @cache
 def store() -> Store:
-    return Store(Settings.from_env().database_url)
+    return open_worker_store(Settings.from_env().database_url)
 
 
-@app.task(name="workers.tasks.crawl_source")
+def send_crawls(
+    source_ids: list[str],
+    order: list[str],
+    pass_id: str,
+    now: datetime,
+    crawl_settings: dict[str, Any] | None = None,
+) -> None:
+    """One crawl task per source; ``order`` is the pass's sources in sources-file order."""
+    for source_id in source_ids:
+        crawl_source.delay(source_id, pass_id, now.isoformat(), crawl_settings, order)
+
+
+@app.task(bind=True, name="workers.tasks.crawl_source", **RETRYING)
 def crawl_source(
-    source_id: str, pass_id: str, now: str, crawl_settings: dict[str, Any] | None = None
-) -> dict[str, Any]:
-    """Crawl one source in a child process and ingest what it gave."""
-    jobs = crawl_jobs(store(), [source_id])
-    result = crawl_sources(jobs, time_limit=CRAWL_TIME_LIMIT, settings=crawl_settings)[source_id]
-    summary = ingest_result(store(), result, pass_id=pass_id, now=datetime.fromisoformat(now))
-    return summary.to_dict()
+    self: Task,
+    source_id: str,
+    pass_id: str,
+    now: str,
+    crawl_settings: dict[str, Any] | None = None,
+    order: list[str] | None = None,
+) -> str:
+    """Crawl one source for a pass (unless done already) and hand the result to the ingest."""
+    client = broker_client()
+    if _needs_crawl(client, pass_id, source_id):
+        lock = RedisLock(
+            client, f"crawl:{source_id}", ttl=timings.lock_ttl, owner=f"{worker_name()} task"
+        )
+        if not lock.acquire():
+            wait = round(timings.lock_ttl * random.uniform(0.5, 1.0), 1)
+            log.info(
+                "not crawling %s: %s is crawling it; trying again in %s s",
+                source_id,
+                lock.holder() or "another task",
+                wait,
+            )
+            raise self.retry(countdown=wait, max_retries=LOCK_WAITS)
+        with lock.kept():
+            if _needs_crawl(client, pass_id, source_id):  # a twin may have finished meanwhile
+                jobs = crawl_jobs(store(), [source_id])
+                result = crawl_sources(
+                    jobs, time_limit=timings.crawl_time_limit, settings=crawl_settings
+                )[source_id]
+                handoff.put(client, pass_id, result)
+    ingest_crawls.delay(pass_id, now, order or [source_id])
+    return f"{source_id} crawled for pass {pass_id}"
 
 
-@app.task(name="workers.tasks.publish_feeds")
-def publish_feeds(summaries: list[dict[str, Any]], out: str, now: str | None = None) -> dict:
-    moment = datetime.fromisoformat(now) if now else datetime.now(UTC)
-    return {"summaries": summaries, "written": publish(store(), Path(out), now=moment)}
+def _needs_crawl(client: redis.Redis, pass_id: str, source_id: str) -> bool:
+    if handoff.exists(client, pass_id, source_id):
+        return False
+    return source_id not in finished_crawls(store(), pass_id)
+
+
+@app.task(name="workers.tasks.ingest_crawls", **RETRYING)
+def ingest_crawls(pass_id: str, now: str, order: list[str]) -> str:
+    """Ingest the pass's crawled sources in order, up to the first one still crawling."""
+    client = broker_client()
+    done = finished_crawls(store(), pass_id)
+    ingested = []
+    for source_id in order:
+        if source_id not in done:
+            result = handoff.get(client, pass_id, source_id)
+            if result is None:
+                break  # still crawling: its crawl task sends this task again
+            ingest_result(store(), result, pass_id=pass_id, now=datetime.fromisoformat(now))
+            ingested.append(source_id)
+        handoff.drop(client, pass_id, [source_id])
+    if ingested:
+        request_publish(
+            client,
+            public_dir(),
+            lambda: publish_feeds.apply_async(countdown=timings.publish_debounce),
+            debounce=timings.publish_debounce,
+        )
+    return f"ingested {', '.join(ingested) or 'nothing'} for pass {pass_id}"
+
+
+@app.task(name="workers.tasks.publish_feeds", **RETRYING)
+def publish_feeds() -> str:
+    """Render the feeds into LOTSE_OUT, if ingests changed the store since the last render."""
+    written = publish_if_dirty(broker_client(), store(), public_dir(), now=datetime.now(UTC))
+    if written is None:
+        return "feeds are up to date"
+    return f"published {len(written)} changed feed files into {public_dir()}"
+
+
+@app.task(name="workers.tasks.dispatch_due", **RETRYING)
+def dispatch_due() -> str:
+    """Send crawl tasks for the sources whose ``every`` has passed (beat, every minute)."""
+    now = datetime.now(UTC)
+    follow_sources_file(store())
+    with store().transaction() as session:
+        due = due_sources(session, now)
+    client = broker_client()
+    order = [entry.source_id for entry in due if claim(client, entry)]
+    if order:
+        send_crawls(order, order, f"beat-{uuid.uuid4().hex}", now)
+    return f"dispatched {len(order)} due sources"

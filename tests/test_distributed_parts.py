@@ -1,0 +1,238 @@
+"""The parts the distributed tasks are made of, on a Redis of the test's own: the crawl lock,
+debounced publishing, beat's schedule, task timings and `/metrics`, JSON logs."""
+
+from __future__ import annotations
+
+import json
+import logging
+import logging.config
+import re
+import sys
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import redis
+from starlette.testclient import TestClient
+
+from aggregator.models import Source
+from aggregator.store import Store
+from feeds.server import create_app
+from tests.conftest import FAST_CRAWL, FIXTURES, NOW, source
+from tests.services_support import free_port, redis_server
+from tests.support.server import FixtureServer, Reply
+from workers import publishing, timings
+from workers.logs import JsonFormatter, serve_log_config
+from workers.passes import run_pass
+from workers.publishing import pending, publish_if_dirty, renders, request_publish
+from workers.redis_lock import RedisLock
+from workers.schedule import claim, due_sources, follow_sources_file
+from workers.steps import register_sources
+
+
+@pytest.fixture(scope="module")
+def redis_url() -> Iterator[str]:
+    with redis_server() as server:
+        yield server.url()
+
+
+@pytest.fixture
+def client(redis_url: str) -> redis.Redis:
+    client = redis.Redis.from_url(redis_url)
+    client.flushdb()
+    return client
+
+
+# the crawl lock ------------------------------------------------------------------------------
+
+
+def test_a_lock_has_one_holder_and_only_the_holder_releases_it(client: redis.Redis) -> None:
+    first = RedisLock(client, "crawl:vhs", ttl=30, owner="worker-1")
+    second = RedisLock(client, "crawl:vhs", ttl=30, owner="worker-2")
+    assert first.acquire()
+    assert not second.acquire()
+    assert (second.holder() or "").startswith("worker-1 ")
+    assert not second.release()  # not its lock: still held
+    assert not second.acquire()
+    assert first.release()
+    assert second.acquire()
+
+
+def test_a_dead_holders_lock_expires_while_a_working_holder_keeps_its_own(
+    client: redis.Redis,
+) -> None:
+    abandoned = RedisLock(client, "crawl:a", ttl=1)
+    working = RedisLock(client, "crawl:b", ttl=1)
+    assert abandoned.acquire() and working.acquire()
+    with working.kept():
+        time.sleep(2.5)  # over twice the expiry; the holder renews every third of it
+        assert RedisLock(client, "crawl:a", ttl=30).acquire()
+        assert not RedisLock(client, "crawl:b", ttl=30).acquire()
+    assert RedisLock(client, "crawl:b", ttl=30).acquire()  # released on leaving the block
+
+
+# debounced publishing ------------------------------------------------------------------------
+
+
+def test_a_burst_of_ingests_schedules_one_publish_that_renders_once(
+    client: redis.Redis, sqlite_store: Store, tmp_path: Path
+) -> None:
+    out, scheduled = tmp_path / "public", []
+    for _ in range(20):
+        request_publish(client, out, lambda: scheduled.append("publish"), debounce=5)
+    assert scheduled == ["publish"] and pending(client, out)
+    written = publish_if_dirty(client, sqlite_store, out, now=NOW)
+    assert written and "events.ics" in written and (out / "events.ics").exists()
+    assert publish_if_dirty(client, sqlite_store, out, now=NOW) is None  # delivered twice
+    assert renders(client) == 1 and not pending(client, out)
+
+
+def test_an_ingest_during_a_publish_gets_a_publish_of_its_own(
+    client: redis.Redis, sqlite_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out, scheduled = tmp_path / "public", []
+    render = publishing.publish
+
+    def render_while_an_ingest_commits(store: Store, target: Path, *, now) -> list[str]:
+        request_publish(client, target, lambda: scheduled.append("second"), debounce=5)
+        return render(store, target, now=now)
+
+    request_publish(client, out, lambda: scheduled.append("first"), debounce=5)
+    monkeypatch.setattr(publishing, "publish", render_while_an_ingest_commits)
+    assert publish_if_dirty(client, sqlite_store, out, now=NOW) is not None
+    monkeypatch.setattr(publishing, "publish", render)
+    assert scheduled == ["first", "second"] and pending(client, out)
+    assert publish_if_dirty(client, sqlite_store, out, now=NOW) == []  # renders, nothing new
+    assert renders(client) == 2 and not pending(client, out)
+
+
+# beat's schedule -----------------------------------------------------------------------------
+
+
+def test_due_sources_are_those_whose_every_has_passed_in_sources_file_order(
+    client: redis.Redis, sqlite_store: Store
+) -> None:
+    url = "http://127.0.0.1:9/x.ics"
+    register_sources(
+        sqlite_store,
+        [
+            source("hourly", "ical", url, every_seconds=3600),
+            source("never-run", "ical", url),
+            source("daily", "ical", url, every_seconds=86400),
+            source("off", "ical", url, enabled=False),
+        ],
+    )
+    with sqlite_store.transaction() as session:
+        session.get_one(Source, "hourly").last_run_at = NOW - timedelta(hours=2)
+        session.get_one(Source, "daily").last_run_at = NOW - timedelta(hours=2)
+    with sqlite_store.transaction() as session:
+        due = due_sources(session, NOW)
+    assert [(d.source_id, d.every) for d in due] == [("hourly", 3600), ("never-run", 6 * 3600)]
+    assert [claim(client, d) for d in due] == [True, True]
+    assert [claim(client, d) for d in due] == [False, False]  # dispatched already
+    assert 3590 < client.ttl("lotse:dispatched:hourly") <= 3600
+
+
+def test_dispatch_follows_the_sources_file_and_keeps_the_last_valid_one(
+    sqlite_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog
+) -> None:
+    path = tmp_path / "sources.toml"
+    entry = 'id = "{}"\nkind = "ical"\nurl = "http://127.0.0.1:9/x.ics"\nallow_private = true\n'
+    path.write_text("[[sources]]\n" + entry.format("one"))
+    monkeypatch.setenv("LOTSE_SOURCES", str(path))
+    follow_sources_file(sqlite_store)
+    path.write_text("[[sources]]\n" + entry.format("one") + "[[sources]]\n" + entry.format("two"))
+    follow_sources_file(sqlite_store)
+    with sqlite_store.transaction() as session:
+        assert [d.source_id for d in due_sources(session, NOW)] == ["one", "two"]
+    path.write_text("[[sources]]\n" + entry.format("Not A Slug"))
+    follow_sources_file(sqlite_store)
+    assert "sources file not followed" in caplog.text and "must be a slug" in caplog.text
+    with sqlite_store.transaction() as session:
+        assert [d.source_id for d in due_sources(session, NOW)] == ["one", "two"]
+
+
+# metrics -------------------------------------------------------------------------------------
+
+SAMPLE = re.compile(r'^[a-z_]+(\{([a-z_]+="([^"\\]|\\.)*",?)+\})? -?[0-9.e+]+$|^[a-z_]+ [0-9.]+$')
+
+
+@pytest.fixture
+def county_store(sqlite_store: Store, site: FixtureServer, tmp_path: Path) -> Store:
+    stadt = site.route("/stadt.ics", Reply.file(FIXTURES / "ical" / "stadt.ics", "text/calendar"))
+    sources = [
+        source("stadt", "ical", stadt, trusted=True),
+        source("missing", "ical", site.url("/missing.ics"), trusted=True),
+    ]
+    run_pass(sqlite_store, sources, tmp_path / "public", now=NOW, crawl_settings=FAST_CRAWL)
+    return sqlite_store
+
+
+def test_metrics_show_source_health_records_listings_and_task_latencies(
+    county_store: Store, client: redis.Redis, redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    timings.record(client, "workers.tasks.crawl_source", 2.5, "SUCCESS")
+    timings.record(client, "workers.tasks.crawl_source", 0.05, "RETRY")
+    monkeypatch.setenv("LOTSE_BROKER_URL", redis_url)
+    response = TestClient(create_app(county_store, clock=lambda: NOW)).get("/metrics")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain; version=0.0.4")
+    text = response.text
+    for line in text.splitlines():
+        assert line.startswith("# ") or SAMPLE.match(line), line
+    assert 'lotse_sources{status="ok"} 1' in text
+    assert 'lotse_sources{status="failing"} 1' in text
+    assert 'lotse_source_status{source="missing",status="failing"} 1' in text
+    assert 'lotse_source_items{source="stadt"} 8' in text
+    assert 'lotse_records{state="current"} 8' in text
+    assert re.search(r'lotse_listings\{kind="event",state="published"\} [1-9]', text)
+    crawl = 'task="workers.tasks.crawl_source"'
+    assert f'lotse_task_duration_seconds_bucket{{{crawl},le="0.1"}} 1' in text
+    assert f'lotse_task_duration_seconds_bucket{{{crawl},le="1"}} 1' in text
+    assert f'lotse_task_duration_seconds_bucket{{{crawl},le="5"}} 2' in text
+    assert f'lotse_task_duration_seconds_bucket{{{crawl},le="+Inf"}} 2' in text
+    assert f"lotse_task_duration_seconds_count{{{crawl}}} 2" in text
+    assert f'lotse_task_runs_total{{{crawl},outcome="RETRY"}} 1' in text
+    assert "lotse_broker_up 1" in text
+
+
+def test_metrics_are_served_from_the_store_while_redis_is_down(
+    county_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LOTSE_BROKER_URL", f"redis://127.0.0.1:{free_port()}/0")
+    text = TestClient(create_app(county_store, clock=lambda: NOW)).get("/metrics").text
+    assert "lotse_broker_up 0" in text
+    assert 'lotse_source_items{source="stadt"} 8' in text
+
+
+# logs ----------------------------------------------------------------------------------------
+
+
+def test_a_log_line_is_one_json_object_with_extras_and_the_exception() -> None:
+    try:
+        raise ValueError("broken calendar")
+    except ValueError:
+        record = logging.getLogger("workers.tasks").makeRecord(
+            "workers.tasks", logging.WARNING, __file__, 1, "ingest of %s failed", ("vhs",),
+            sys.exc_info(), extra={"source": "vhs"},
+        )  # fmt: skip
+    entry = json.loads(JsonFormatter().format(record))
+    assert entry["level"] == "WARNING" and entry["logger"] == "workers.tasks"
+    assert entry["message"] == "ingest of vhs failed" and entry["source"] == "vhs"
+    assert "ValueError: broken calendar" in entry["exception"]
+    assert entry["time"].endswith("+00:00")
+
+
+def test_lotse_serve_logs_json_when_asked(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    monkeypatch.setenv("LOTSE_LOG_FORMAT", "json")
+    logging.config.dictConfig(serve_log_config())
+    try:
+        logging.getLogger("uvicorn.error").info("Application startup complete.")
+        line = capsys.readouterr().err.strip().splitlines()[-1]
+        assert json.loads(line)["message"] == "Application startup complete."
+    finally:
+        logging.getLogger().handlers.clear()
+    monkeypatch.delenv("LOTSE_LOG_FORMAT")
+    assert "json" not in serve_log_config()["formatters"]  # uvicorn's own, by default
