@@ -26,7 +26,7 @@ from aggregator.models import Apprenticeship, ApprenticeshipLink
 from aggregator.occupations import occupation_name
 from aggregator.places import fold
 
-OPEN = "open"
+OPEN = "open"  # the status of a listing some source still lists
 MATCH_RULE = "company-occupation-town"
 
 _OWNER = re.compile(r"[\s,;\-–]*\b(?:inh\.|inh\b|inhaber(?:in)?\b).*$", re.IGNORECASE)

@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from aggregator.apprenticeship_matching import MATCH_RULE, MatchIndex
+from aggregator.apprenticeship_matching import MATCH_RULE, OPEN, MatchIndex
 from aggregator.drafts import ApprenticeshipDraft
 from aggregator.identity import content_hash, listing_id
 from aggregator.listings import (
@@ -40,7 +40,7 @@ from aggregator.models import Apprenticeship, ApprenticeshipLink, Source, Source
 from aggregator.normalize import Context
 from aggregator.places import postcode_centroid
 
-OPEN, CLOSED = "open", "closed"
+CLOSED = "closed"
 CHUNK = 500  # ids per IN (…) query
 FIELDS = (
     "title",
