@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from aggregator.models import CrawlRun
 from feeds.desk.render import when
 
-WIDTH, HEIGHT, GAP, MIN_BAR = 168, 36, 2, 2
+WIDTH, HEIGHT, GAP, MIN_BAR = 144, 36, 2, 2
 STATUS_NAMES = {"ok": "ok", "unchanged": "unverändert", "failed": "fehlgeschlagen"}
 
 
