@@ -1,0 +1,241 @@
+"""Staff decisions outlive re-crawls: approvals, rejections, corrections (until the source
+changes that field), merges, splits and dismissed suggestions, each over three more crawls; and
+every decision is in the review log."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from aggregator import review
+from aggregator.models import Apprenticeship, Event, ReviewLog
+from tests.conftest import NOW
+from tests.matching_support import (
+    BIB,
+    RATHAUS,
+    Item,
+    all_events,
+    crawl,
+    ical_source,
+    published_bytes,
+    register,
+    sources_of,
+)
+
+LATER = [NOW + timedelta(hours=6 * n) for n in range(1, 6)]
+AT = "2027-01-14 16:00"
+SPRACHCAFE = Item("s1", "Sprachcafé", AT, "2027-01-14 18:00", RATHAUS)
+SOMMERFEST = Item("s2", "Sommerfest", "2027-06-12 14:00", location="Brenzpark, Heidenheim")
+
+
+@pytest.fixture
+def county(store):
+    integreat = ical_source("integreat", trusted=False, town=None)
+    register(store, ical_source("stadt"), ical_source("vhs"), integreat)
+    return store
+
+
+def feed(store, now=NOW) -> dict[str, dict]:
+    """The published events (events.json) by id."""
+    body = published_bytes(store, now)["events.json"]
+    return {event["id"]: event for event in json.loads(body)["events"]}
+
+
+def only_event(store, title: str) -> str:
+    with store.transaction() as session:
+        (event,) = [e for e in all_events(session) if e.title == title]
+        return event.id
+
+
+def decide(store, decision, event_id: str, **kwargs):
+    """Take one staff decision on an event in its own transaction."""
+    with store.transaction() as session:
+        return decision(session, session.get(Event, event_id), actor="anna", now=NOW, **kwargs)
+
+
+def log(store) -> list[tuple[str, str, str, str]]:
+    with store.transaction() as session:
+        rows = session.scalars(select(ReviewLog).order_by(ReviewLog.id))
+        return [(row.actor, row.action, row.target_type, row.target_id) for row in rows]
+
+
+def state(store, event_id: str) -> str:
+    with store.transaction() as session:
+        return session.get(Event, event_id).review_state
+
+
+def test_an_approval_outlives_three_recrawls(county) -> None:
+    naehcafe = Item("i1", "Nähcafé", AT, location="Integrationszentrum")
+    crawl(county, "integreat", naehcafe)  # untrusted: waits for review
+    event_id = only_event(county, "Nähcafé")
+    assert feed(county) == {}
+    decide(county, review.approve, event_id)
+    renamed = Item("i1", "Nähcafé International", AT, location="Integrationszentrum")
+    for item, now in zip((naehcafe, renamed, renamed), LATER, strict=False):
+        crawl(county, "integreat", item, now=now)
+        assert feed(county, now)[event_id]["title"] == item.title
+    assert log(county) == [("anna", "approve", "event", event_id)]
+
+
+def test_a_rejection_outlives_three_recrawls_and_a_new_trusted_source(county) -> None:
+    crawl(county, "stadt", SPRACHCAFE, SOMMERFEST)
+    event_id = only_event(county, "Sprachcafé")
+    decide(county, review.reject, event_id, reason="kein Angebot für Neuzugewanderte")
+    renamed = Item("s1", "Sprachcafé Deutsch", AT, location=RATHAUS)
+    crawl(county, "stadt", SPRACHCAFE, SOMMERFEST, now=LATER[0])
+    crawl(county, "stadt", renamed, SOMMERFEST, now=LATER[1])
+    crawl(county, "vhs", Item("v1", "Sprachcafé Deutsch", AT, location=RATHAUS), now=LATER[2])
+    assert event_id not in feed(county, LATER[2])
+    assert state(county, event_id) == "rejected"
+    with county.transaction() as session:
+        assert sources_of(session.get(Event, event_id)) == {"stadt", "vhs"}
+        (row,) = session.scalars(select(ReviewLog))
+        assert row.detail["reason"] == "kein Angebot für Neuzugewanderte"
+
+
+def test_a_correction_stays_until_the_source_changes_that_field(county) -> None:
+    crawl(county, "stadt", SPRACHCAFE, SOMMERFEST)
+    event_id = only_event(county, "Sprachcafé")
+    corrected = {"title": "Sprachcafé Deutsch", "start": "2027-01-14T16:30", "location": BIB}
+    decide(county, review.correct, event_id, fields=corrected)
+    described = Item(
+        "s1", "Sprachcafé", AT, "2027-01-14 18:00", RATHAUS, "https://stadt.example/sc"
+    )
+    for now in LATER[:3]:
+        crawl(county, "stadt", described, SOMMERFEST, now=now)  # a change of another field
+        shown = feed(county, now)[event_id]
+        assert shown["title"] == "Sprachcafé Deutsch"
+        assert shown["start"] == "2027-01-14T16:30:00+01:00"
+        assert shown["location"]["address"] == "Marienstraße 3"
+        assert shown["url"] == "https://stadt.example/sc"
+    retitled = Item("s1", "Sprachcafé im Rathaus", AT, "2027-01-14 18:00", RATHAUS)
+    crawl(county, "stadt", retitled, SOMMERFEST, now=LATER[3])
+    assert event_id not in feed(county, LATER[3])  # back to review
+    with county.transaction() as session:
+        event = session.get(Event, event_id)
+        assert (event.review_state, event.title) == ("pending", "Sprachcafé im Rathaus")
+        assert event.location_address == "Marienstraße 3"  # that correction still stands
+        assert event.start_at == datetime.fromisoformat("2027-01-14T16:30:00+01:00")
+    assert log(county) == [
+        ("anna", "correct", "event", event_id),
+        ("lotse", "reopen", "event", event_id),
+    ]
+
+
+def test_a_correction_raises_sequence_once(county) -> None:
+    crawl(county, "stadt", SPRACHCAFE, SOMMERFEST)
+    event_id = only_event(county, "Sprachcafé")
+    decide(county, review.correct, event_id, fields={"categories": ["sprache", "familie"]})
+    for now in LATER[:3]:
+        crawl(county, "stadt", SPRACHCAFE, SOMMERFEST, now=now)
+    with county.transaction() as session:
+        event = session.get(Event, event_id)
+        assert (event.sequence, event.categories) == (1, ["sprache", "familie"])
+
+
+def test_a_merge_outlives_three_recrawls(county) -> None:
+    crawl(county, "stadt", SPRACHCAFE, SOMMERFEST)
+    crawl(county, "vhs", Item("v1", "Treffpunkt Sprache", AT, location="Rathaus"))
+    primary, other = only_event(county, "Sprachcafé"), only_event(county, "Treffpunkt Sprache")
+    with county.transaction() as session:
+        merged = review.merge(
+            session, session.get(Event, primary), session.get(Event, other), actor="anna", now=NOW
+        )
+        assert merged.id == primary
+    renamed = Item("v1", "Treffpunkt Sprache am Nachmittag", AT, location="Rathaus")
+    for item, now in zip((renamed, renamed, renamed), LATER, strict=False):
+        crawl(county, "stadt", SPRACHCAFE, SOMMERFEST, now=now)
+        crawl(county, "vhs", item, now=now)
+        shown = feed(county, now)
+        assert other not in shown
+        assert [ref["source"] for ref in shown[primary]["sources"]] == ["stadt", "vhs"]
+    with county.transaction() as session:
+        assert session.get(Event, other).review_state == "merged"  # kept, retired
+        assert len(all_events(session)) == 3
+    assert log(county) == [("anna", "merge", "event", primary)]
+
+
+def test_a_split_outlives_three_recrawls_even_when_the_source_renames_its_record(county) -> None:
+    crawl(county, "stadt", SPRACHCAFE, SOMMERFEST)
+    crawl(county, "vhs", Item("v1", "Sprachcafe", AT, location="Rathaus"))
+    event_id = only_event(county, "Sprachcafé")
+    with county.transaction() as session:
+        event = session.get(Event, event_id)
+        (vhs_link,) = [link for link in event.links if link.record.source_id == "vhs"]
+        new_id = review.split(session, event, [vhs_link.id], actor="anna", now=NOW).id
+    renamed_uid = Item("v1-neu", "Sprachcafe", AT, location="Rathaus")
+    for item, now in zip((renamed_uid, renamed_uid, renamed_uid), LATER, strict=False):
+        crawl(county, "stadt", SPRACHCAFE, SOMMERFEST, now=now)
+        crawl(county, "vhs", item, now=now)
+        shown = feed(county, now)
+        assert [ref["source"] for ref in shown[event_id]["sources"]] == ["stadt"]
+        assert [ref["source"] for ref in shown[new_id]["sources"]] == ["vhs"]
+    assert log(county) == [("anna", "split", "event", event_id)]
+
+
+def test_a_dismissed_suggestion_stays_dismissed(county) -> None:
+    crawl(county, "stadt", Item("s1", "Lesung", "2027-02-10 19:00", location=BIB), SOMMERFEST)
+    crawl(county, "vhs", Item("v1", "Lesung – Teil 2", "2027-02-10 19:00", location=BIB))
+    with county.transaction() as session:
+        (suggestion,) = review.open_suggestions(session)
+        review.dismiss_suggestion(session, suggestion.id, actor="anna", now=NOW)
+        suggestion_id = suggestion.id
+    changed = Item("v1", "Lesung – Teil 2 (ausgebucht)", "2027-02-10 19:00", location=BIB)
+    for now in LATER[:3]:
+        crawl(county, "vhs", changed, now=now)
+        with county.transaction() as session:
+            assert review.open_suggestions(session) == []
+    with county.transaction() as session, pytest.raises(ValueError, match="already dismissed"):
+        review.dismiss_suggestion(session, suggestion_id, actor="anna", now=NOW)
+    assert log(county) == [("anna", "dismiss", "suggestion", str(suggestion_id))]
+
+
+def test_merging_a_suggested_pair_closes_the_suggestion(county) -> None:
+    crawl(county, "stadt", Item("s1", "Lesung", "2027-02-10 19:00", location=BIB), SOMMERFEST)
+    crawl(county, "vhs", Item("v1", "Lesung – Teil 2", "2027-02-10 19:00", location=BIB))
+    with county.transaction() as session:
+        (suggestion,) = review.open_suggestions(session)
+        review.merge(session, suggestion.event_a, suggestion.event_b, actor="anna", now=NOW)
+        assert suggestion.state == "merged" and review.open_suggestions(session) == []
+
+
+def test_decisions_that_cannot_be_taken_are_refused(county) -> None:
+    crawl(county, "stadt", SPRACHCAFE, SOMMERFEST)
+    crawl(county, "vhs", Item("v1", "Sprachcafe", AT, location="Rathaus"))
+    with county.transaction() as session:
+        event = next(e for e in all_events(session) if e.title == "Sprachcafé")
+        with pytest.raises(ValueError, match="itself"):
+            review.merge(session, event, event, actor="anna", now=NOW)
+        with pytest.raises(ValueError, match="at least one link"):
+            review.split(session, event, [link.id for link in event.links], actor="a", now=NOW)
+        with pytest.raises(ValueError, match="cannot correct status"):
+            review.correct(session, event, actor="anna", fields={"status": "x"}, now=NOW)
+        with pytest.raises(ValueError, match="end must come after"):
+            review.correct(
+                session,
+                event,
+                actor="anna",
+                fields={"start": date(2027, 1, 3), "end": date(2027, 1, 2)},
+                now=NOW,
+            )
+    assert log(county) == []
+
+
+def test_apprenticeships_are_approved_and_rejected_with_a_log_row(store) -> None:
+    with store.transaction() as session:
+        posting = Apprenticeship(
+            id="a1", title="Ausbildung Elektroniker", first_seen=NOW, last_seen=NOW, updated_at=NOW
+        )
+        session.add(posting)
+        session.flush()
+        review.approve(session, posting, actor="anna", now=NOW)
+        assert posting.review_state == "published"
+        review.reject(session, posting, actor="anna", reason="Stelle besetzt", now=NOW)
+        assert posting.review_state == "rejected"
+    assert log(store) == [
+        ("anna", "approve", "apprenticeship", "a1"),
+        ("anna", "reject", "apprenticeship", "a1"),
+    ]
