@@ -12,6 +12,7 @@ import icalendar
 import pytest
 from markupsafe import escape
 
+from feeds.pages import agenda
 from feeds.server import create_app
 from tests.conftest import NOW
 from tests.pages_support import filled_store, page_client
@@ -134,6 +135,17 @@ def test_an_empty_window_leads_on_to_the_next_events(client) -> None:
     assert titles(maimarkt) == ["Maimarkt"]
     assert HEADING.findall(maimarkt) == ["Samstag, 1. Mai"]
     assert '<span class="time">Ganzer Tag, bis Montag, 3. Mai</span>' in maimarkt
+
+
+def test_a_busy_stretch_is_cut_at_a_whole_day(client, monkeypatch) -> None:
+    monkeypatch.setattr(agenda, "MAX_EVENTS", 3)
+    page = client.get("/veranstaltungen").text
+    assert HEADING.findall(page) == ["Morgen · Donnerstag, 26. November", "Samstag, 28. November"]
+    later = re.search(r'href="([^"]+)">Spätere Veranstaltungen</a>', page)[1]
+    assert unescape(later) == "/veranstaltungen?from=2026-12-01#results"
+    following = client.get(unescape(later)).text
+    assert HEADING.findall(following)[0] == "Dienstag, 1. Dezember"
+    assert len(titles(following)) == 2  # both events of that Tuesday, then the day is full
 
 
 def test_a_past_day_or_a_wrong_filter_shows_the_coming_events(client) -> None:

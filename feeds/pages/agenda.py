@@ -25,7 +25,6 @@ class Day:
 
 @dataclass(frozen=True)
 class Agenda:
-    first: date
     days: list[Day]
     later: date | None  # the day the next part starts on; None when nothing comes later
 
@@ -53,7 +52,7 @@ def agenda(session: Session, *, now: datetime, where: EventFilter, first: date) 
     if later is not None and shown and later <= event_day(shown[-1]):
         later = event_day(shown[-1]) + timedelta(days=1)
     days = [Day(day, list(events)) for day, events in groupby(shown, key=event_day)]
-    return Agenda(first, days, later)
+    return Agenda(days, later)
 
 
 def published_event(session: Session, event_id: str) -> EventView | None:

@@ -21,6 +21,7 @@ def map_url(lat: float | None, lon: float | None, place: str) -> str | None:
 
 
 def event_map(event: EventView) -> str | None:
+    """The event's place on the map: its coordinates where the source gave them."""
     return map_url(event.lat, event.lon, location_line(event))
 
 

@@ -24,6 +24,7 @@ from feeds.pages.subscribe import chosen, subscriptions
 
 
 def routes(app: AppContext) -> list[Route]:
+    """/ (start), /veranstaltungen (+ one event, its .ics), /ausbildung (+ one posting)."""
     catalog = catalog_of(app)
 
     def today() -> date:
