@@ -48,7 +48,7 @@ def entries(html: str) -> list[Entry]:
                 occupation=first(r'dir="auto">(.*?)</a></h3>'),
                 company=unescape(company),
                 place=unescape(place),
-                distance=first(r'<span class="distance">(.*?)</span>'),
+                distance=first(r'<p class="meta distance">(.*?)</p>'),
                 start=first(r'<p class="meta">(Beginn: .*?)</p>'),
                 apply=first(r'<a class="button" href="([^"]+)"[^>]*>Bewerben</a>'),
                 site=first(r'<span class="hint">auf (.*?)</span>'),
