@@ -21,6 +21,7 @@ RETRY_AFTER_MAX = 120.0  # seconds; a longer Retry-After fails the request until
 RETRY_BACKOFF_BASE = 1.0  # seconds before the first retry without Retry-After, doubling each time
 RETRY_BACKOFF_MAX = 60.0
 DOWNLOADER_MIDDLEWARES = {  # crawlers/middlewares.py: waits honour Retry-After; sizes named
+    "crawlers.guard.PrivateHostGuard": 50,  # first: nothing reaches a private host, not robots.txt
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawlers.middlewares.PoliteRetryMiddleware": 550,
     "crawlers.middlewares.ResponseSizeMiddleware": 950,

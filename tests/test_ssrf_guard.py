@@ -10,8 +10,6 @@ from crawlers.guard import refusal
 from tests.conftest import FAST_CRAWL, FIXTURES, source
 from tests.support.server import Reply
 
-GUARDED = {**FAST_CRAWL, "DOWNLOADER_MIDDLEWARES": {"crawlers.guard.PrivateHostGuard": 50}}
-
 PUBLIC = {"kalender.example.org": ["93.184.215.14"], "evil.example.org": ["10.1.2.3"]}
 
 
@@ -50,7 +48,7 @@ def test_a_redirect_to_a_metadata_address_is_refused(site) -> None:
     good = site.route("/good.ics", Reply.file(FIXTURES / "ical" / "stadt.ics", "text/calendar"))
     results = crawl_sources(
         [CrawlJob(source("moved", "ical", url)), CrawlJob(source("good", "ical", good))],
-        settings=GUARDED,
+        settings=FAST_CRAWL,
     )
     assert results["moved"].status == "failed"
     assert "refused" in results["moved"].error and "169.254.169.254" in results["moved"].error
@@ -60,7 +58,7 @@ def test_a_redirect_to_a_metadata_address_is_refused(site) -> None:
 def test_a_source_without_allow_private_cannot_reach_loopback(site) -> None:
     url = site.route("/a.ics", Reply.file(FIXTURES / "ical" / "stadt.ics", "text/calendar"))
     job = CrawlJob(SourceConfig(id="local", kind="ical", url=url))
-    result = crawl_sources([job], settings=GUARDED)["local"]
+    result = crawl_sources([job], settings=FAST_CRAWL)["local"]
     assert result.status == "failed"
     assert "loopback, private or link-local" in result.error
     assert site.hits("/a.ics") == []  # refused before any byte went out
