@@ -4,12 +4,15 @@ the Jobsuche API), and the app over it at the tests' NOW."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from aggregator.store import Store
+from feeds.server import create_app
 from tests.conftest import FAST_CRAWL, FIXTURES, NOW, source
 from tests.support.server import FixtureServer, Reply
 from workers.passes import run_pass
@@ -56,6 +59,23 @@ def filled_store(path: Path) -> Store:
     return store
 
 
+@contextmanager
+def pages_app(path: Path) -> Iterator[Starlette]:
+    """The app at the tests' NOW over a store in ``path`` filled by ``fill``."""
+    store = filled_store(path)
+    try:
+        yield create_app(store, clock=lambda: NOW)
+    finally:
+        store.dispose()
+
+
 def page_client(app: Starlette, **headers: str) -> TestClient:
     """A fresh visitor (no cookies) with these request headers."""
     return TestClient(app, headers=headers)
+
+
+@contextmanager
+def german_visitor(path: Path) -> Iterator[TestClient]:
+    """A visitor whose browser asks for German, on ``pages_app``."""
+    with pages_app(path) as app:
+        yield page_client(app, **{"Accept-Language": "de-DE,de;q=0.9"})

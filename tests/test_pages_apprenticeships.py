@@ -12,9 +12,7 @@ from html import unescape
 import pytest
 
 from feeds.pages import job_search
-from feeds.server import create_app
-from tests.conftest import NOW
-from tests.pages_support import filled_store, page_client
+from tests.pages_support import german_visitor
 
 ENTRY = re.compile(r'<li class="job">(.*?)</li>', re.S)
 
@@ -68,15 +66,9 @@ def km(entry: Entry) -> float:
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    store = filled_store(tmp_path_factory.mktemp("pages"))
-    yield create_app(store, clock=lambda: NOW)
-    store.dispose()
-
-
-@pytest.fixture
-def client(app):
-    return page_client(app, **{"Accept-Language": "de"})
+def client(tmp_path_factory):
+    with german_visitor(tmp_path_factory.mktemp("pages")) as client:
+        yield client
 
 
 def test_every_open_apprenticeship_earliest_start_first(client) -> None:

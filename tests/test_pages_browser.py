@@ -10,10 +10,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, sync_playwright
 
-from feeds.server import create_app
-from tests.conftest import NOW
 from tests.desk_support import live_server
-from tests.pages_support import filled_store
+from tests.pages_support import pages_app
 from tests.test_desk_browser import CHROMIUM, CHROMIUM_ARGS, accessibility_problems
 
 SHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
@@ -22,10 +20,8 @@ PHONE = {"width": 390, "height": 844}
 
 @pytest.fixture
 def base(tmp_path):
-    store = filled_store(tmp_path)
-    with live_server(create_app(store, clock=lambda: NOW)) as url:
+    with pages_app(tmp_path) as app, live_server(app) as url:
         yield url
-    store.dispose()
 
 
 @pytest.fixture

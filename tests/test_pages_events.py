@@ -13,9 +13,7 @@ import pytest
 from markupsafe import escape
 
 from feeds.pages import agenda
-from feeds.server import create_app
-from tests.conftest import NOW
-from tests.pages_support import filled_store, page_client
+from tests.pages_support import german_visitor
 
 BERLIN = ZoneInfo("Europe/Berlin")
 HEADING = re.compile(r"<h2 id=\"d-[0-9-]+\">(.*?)</h2>")
@@ -25,15 +23,9 @@ EVENT_LINK = re.compile(
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    store = filled_store(tmp_path_factory.mktemp("pages"))
-    yield create_app(store, clock=lambda: NOW)
-    store.dispose()
-
-
-@pytest.fixture
-def client(app):
-    return page_client(app, **{"Accept-Language": "de-DE,de;q=0.9"})
+def client(tmp_path_factory):
+    with german_visitor(tmp_path_factory.mktemp("pages")) as client:
+        yield client
 
 
 def titles(html: str) -> list[str]:

@@ -12,9 +12,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from feeds.pages.i18n import BY_CODE, LANGUAGES, LOCALE_DIR, from_accept_language
-from feeds.server import create_app
-from tests.conftest import NOW
-from tests.pages_support import filled_store, page_client
+from tests.pages_support import page_client, pages_app
 
 PAGES = LOCALE_DIR.parent
 HTML_TAG = re.compile(r"<html lang=\"([a-z]+)\" dir=\"(ltr|rtl)\">")
@@ -23,9 +21,8 @@ PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    store = filled_store(tmp_path_factory.mktemp("pages"))
-    yield create_app(store, clock=lambda: NOW)
-    store.dispose()
+    with pages_app(tmp_path_factory.mktemp("pages")) as app:
+        yield app
 
 
 def shown_in(html: str) -> tuple[str, str]:

@@ -8,18 +8,15 @@ import re
 import pytest
 
 from feeds.pages.render import STYLESHEET_URL
-from feeds.server import create_app
-from tests.conftest import NOW
-from tests.pages_support import filled_store, page_client
+from tests.pages_support import german_visitor
 
 PAGES = ("/", "/veranstaltungen", "/ausbildung", "/ausbildung?postcode=89522&km=50")
 
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
-    store = filled_store(tmp_path_factory.mktemp("pages"))
-    yield page_client(create_app(store, clock=lambda: NOW), **{"Accept-Language": "de"})
-    store.dispose()
+    with german_visitor(tmp_path_factory.mktemp("pages")) as client:
+        yield client
 
 
 def test_the_start_page_leads_to_apprenticeships_and_events(client) -> None:
