@@ -168,11 +168,7 @@ def source_ids(session: Session) -> list[str]:
     return list(session.scalars(select(Source.id).order_by(Source.position, Source.id)))
 
 
-def last_change(session: Session) -> datetime | None:
-    """When any listing last changed: the feeds' generated_at, stable while nothing changes."""
-    latest = [
-        session.scalar(select(func.max(Event.updated_at))),
-        session.scalar(select(func.max(Apprenticeship.updated_at))),
-    ]
-    known = [value for value in latest if value is not None]
-    return max(known) if known else None
+def last_change(session: Session, model: type[Event] | type[Apprenticeship]) -> datetime | None:
+    """When a listing of this kind last changed: its feeds' generated_at, stable while none
+    changes (an apprenticeship's last_seen moving does not touch the event feeds)."""
+    return session.scalar(select(func.max(model.updated_at)))

@@ -1,4 +1,6 @@
-"""The paged JSON API (/api/events, /api/apprenticeships) and its OpenAPI description."""
+"""The paged JSON API of events (/api/events) and its OpenAPI description.
+
+/api/apprenticeships lives in feeds/apprenticeship_routes.py (search by distance, trade, year)."""
 
 from __future__ import annotations
 
@@ -13,20 +15,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from aggregator.queries import (
-    ApprenticeshipFilter,
-    EventFilter,
-    apprenticeship_page,
-    event_page,
-    last_change,
-)
+from aggregator.models import Event
+from aggregator.queries import EventFilter, event_page, last_change
 from feeds.app_context import AppContext
 from feeds.catalog import F
 from feeds.feed_routes import catalog_of
 from feeds.http_cache import Endpoint, Rendered, feed_response, feed_route
-from feeds.json_feed import PageInfo, apprenticeship_entry, event_entry, render_page
+from feeds.json_feed import PageInfo, event_entry, render_page
 from feeds.openapi import openapi
-from feeds.query_params import BadQuery, Paging, apprenticeship_filter, event_filter, paging
+from feeds.query_params import BadQuery, Paging, event_filter, paging
 from feeds.views import EventView
 
 Entries = tuple[int, list[dict[str, Any]]]  # the total, the entries of the page
@@ -53,13 +50,6 @@ def _events(session: Session, where: EventFilter, at: Paging, now: datetime) -> 
     return found.total, [event_entry(EventView.of(event)) for event in found.items]
 
 
-def _apprenticeships(
-    session: Session, where: ApprenticeshipFilter, at: Paging, now: datetime
-) -> Entries:
-    found = apprenticeship_page(session, where=where, offset=at.offset, limit=at.per_page)
-    return found.total, [apprenticeship_entry(item) for item in found.items]
-
-
 def routes(app: AppContext) -> list[Route]:
     catalog = catalog_of(app)
     description = Rendered.of(json.dumps(openapi(), indent=1).encode(), app.clock())
@@ -83,7 +73,7 @@ def routes(app: AppContext) -> list[Route]:
                 with app.store.transaction() as session:
                     now = app.clock()
                     total, entries = fetch(session, where, at, now)
-                    changed = last_change(session) or now
+                    changed = last_change(session, Event) or now
                 info = page_info(request, at, total)
                 return render_page(key, entries, info=info, generated_at=changed), changed
 
@@ -97,9 +87,5 @@ def routes(app: AppContext) -> list[Route]:
 
     return [
         feed_route("/api/events", paged("events", event_filter, _events)),
-        feed_route(
-            "/api/apprenticeships",
-            paged("apprenticeships", apprenticeship_filter, _apprenticeships),
-        ),
         feed_route("/openapi.json", openapi_json),
     ]

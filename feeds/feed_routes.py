@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
+from aggregator.models import Apprenticeship, Event
 from aggregator.queries import last_change, open_apprenticeships, published_events
 from feeds.app_context import AppContext, Version
 from feeds.catalog import Catalog, narrowed
@@ -65,7 +66,7 @@ def routes(app: AppContext) -> list[Route]:
             with app.store.transaction() as session:
                 now = app.clock()
                 events = published_events(session, now=now, where=spec.where)
-                changed = last_change(session) or now
+                changed = last_change(session, Event) or now
                 body = render_event_feed(spec, [EventView.of(e) for e in events], changed)
             return body, changed
 
@@ -82,7 +83,7 @@ def routes(app: AppContext) -> list[Route]:
 
         def render() -> tuple[bytes, datetime]:
             with app.store.transaction() as session:
-                changed = last_change(session) or app.clock()
+                changed = last_change(session, Apprenticeship) or app.clock()
                 items = open_apprenticeships(session, where)
                 return render_apprenticeships(items, generated_at=changed), changed
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from aggregator.models import Apprenticeship, Event
 from aggregator.queries import last_change, open_apprenticeships, published_events
 from feeds.catalog import Catalog, FeedSpec, matches
 from feeds.ical import render_calendar
@@ -34,13 +35,13 @@ def render_feeds(session: Session, *, now: datetime) -> list[Feed]:
     """Every static feed, rendered from the store: the event feeds of the catalog, each from one
     reading of the events, and apprenticeships.json."""
     events = [EventView.of(event) for event in published_events(session, now=now)]
-    generated_at = last_change(session) or now
+    generated_at = last_change(session, Event) or now
     feeds = [
         Feed(spec.path, render_event_feed(spec, events_in(spec, events), generated_at))
         for spec in Catalog.of(session).feeds.values()
     ]
     apprenticeships = render_apprenticeships(
-        open_apprenticeships(session), generated_at=generated_at
+        open_apprenticeships(session), generated_at=last_change(session, Apprenticeship) or now
     )
     feeds.append(Feed("apprenticeships.json", apprenticeships))
     return feeds
