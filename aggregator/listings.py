@@ -33,7 +33,7 @@ from aggregator.corrections import apply_corrections
 from aggregator.crawl_result import RawRecord
 from aggregator.drafts import CANCELLED, ApprenticeshipDraft, EventDraft
 from aggregator.identity import content_hash, event_uid, listing_id, series_id
-from aggregator.matching import Verdict, block_of, find_match, suggest
+from aggregator.matching import Verdict, candidate_key, find_candidates, find_match, suggest
 from aggregator.models import ApprenticeshipLink, Event, EventLink, Source, SourceRecord
 from aggregator.normalize import Context, RecordProblem, normalize
 from aggregator.review_log import SYSTEM_ACTOR, log_decision
@@ -110,24 +110,29 @@ def _link_new(
     the same minute are each draft's rivals: a listing goes to the draft that fits it best."""
     blocks: dict[Any, list[EventDraft]] = {}
     for _, draft in new:
-        blocks.setdefault((block_of(draft.start), draft.all_day), []).append(draft)
+        blocks.setdefault(candidate_key(draft), []).append(draft)
     created = []
-    for record, draft in new:
-        rivals = [d for d in blocks[(block_of(draft.start), draft.all_day)] if d is not draft]
-        event, rule, score = _place_draft(session, context, record, draft, rivals)
-        if context.source.trusted and event.review_state == PENDING:
-            _publish_unless_vouched(session, event)
-        link = EventLink(
-            event=event,
-            record=record,
-            occurrence=draft.occurrence,
-            fields=draft.to_fields(),
-            linked_at=context.now,
-            rule=rule,
-            score=score,
-        )
-        session.add(link)
-        created.append(link)
+    with session.no_autoflush:  # the candidates are loaded; a flush per draft costs O(n²)
+        candidates = find_candidates(session, context.source.id, [draft for _, draft in new])
+        for record, draft in new:
+            key = candidate_key(draft)
+            rivals = [rival for rival in blocks[key] if rival is not draft]
+            event, rule, score = _place_draft(
+                session, context, record, draft, rivals=rivals, candidates=candidates[key]
+            )
+            if context.source.trusted and event.review_state == PENDING:
+                _publish_unless_vouched(session, event)
+            link = EventLink(
+                event=event,
+                record=record,
+                occurrence=draft.occurrence,
+                fields=draft.to_fields(),
+                linked_at=context.now,
+                rule=rule,
+                score=score,
+            )
+            session.add(link)
+            created.append(link)
     return created
 
 
@@ -160,11 +165,21 @@ def _place_draft(
     context: Context,
     record: SourceRecord,
     draft: EventDraft,
+    *,
     rivals: list[EventDraft],
+    candidates: list[Event],
 ) -> tuple[Event, str, float | None]:
     """The listing a new draft belongs to, with the rule and score that decided it."""
     suggestions: list[tuple[Event, Verdict]] = []
-    match = find_match(session, context, record, draft, suggestions=suggestions, rivals=rivals)
+    match = find_match(
+        session,
+        context,
+        record,
+        draft,
+        suggestions=suggestions,
+        rivals=rivals,
+        candidates=candidates,
+    )
     if match is not None:
         return match
     event_id = listing_id("event", context.source.id, record.key, draft.occurrence)

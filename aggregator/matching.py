@@ -2,8 +2,9 @@
 
 listings.py has already kept every draft whose record is linked (tier 1: the same record). For
 a draft without a link, `find_match` looks at the events starting in the same local minute (the
-same day for all-day events; timed and all-day never meet) — an indexed query on ``start_at``,
-so matching grows with the number of new drafts, not with the store — and `decide`s each:
+same day for all-day events; timed and all-day never meet) — indexed range queries on
+``start_at`` for all new drafts of a crawl at once (`find_candidates`), so matching grows with
+the number of new drafts, not with the store — and `decide`s each:
 
 - never with an event that a record of the same source describes (a source lists distinct
   events), nor one staff split this source away from (KeepApart), nor one merged into another;
@@ -40,7 +41,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from rapidfuzz import fuzz
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from aggregator.drafts import EventDraft
@@ -104,18 +105,19 @@ def find_match(
     *,
     suggestions: list[tuple[Event, Verdict]] | None = None,
     rivals: Sequence[EventDraft] = (),
+    candidates: Sequence[Event] | None = None,
 ) -> tuple[Event, str, float | None] | None:
     """The listing this draft describes, with the rule and score that decided it; None if new.
 
     Grey-zone candidates are appended to ``suggestions`` when a list is given. ``rivals`` are
     the source's other new drafts in the same minute: a listing one of them fits better is not
-    this draft's.
+    this draft's. ``candidates`` are the draft's from `find_candidates`, else looked up here.
     """
-    candidates = _candidates(session, draft, context.source.id)
+    source, feed = context.source.id, context.source.url
+    if candidates is None:
+        candidates = find_candidates(session, source, [draft]).get(candidate_key(draft), [])
     if not candidates:
         return None
-    source = context.source.id
-    feed = context.source.url
     profile = draft_profile(draft, source, key=record.key, feed_url=feed)
     others = [draft_profile(rival, source, feed_url=feed) for rival in rivals]
     ranked = rank(profile, [event_profile(event) for event in candidates], others)
@@ -128,23 +130,42 @@ def find_match(
     return None
 
 
-def _candidates(session: Session, draft: EventDraft, source_id: str) -> list[Event]:
-    """Events starting in the draft's minute (or on its day), not kept apart from its source."""
-    start = _block_start(draft.start)
+def candidate_key(draft: EventDraft) -> tuple[datetime, bool]:
+    """Where a draft's candidates are: its start minute (or day) in UTC, and whether all-day."""
+    return _block_start(draft.start), draft.all_day
+
+
+def find_candidates(
+    session: Session, source_id: str, drafts: Iterable[EventDraft]
+) -> dict[tuple[datetime, bool], list[Event]]:
+    """The events that drafts of a source may match, by `candidate_key`: starting in the same
+    minute (or on the same day), not merged away, not kept apart from the source. A few indexed
+    queries for any number of drafts (ranges on ``start_at``, 200 at a time)."""
+    found: dict[tuple[datetime, bool], list[Event]] = {}
+    for draft in drafts:
+        found.setdefault(candidate_key(draft), [])
+    starts = sorted({start for start, _ in found})
     kept_apart = select(KeepApart.event_id).where(KeepApart.source_id == source_id)
-    query = (
-        select(Event)
-        .where(Event.start_at >= start, Event.start_at < start + MINUTE)
-        .where(Event.all_day.is_(draft.all_day), Event.review_state != MERGED)
-        .where(Event.id.not_in(kept_apart))
-        .options(
-            selectinload(Event.links)
-            .selectinload(EventLink.record)
-            .selectinload(SourceRecord.source)
+    for first in range(0, len(starts), 200):
+        windows = [
+            and_(Event.start_at >= start, Event.start_at < start + MINUTE)
+            for start in starts[first : first + 200]
+        ]
+        query = (
+            select(Event)
+            .where(or_(*windows), Event.review_state != MERGED, Event.id.not_in(kept_apart))
+            .options(
+                selectinload(Event.links)
+                .selectinload(EventLink.record)
+                .selectinload(SourceRecord.source)
+            )
+            .order_by(Event.created_at, Event.id)
         )
-        .order_by(Event.created_at, Event.id)
-    )
-    return list(session.scalars(query))
+        for event in session.scalars(query):
+            key = (_block_start(event.start_at), event.all_day)
+            if key in found:
+                found[key].append(event)
+    return found
 
 
 def _block_start(start: datetime | date) -> datetime:
@@ -153,7 +174,7 @@ def _block_start(start: datetime | date) -> datetime:
     return day_start_utc(start)
 
 
-def block_of(start: datetime | date) -> datetime | date:
+def _block_of(start: datetime | date) -> datetime | date:
     """The blocking key: the local start minute of a timed event, the day of an all-day one."""
     if isinstance(start, datetime):
         return local(start).replace(second=0, microsecond=0)
@@ -200,7 +221,7 @@ def _profile(
     feeds = {canonical_url(url) for url in feed_urls}
     return Profile(
         key=key,
-        block=block_of(start),
+        block=_block_of(start),
         titles=tuple(dict.fromkeys(title_key(title) for title in titles if title)),
         towns=frozenset().union(*(w.towns for w in where)),
         urls=frozenset(filter(None, (canonical_url(url) for url in urls))) - feeds,

@@ -106,6 +106,7 @@ def sources_of(event: Event) -> set[str]:
 
 
 def published_bytes(store: Store, now: datetime = NOW) -> dict[str, bytes]:
-    """Every feed file a publish would write, by path."""
+    """Every event feed file a publish would write, by path (apprenticeships.json aside)."""
     with store.transaction() as session:
-        return {feed.path: feed.body for feed in render_feeds(session, now=now)}
+        feeds = render_feeds(session, now=now)
+        return {feed.path: feed.body for feed in feeds if feed.path != "apprenticeships.json"}
