@@ -17,12 +17,13 @@ from typing import Any
 
 from celery import Celery
 from celery.signals import setup_logging
-from kombu import Queue
+from kombu import Exchange, Queue
 
 from aggregator.config import Settings
 from workers.logs import configure_worker_logging
 
 HOUR = 3600
+QUEUES = ("crawl", "process")
 
 
 @dataclass(frozen=True)
@@ -76,13 +77,15 @@ def celery_config(broker_url: str | None, timings: Timings) -> dict[str, Any]:
             "unacked_restore_throttle": 1,
         },
         "broker_connection_retry_on_startup": True,
+        # a running task outlives a lost broker connection: its result is safe to hand on
+        "worker_cancel_long_running_tasks_on_connection_loss": False,
         "task_routes": {
             "workers.tasks.crawl_source": {"queue": "crawl"},
             "workers.tasks.ingest_crawls": {"queue": "process"},
             "workers.tasks.publish_feeds": {"queue": "process"},
             "workers.tasks.dispatch_due": {"queue": "process"},
         },
-        "task_queues": (Queue("crawl"), Queue("process")),
+        "task_queues": tuple(Queue(name, Exchange(name), routing_key=name) for name in QUEUES),
         "task_default_queue": "process",
         "beat_schedule": {
             "dispatch-due-sources": {

@@ -6,6 +6,7 @@ its own, which `WorkerSet.logs` returns for the assertion messages.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -143,18 +144,22 @@ def _parent_of(pid: int) -> int | None:
     return next(int(line.split()[1]) for line in status.splitlines() if line.startswith("PPid:"))
 
 
-def crawl_processes(parents: set[int]) -> list[int]:
-    """Running crawl child processes (``python -m crawlers.crawl``) of the given processes."""
-    found = []
+def crawls_running(parents: set[int]) -> dict[str, tuple[int, int]]:
+    """The crawl processes (``python -m crawlers.crawl JOB``) of the given worker processes:
+    by the source they crawl, (the worker's pid, the crawl's pid)."""
+    found = {}
     for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
         try:
-            command = (entry / "cmdline").read_bytes().split(b"\0")
-        except (FileNotFoundError, ProcessLookupError):
-            continue
-        if b"crawlers.crawl" in command and _parent_of(int(entry.name)) in parents:
-            found.append(int(entry.name))
+            arguments = (entry / "cmdline").read_bytes().split(b"\0")
+            if b"crawlers.crawl" not in arguments or _parent_of(int(entry.name)) not in parents:
+                continue
+            job = json.loads(
+                Path(arguments[arguments.index(b"crawlers.crawl") + 1].decode()).read_text()
+            )
+        except (FileNotFoundError, NotADirectoryError, ProcessLookupError, ValueError, IndexError):
+            continue  # not a process, or one that ended while we looked
+        for source in job["jobs"]:
+            found[source["source"]["id"]] = (_parent_of(int(entry.name)), int(entry.name))
     return found
 
 

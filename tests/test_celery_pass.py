@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.celery_support import ROOT, lotse_env, worker
 from tests.conftest import FIXTURES
+from tests.county_support import comparable, lotse_run
 from tests.services_support import redis_server
 from tests.support.server import Reply
-
-VOLATILE = re.compile(rb"^(DTSTAMP|CREATED|LAST-MODIFIED):.*\r\n", re.MULTILINE)
 
 
 def sources_file(tmp_path: Path, site) -> Path:
@@ -33,25 +29,6 @@ def sources_file(tmp_path: Path, site) -> Path:
         "allow_private = true\n"
     )
     return path
-
-
-def lotse_run(env: dict[str, str], sources: Path, out: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "lotse", "run", "--sources", str(sources), "--out", str(out)],
-        cwd=sources.parent,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=240,
-        check=False,
-    )
-
-
-def comparable(out: Path) -> tuple[list[dict], bytes]:
-    events = json.loads((out / "events.json").read_text())["events"]
-    for event in events:
-        event.pop("updated_at")
-    return events, VOLATILE.sub(b"", (out / "events.ics").read_bytes())
 
 
 @pytest.mark.timeout(300)

@@ -1,0 +1,120 @@
+"""Beat and two workers run a county by themselves, as an operator deploys them: the feeds they
+publish equal an in-process pass's; the schedule follows the sources file and each source's
+``every``; a source another crawl holds is not crawled twice at once; `/metrics` shows it all.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+import pytest
+import redis
+from starlette.testclient import TestClient
+
+from aggregator.store import Store
+from feeds.server import create_app
+from tests.celery_support import WorkerSet, beat, lotse_env, worker_set
+from tests.conftest import PG_ADMIN
+from tests.county_support import comparable, county, lotse_run, source_entry, stored
+from tests.services_support import fresh_database, redis_server
+from tests.support.server import FixtureServer
+from workers.publishing import pending
+from workers.redis_lock import RedisLock
+
+T = TypeVar("T")
+COUNTY = ["stadt", "vhs", "integrationszentrum", "verein"]
+
+
+def wait_for(check: Callable[[], T | None], what: str, workers: WorkerSet) -> T:
+    deadline = time.monotonic() + 150
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.2)
+    raise AssertionError(f"never saw {what}\n{workers.logs()}")
+
+
+def crawled(database_url: str) -> set[str]:
+    """The sources with a finished crawl run."""
+    return {source_id for source_id, _, _ in stored(database_url)["runs"]}
+
+
+def json_lines(workers: WorkerSet) -> list[dict]:
+    lines = []
+    for path in workers.log_dir.glob("*.log"):
+        lines += [json.loads(line) for line in path.read_text().splitlines() if line[:1] == "{"]
+    return lines
+
+
+@pytest.mark.timeout(400)
+def test_beat_and_two_workers_publish_the_county_like_an_in_process_pass(
+    site: FixtureServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sources = county(site, tmp_path)
+    reference = lotse_run(
+        lotse_env(f"sqlite:///{tmp_path / 'ref.db'}", None), sources, tmp_path / "ref"
+    )
+    assert reference.returncode == 0, reference.stderr
+    before = {source_id: len(site.hits(f"/{source_id}.ics")) for source_id in COUNTY}
+
+    def crawls(source_id: str) -> int:
+        return len(site.hits(f"/{source_id}.ics")) - before.get(source_id, 0)
+
+    public = tmp_path / "public"
+    with redis_server() as server, fresh_database(PG_ADMIN) as database_url:
+        client = redis.Redis.from_url(server.url())
+        operator = RedisLock(client, "crawl:vhs", ttl=300, owner="an operator's crawl")
+        assert operator.acquire()  # somebody crawls vhs right now
+        env = lotse_env(
+            database_url, server.url(), out=str(public), sources=str(sources),
+            dispatch_interval="1", visibility_timeout="10",
+        )  # fmt: skip
+        with worker_set(env, tmp_path / "logs") as workers, beat(env, tmp_path):
+            workers.start("w1", pool="prefork")
+            workers.start("w2", pool="prefork")
+
+            # a crawl task finds vhs locked: it does not crawl and says so
+            waiting = wait_for(
+                lambda: [e for e in json_lines(workers) if "not crawling vhs" in e["message"]],
+                "the crawl of vhs waiting for the operator's",
+                workers,
+            )
+            assert "an operator's crawl" in waiting[0]["message"]
+            assert waiting[0]["task"] == "workers.tasks.crawl_source" and waiting[0]["task_id"]
+            assert crawls("vhs") == 0
+            operator.release()
+
+            wait_for(
+                lambda: (
+                    crawled(database_url) == set(COUNTY)
+                    and not pending(client, public)
+                    and comparable(public) == comparable(tmp_path / "ref")
+                ),
+                "the workers' feeds equal the in-process pass's",
+                workers,
+            )
+            assert {source_id: crawls(source_id) for source_id in COUNTY} == dict.fromkeys(
+                COUNTY, 1
+            )  # every 6h: crawled once
+
+            # a source added to the file, crawled every 2 seconds, without restarting beat
+            kirche = site.route("/kirche.ics", site.routes["/stadt.ics"][-1])
+            sources.write_text(sources.read_text() + source_entry("kirche", kirche, every="2s"))
+            wait_for(lambda: crawls("kirche") >= 3, "kirche crawled thrice", workers)
+            assert all(crawls(source_id) == 1 for source_id in COUNTY)
+
+            monkeypatch.setenv("LOTSE_BROKER_URL", server.url())
+            store = Store(database_url)
+            metrics = TestClient(create_app(store)).get("/metrics").text
+            store.dispose()
+    assert 'lotse_sources{status="failing"} 1' in metrics  # verein's calendar has moved
+    assert 'lotse_source_status{source="verein",status="failing"} 1' in metrics
+    assert 'lotse_source_items{source="stadt"} 8' in metrics
+    for task in ("crawl_source", "ingest_crawls", "publish_feeds", "dispatch_due"):
+        assert f'lotse_task_runs_total{{task="workers.tasks.{task}",outcome="SUCCESS"}}' in metrics
+    assert 'lotse_task_runs_total{task="workers.tasks.crawl_source",outcome="RETRY"}' in metrics
