@@ -291,8 +291,8 @@ def rank(
 ) -> list[tuple[Profile, Verdict]]:
     """The candidates that match or may match the draft: merges first, best score first. A
     candidate that a rival (another draft of the same source) would merge with at a higher
-    score is left to the rival: "Yoga" does not take the listing of "Yoga für Schwangere" when
-    its own source also sends "Yoga für Schwangere"."""
+    score is left to the rival: "Sprachcafé" does not take the listing of "Sprachcafé im
+    Rathaus" when its own source also sends "Sprachcafé im Rathaus"."""
     rivals = list(rivals)
     found = []
     for candidate in candidates:
