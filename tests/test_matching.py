@@ -111,6 +111,34 @@ def test_the_same_detail_page_merges_across_sources(county) -> None:
         assert {link.rule for link in event.links} == {"record", "url"}
 
 
+def link_rules(store) -> dict[str, str]:
+    """Source → the rule of its link, for a store holding one event."""
+    with store.transaction() as session:
+        (event,) = all_events(session)
+        return {link.record.source_id: link.rule for link in event.links}
+
+
+def test_a_misspelt_title_is_similar_enough(county) -> None:
+    crawl(county, "stadt", Item("s1", "Fahrradbörse", "2027-05-15 10:00", location="Feuerwache"))
+    crawl(county, "integreat", Item("i1", "Fahradbörse", "2027-05-15 10:00"))
+    assert link_rules(county) == {"stadt": "record", "integreat": "title-similar"}
+
+
+def test_a_longer_title_at_the_same_venue_merges(county) -> None:
+    hall = "Konzerthaus, Hugo-Rupf-Platz 1, 89522 Heidenheim"
+    crawl(county, "stadt", Item("s1", "Osterkonzert", "2027-04-03 20:00", location=hall))
+    crawl(county, "vhs", Item("v1", "Osterkonzert mit Chor", "2027-04-03 20:00", location=hall))
+    assert link_rules(county) == {"stadt": "record", "vhs": "title-venue"}
+
+
+def test_a_longer_title_at_an_unknown_venue_is_suggested(county) -> None:
+    crawl(county, "stadt", Item("s1", "Osterkonzert", "2027-04-03 20:00"))
+    crawl(county, "vhs", Item("v1", "Osterkonzert mit dem Kammerchor", "2027-04-03 20:00"))
+    assert len(listings(county)) == 2
+    with county.transaction() as session:
+        assert [s.rule for s in open_suggestions(session)] == ["title-subset"]
+
+
 def test_different_start_times_are_different_events(county) -> None:
     crawl(county, "stadt", Item("s1", "Sprachcafé", "2027-03-04 18:30", location=RATHAUS))
     crawl(county, "integreat", Item("i1", "Sprachcafé", "2027-03-04 19:00", location=RATHAUS))
