@@ -168,7 +168,12 @@ def source_ids(session: Session) -> list[str]:
     return list(session.scalars(select(Source.id).order_by(Source.position, Source.id)))
 
 
-def last_change(session: Session, model: type[Event] | type[Apprenticeship]) -> datetime | None:
-    """When a listing of this kind last changed: its feeds' generated_at, stable while none
-    changes (an apprenticeship's last_seen moving does not touch the event feeds)."""
-    return session.scalar(select(func.max(model.updated_at)))
+def last_change(session: Session, *models: type[Event] | type[Apprenticeship]) -> datetime | None:
+    """When a listing of the first of these kinds that has any last changed: its feeds'
+    generated_at, stable while none changes (an apprenticeship's last_seen moving does not touch
+    the event feeds; an empty apprenticeship feed takes the events' time, not the clock's)."""
+    for model in models:
+        latest = session.scalar(select(func.max(model.updated_at)))
+        if latest is not None:
+            return latest
+    return None

@@ -25,7 +25,7 @@ from aggregator.apprenticeship_search import (
     SearchError,
     search_apprenticeships,
 )
-from aggregator.models import Apprenticeship
+from aggregator.models import Apprenticeship, Event
 from aggregator.queries import last_change
 from feeds.api_routes import page_info
 from feeds.app_context import AppContext
@@ -48,7 +48,7 @@ def routes(app: AppContext) -> list[Route]:
             with app.store.transaction() as session:
                 hits = search_apprenticeships(session, asked)
                 entries = [entry(hit) for hit in hits[at.offset : at.offset + at.per_page]]
-                changed = last_change(session, Apprenticeship) or app.clock()
+                changed = last_change(session, Apprenticeship, Event) or app.clock()
             info = page_info(request, at, len(hits))
             return render_page("apprenticeships", entries, info=info, generated_at=changed), changed
 

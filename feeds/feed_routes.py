@@ -83,7 +83,7 @@ def routes(app: AppContext) -> list[Route]:
 
         def render() -> tuple[bytes, datetime]:
             with app.store.transaction() as session:
-                changed = last_change(session, Apprenticeship) or app.clock()
+                changed = last_change(session, Apprenticeship, Event) or app.clock()
                 items = open_apprenticeships(session, where)
                 return render_apprenticeships(items, generated_at=changed), changed
 

@@ -41,7 +41,8 @@ def render_feeds(session: Session, *, now: datetime) -> list[Feed]:
         for spec in Catalog.of(session).feeds.values()
     ]
     apprenticeships = render_apprenticeships(
-        open_apprenticeships(session), generated_at=last_change(session, Apprenticeship) or now
+        open_apprenticeships(session),
+        generated_at=last_change(session, Apprenticeship, Event) or now,
     )
     feeds.append(Feed("apprenticeships.json", apprenticeships))
     return feeds
