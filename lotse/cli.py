@@ -105,9 +105,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from feeds.server import create_app
+    from workers.logs import serve_log_config
 
     settings = Settings.from_env()
-    uvicorn.run(create_app(Store(settings.database_url)), host=args.host, port=args.port)
+    app = create_app(Store(settings.database_url))
+    uvicorn.run(app, host=args.host, port=args.port, log_config=serve_log_config())
     return 0
 
 

@@ -27,19 +27,21 @@ DEMO = ROOT / "examples" / "demo" / "site"
 VOLATILE = re.compile(rb"^(DTSTAMP|CREATED|LAST-MODIFIED):.*\r\n", re.MULTILINE)
 
 
-def large_calendar(events: int, first_day: date) -> bytes:
-    """``events`` one-hour events at the town hall, spread over 300 days from ``first_day``."""
-    start = datetime(first_day.year, first_day.month, first_day.day, 8, tzinfo=UTC)
+def large_calendar(
+    events: int, first_day: date, *, place: str = "rathaus", minute: int = 0
+) -> bytes:
+    """``events`` one-hour events at ``place``, over 300 days from ``first_day`` (8:``minute``)."""
+    start = datetime(first_day.year, first_day.month, first_day.day, 8, minute, tzinfo=UTC)
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Lotse tests//Large county//DE"]
     for number in range(events):
         begins = start + timedelta(days=number % 300, minutes=15 * (number // 300))
         lines += [
             "BEGIN:VEVENT",
-            f"UID:termin-{number}@rathaus.example",
+            f"UID:termin-{number}@{place}.example",
             "DTSTAMP:20260901T080000Z",
             f"DTSTART:{begins:%Y%m%dT%H%M%SZ}",
             f"DTEND:{begins + timedelta(hours=1):%Y%m%dT%H%M%SZ}",
-            f"SUMMARY:Bürgersprechstunde Nr. {number}",
+            f"SUMMARY:Bürgersprechstunde Nr. {number} ({place})",
             "LOCATION:Rathaus\\, Grabenstraße 15\\, 89522 Heidenheim an der Brenz",
             "END:VEVENT",
         ]

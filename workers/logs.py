@@ -15,7 +15,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 # attributes every LogRecord has; anything else was passed with ``extra=`` and is kept
-_STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
+_STANDARD = set(vars(logging.makeLogRecord({}))) | {
+    "message",
+    "asctime",
+    "taskName",
+    "color_message",
+}
 
 
 class JsonFormatter(logging.Formatter):
