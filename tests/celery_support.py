@@ -12,9 +12,10 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import psycopg
 from celery import Celery
@@ -25,6 +26,7 @@ from workers.database import INGEST_LOCK
 ROOT = Path(__file__).resolve().parents[1]
 HOST = "lotse-test"
 READY_TIMEOUT = 60.0
+T = TypeVar("T")
 
 
 def lotse_env(database_url: str, broker_url: str | None, **settings: str) -> dict[str, str]:
@@ -99,10 +101,12 @@ def worker_set(env: dict[str, str], logs: Path) -> Iterator[WorkerSet]:
 
 
 @contextmanager
-def worker(env: dict[str, str], logs: Path, *, name: str = "w1") -> Iterator[WorkerSet]:
-    """One prefork worker with one pool process, as production runs them."""
+def worker(
+    env: dict[str, str], logs: Path, *, name: str = "w1", concurrency: int = 2
+) -> Iterator[WorkerSet]:
+    """One prefork worker, as production runs them."""
     with worker_set(env, logs) as workers:
-        workers.start(name, pool="prefork")
+        workers.start(name, pool="prefork", concurrency=concurrency)
         yield workers
 
 
@@ -120,6 +124,19 @@ def beat(env: dict[str, str], home: Path) -> Iterator[subprocess.Popen[bytes]]:
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+def wait_for(
+    check: Callable[[], T | None], what: str, workers: WorkerSet, *, every: float = 0.2
+) -> T:
+    """What ``check`` returns once it is true; fails after two and a half minutes."""
+    deadline = time.monotonic() + 150
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(every)
+    raise AssertionError(f"never saw {what}\n{workers.logs()}")
 
 
 def _wait_until_answering(broker: str, hostname: str, process: subprocess.Popen[bytes]) -> None:

@@ -49,7 +49,21 @@ def _wait_for(ready: Callable[[], bool], what: str) -> None:
     raise AssertionError(f"{what} did not come up within {START_TIMEOUT:.0f} s")
 
 
-class RedisServer:
+class _Service:
+    """A server the test starts, stops, and restarts on the same port."""
+
+    def start(self) -> None:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        raise NotImplementedError
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+
+class RedisServer(_Service):
     """`redis-server` without persistence: a restart loses everything, as a crash would."""
 
     def __init__(self) -> None:
@@ -74,10 +88,6 @@ class RedisServer:
             self.process.wait(timeout=START_TIMEOUT)
             self.process = None
 
-    def restart(self) -> None:
-        self.stop()
-        self.start()
-
     def _answers(self) -> bool:
         try:
             return bool(redis.Redis(port=self.port, socket_timeout=1).ping())
@@ -85,7 +95,7 @@ class RedisServer:
             return False
 
 
-class PostgresCluster:
+class PostgresCluster(_Service):
     """A throwaway PostgreSQL cluster run as the `postgres` OS user (it refuses root)."""
 
     def __init__(self) -> None:
@@ -124,10 +134,6 @@ class PostgresCluster:
             os.kill(int(pid_file.read_text().split()[0]), signal.SIGINT)
         self.process.wait(timeout=START_TIMEOUT)
         self.process = None
-
-    def restart(self) -> None:
-        self.stop()
-        self.start()
 
     def remove(self) -> None:
         self.stop()

@@ -6,10 +6,7 @@ publish equal an in-process pass's; the schedule follows the sources file and ea
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
 
 import pytest
 import redis
@@ -17,7 +14,7 @@ from starlette.testclient import TestClient
 
 from aggregator.store import Store
 from feeds.server import create_app
-from tests.celery_support import WorkerSet, beat, lotse_env, worker_set
+from tests.celery_support import WorkerSet, beat, lotse_env, wait_for, worker_set
 from tests.conftest import PG_ADMIN
 from tests.county_support import comparable, county, lotse_run, source_entry, stored
 from tests.services_support import fresh_database, redis_server
@@ -25,18 +22,7 @@ from tests.support.server import FixtureServer
 from workers.publishing import pending
 from workers.redis_lock import RedisLock
 
-T = TypeVar("T")
 COUNTY = ["stadt", "vhs", "integrationszentrum", "verein"]
-
-
-def wait_for(check: Callable[[], T | None], what: str, workers: WorkerSet) -> T:
-    deadline = time.monotonic() + 150
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.2)
-    raise AssertionError(f"never saw {what}\n{workers.logs()}")
 
 
 def crawled(database_url: str) -> set[str]:

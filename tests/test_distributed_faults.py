@@ -10,12 +10,10 @@ Restarts hit servers of the test's own; the machine's shared ones are never touc
 from __future__ import annotations
 
 import subprocess
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
 import pytest
 
@@ -24,6 +22,7 @@ from tests.celery_support import (
     crawls_running,
     ingesting_worker,
     lotse_env,
+    wait_for,
     worker_set,
 )
 from tests.conftest import PG_ADMIN
@@ -31,7 +30,6 @@ from tests.county_support import comparable, county, lotse_command, slow_once, s
 from tests.services_support import fresh_database, postgres_cluster, redis_server
 from tests.support.server import FixtureServer
 
-T = TypeVar("T")
 SOURCES = 5
 pytestmark = pytest.mark.timeout(420)
 
@@ -115,16 +113,6 @@ def distributed_pass(
                 process.wait()
 
 
-def wait_for(check: Callable[[], T | None], what: str, workers: WorkerSet) -> T:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.05)
-    raise AssertionError(f"never saw {what}\n{workers.logs()}")
-
-
 def assert_same_as_fault_free(run: Pass, reference: Reference) -> None:
     assert stored(run.database_url) == reference.stored
     assert comparable(run.out) == comparable(reference.out)
@@ -163,7 +151,10 @@ def test_a_worker_killed_mid_ingest(sources: Path, fault_free: Reference, tmp_pa
     ):
         # the first ingest of a pass is the large calendar's (first in the sources file)
         pid = wait_for(
-            lambda: ingesting_worker(database_url), "a worker holding the ingest lock", run.workers
+            lambda: ingesting_worker(database_url),
+            "a worker holding the ingest lock",
+            run.workers,
+            every=0.05,
         )
         run.workers.kill(pid)
         assert stored(database_url)["records"] == []  # nothing of the ingest was applied
@@ -202,7 +193,9 @@ def test_postgresql_restarted_during_a_pass(
         fresh_database(cluster.url(driver="postgresql")) as database_url,
         distributed_pass(sources, tmp_path, database_url, redis.url()) as run,
     ):
-        wait_for(lambda: ingesting_worker(database_url), "an ingest under way", run.workers)
+        wait_for(
+            lambda: ingesting_worker(database_url), "an ingest under way", run.workers, every=0.05
+        )
         cluster.restart()  # a fast shutdown: the ingest's transaction is rolled back
         run.finish()
         assert_same_as_fault_free(run, fault_free)

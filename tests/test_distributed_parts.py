@@ -1,13 +1,17 @@
 """The parts the distributed tasks are made of, on a Redis of the test's own: the crawl lock,
-debounced publishing, beat's schedule, task timings and `/metrics`, JSON logs."""
+a crawl that dies, debounced publishing, beat's schedule, task timings and `/metrics`, JSON logs."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import logging.config
+import os
 import re
+import signal
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from datetime import timedelta
@@ -15,12 +19,16 @@ from pathlib import Path
 
 import pytest
 import redis
+from sqlalchemy import select
 from starlette.testclient import TestClient
 
-from aggregator.models import Source
+from aggregator.models import Source, SourceRecord
 from aggregator.store import Store
+from crawlers.crawl import crawl_sources
 from feeds.server import create_app
+from tests.celery_support import crawls_running
 from tests.conftest import FAST_CRAWL, FIXTURES, NOW, source
+from tests.county_support import comparable
 from tests.services_support import free_port, redis_server
 from tests.support.server import FixtureServer, Reply
 from workers import publishing, timings
@@ -29,7 +37,7 @@ from workers.passes import run_pass
 from workers.publishing import pending, publish_if_dirty, renders, request_publish
 from workers.redis_lock import RedisLock
 from workers.schedule import claim, due_sources, follow_sources_file
-from workers.steps import register_sources
+from workers.steps import crawl_jobs, ingest_result, publish, register_sources
 
 
 @pytest.fixture(scope="module")
@@ -71,6 +79,48 @@ def test_a_dead_holders_lock_expires_while_a_working_holder_keeps_its_own(
         assert RedisLock(client, "crawl:a", ttl=30).acquire()
         assert not RedisLock(client, "crawl:b", ttl=30).acquire()
     assert RedisLock(client, "crawl:b", ttl=30).acquire()  # released on leaving the block
+
+
+# a crawl that dies ---------------------------------------------------------------------------
+
+
+def kill_the_crawl(site: FixtureServer) -> None:
+    """SIGKILL this process's crawl once it waits for the slow calendar."""
+    wait = time.monotonic() + 60
+    while time.monotonic() < wait:
+        running = crawls_running({os.getpid()}).get("stadt")
+        if running and site.hits("/stadt.ics"):
+            os.kill(running[1], signal.SIGKILL)
+            return
+        time.sleep(0.05)
+    raise AssertionError("the crawl of stadt never started")
+
+
+@pytest.mark.parametrize("death", ["time limit", "killed"])
+def test_a_crawl_that_dies_leaves_its_source_failing_and_its_records_in_place(
+    death: str, sqlite_store: Store, site: FixtureServer, tmp_path: Path
+) -> None:
+    reply = Reply.file(FIXTURES / "ical" / "stadt.ics", "text/calendar")
+    configs = [source("stadt", "ical", site.route("/stadt.ics", reply), trusted=True)]
+    run_pass(sqlite_store, configs, tmp_path / "public", now=NOW, crawl_settings=FAST_CRAWL)
+    before = comparable(tmp_path / "public")
+    site.route("/stadt.ics", dataclasses.replace(reply, delay=60))
+    site.requests.clear()
+    jobs = crawl_jobs(sqlite_store, ["stadt"])
+    if death == "killed":
+        threading.Thread(target=kill_the_crawl, args=(site,), daemon=True).start()
+    result = crawl_sources(jobs, time_limit=3 if death == "time limit" else 60)["stadt"]
+    ingest_result(sqlite_store, result, pass_id="second", now=NOW + timedelta(hours=6))
+    with sqlite_store.transaction() as session:
+        stadt = session.get_one(Source, "stadt")
+        assert stadt.status == "failing"
+        assert ("time limit of 3 s" if death == "time limit" else "exited with -9") in (
+            stadt.last_error or ""
+        )
+        records = session.scalars(select(SourceRecord).where(SourceRecord.source_id == "stadt"))
+        assert [record.gone_at for record in records] == [None] * 8
+    publish(sqlite_store, tmp_path / "public", now=NOW + timedelta(hours=6))
+    assert comparable(tmp_path / "public") == before
 
 
 # debounced publishing ------------------------------------------------------------------------

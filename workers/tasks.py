@@ -26,6 +26,7 @@ from celery.signals import task_postrun, task_prerun
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from aggregator.config import Settings
+from aggregator.crawl_result import FAILED, CrawlResult
 from aggregator.store import Store
 from celery_app import app, timings
 from crawlers.crawl import crawl_sources
@@ -103,13 +104,21 @@ def crawl_source(
             raise self.retry(countdown=wait, max_retries=LOCK_WAITS)
         with lock.kept():
             if _needs_crawl(client, pass_id, source_id):  # a twin may have finished meanwhile
-                jobs = crawl_jobs(store(), [source_id])
-                result = crawl_sources(
-                    jobs, time_limit=timings.crawl_time_limit, settings=crawl_settings
-                )[source_id]
-                handoff.put(client, pass_id, result)
+                handoff.put(client, pass_id, _crawl(source_id, crawl_settings))
     ingest_crawls.delay(pass_id, now, order or [source_id])
     return f"{source_id} crawled for pass {pass_id}"
+
+
+def _crawl(source_id: str, crawl_settings: dict[str, Any] | None) -> CrawlResult:
+    """The crawl's result; a crawl that breaks is the source's failure (the pass goes on)."""
+    jobs = crawl_jobs(store(), [source_id])
+    try:
+        results = crawl_sources(jobs, time_limit=timings.crawl_time_limit, settings=crawl_settings)
+    except Exception as error:
+        log.exception("crawl of %s broke", source_id)
+        message = f"crawl broke: {type(error).__name__}: {error}"
+        return CrawlResult(source_id, status=FAILED, complete=False, error=message)
+    return results[source_id]
 
 
 def _needs_crawl(client: redis.Redis, pass_id: str, source_id: str) -> bool:
