@@ -94,7 +94,6 @@ def celery_config(broker_url: str | None, timings: Timings) -> dict[str, Any]:
                 "options": {"expires": timings.dispatch_interval},  # a late one is superseded
             }
         },
-        "worker_hijack_root_logger": False,
     }
 
 

@@ -42,6 +42,7 @@ def run_pass_on_workers(
     crawl_settings: dict[str, Any] | None = None,
     timeout: float = 3600,
 ) -> PassReport:
+    """Crawl and ingest every enabled source on the workers, then write the feeds into ``out``."""
     from workers.tasks import send_crawls
 
     report = PassReport(pass_id=uuid.uuid4().hex)

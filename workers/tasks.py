@@ -90,9 +90,8 @@ def crawl_source(
     """Crawl one source for a pass (unless done already) and hand the result to the ingest."""
     client = broker_client()
     if _needs_crawl(client, pass_id, source_id):
-        lock = RedisLock(
-            client, f"crawl:{source_id}", ttl=timings.lock_ttl, owner=f"{worker_name()} task"
-        )
+        owner = f"task {self.request.id} on {worker_name()}"
+        lock = RedisLock(client, f"crawl:{source_id}", ttl=timings.lock_ttl, owner=owner)
         if not lock.acquire():
             wait = round(timings.lock_ttl * random.uniform(0.5, 1.0), 1)
             log.info(
@@ -148,7 +147,7 @@ def ingest_crawls(pass_id: str, now: str, order: list[str]) -> str:
             lambda: publish_feeds.apply_async(countdown=timings.publish_debounce),
             debounce=timings.publish_debounce,
         )
-    return f"ingested {', '.join(ingested) or 'nothing'} for pass {pass_id}"
+    return f"pass {pass_id}: ingest of {', '.join(ingested) or 'nothing new'} done"
 
 
 @app.task(name="workers.tasks.publish_feeds", **RETRYING)
