@@ -277,12 +277,14 @@ def test_a_log_line_is_one_json_object_with_extras_and_the_exception() -> None:
 
 def test_lotse_serve_logs_json_when_asked(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
     monkeypatch.setenv("LOTSE_LOG_FORMAT", "json")
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
     logging.config.dictConfig(serve_log_config())
     try:
         logging.getLogger("uvicorn.error").info("Application startup complete.")
         line = capsys.readouterr().err.strip().splitlines()[-1]
         assert json.loads(line)["message"] == "Application startup complete."
     finally:
-        logging.getLogger().handlers.clear()
+        root.handlers[:], root.level = handlers, level
     monkeypatch.delenv("LOTSE_LOG_FORMAT")
     assert "json" not in serve_log_config()["formatters"]  # uvicorn's own, by default

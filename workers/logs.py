@@ -90,8 +90,8 @@ def serve_log_config() -> dict[str, Any]:
         "handlers": {"default": json_handler},
         "loggers": {
             "": {"handlers": ["default"], "level": "INFO"},
-            "uvicorn": {"level": "INFO"},
-            "uvicorn.error": {"level": "INFO"},
-            "uvicorn.access": {"level": "INFO"},
+            "uvicorn": {"level": "INFO", "propagate": True},
+            "uvicorn.error": {"level": "INFO", "propagate": True},
+            "uvicorn.access": {"level": "INFO", "propagate": True},
         },
     }
