@@ -27,15 +27,15 @@ from sqlalchemy.orm import Session, selectinload
 from aggregator.apprenticeship_matching import MATCH_RULE, OPEN, MatchIndex
 from aggregator.drafts import ApprenticeshipDraft
 from aggregator.identity import content_hash, listing_id
-from aggregator.listings import (
-    PENDING,
-    PUBLISHED,
+from aggregator.linking import (
     first_value,
     links_by_record,
+    plan_links,
     rank_link,
     read_drafts,
     sources_by_id,
 )
+from aggregator.listings import PENDING, PUBLISHED
 from aggregator.models import Apprenticeship, ApprenticeshipLink, Source, SourceRecord
 from aggregator.normalize import Context
 from aggregator.places import postcode_centroid
@@ -63,43 +63,32 @@ def reconcile_apprenticeships(
     session: Session, context: Context, records: list[SourceRecord]
 ) -> int:
     """Link every record's drafts to apprenticeships and refresh them; returns problems."""
-    problems = 0
     record_ids = [record.id for record in records if record.id is not None]
     links = links_by_record(session, ApprenticeshipLink, record_ids)
     items = _load(session, {link.apprenticeship_id for found in links.values() for link in found})
-    touched: dict[str, Apprenticeship] = {}
+    plan = plan_links(records, links, lambda r: read_drafts(r, context, ApprenticeshipDraft))
+    touched = dict(items)  # every listing of these records: its last_seen moves with them
+    for link in plan.vanished:
+        link.active = False
     index = MatchIndex(session, context.source.id)
-    for record in records:
-        drafts = [] if record.gone_at else read_drafts(record, context, ApprenticeshipDraft)
-        if drafts is None:
-            problems += 1
-            continue
-        existing = {link.occurrence: link for link in links.get(record.id, [])}
-        for draft in drafts:
-            link = existing.pop(draft.occurrence, None)
-            if link is None:
-                item, rule = _place_draft(session, context, record, draft, index)
-                link = ApprenticeshipLink(
-                    apprenticeship=item,
-                    record=record,
-                    occurrence=draft.occurrence,
-                    linked_at=context.now,
-                    rule=rule,
-                )
-                session.add(link)
-            else:
-                item = items[link.apprenticeship_id]
-            link.fields, link.active = draft.to_fields(), True
-            touched[item.id] = item
-        for link in existing.values():
-            link.active = False
-            touched[link.apprenticeship_id] = items[link.apprenticeship_id]
+    for record, draft in plan.new:
+        item, rule = _place_draft(session, context, record, draft, index)
+        link = ApprenticeshipLink(
+            apprenticeship=item,
+            record=record,
+            occurrence=draft.occurrence,
+            fields=draft.to_fields(),
+            linked_at=context.now,
+            rule=rule,
+        )
+        session.add(link)
+        touched[item.id] = item
     session.flush()
     source_ids = {link.record.source_id for item in touched.values() for link in item.links}
     sources = sources_by_id(session, source_ids)
     for item in touched.values():
         refresh_apprenticeship(item, sources, context.now)
-    return problems
+    return plan.problems
 
 
 def _load(session: Session, item_ids: set[str]) -> dict[str, Apprenticeship]:

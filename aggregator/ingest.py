@@ -12,12 +12,16 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from aggregator.apprenticeships import reconcile_apprenticeships
 from aggregator.crawl_result import FAILED, UNCHANGED, CrawlResult, RawRecord
 from aggregator.identity import content_hash
-from aggregator.listings import reconcile
+from aggregator.listings import reconcile_events
 from aggregator.models import CrawlRun, Source, SourceRecord
 from aggregator.normalize import Context
 from aggregator.sources import SourceConfig
+
+# How the records of each record type become listings.
+RECONCILERS = {"event": reconcile_events, "apprenticeship": reconcile_apprenticeships}
 
 
 @dataclass
@@ -76,6 +80,7 @@ def ingest(session: Session, result: CrawlResult, *, pass_id: str, now: datetime
     source.body_hash = result.http.get("body_hash")
     source.last_success_at = now
     context = Context(config, now)
+    reconcile = RECONCILERS[config.record_type]
     summary.problems += reconcile(session, context, list(records.values()))
     _finish(source, run, summary, now)
     return summary

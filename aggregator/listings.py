@@ -21,21 +21,26 @@ every record vanished is cancelled and kept until past.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aggregator.categories import CATEGORIES
 from aggregator.corrections import apply_corrections
-from aggregator.crawl_result import RawRecord
 from aggregator.drafts import CANCELLED, ApprenticeshipDraft, EventDraft
 from aggregator.identity import content_hash, event_uid, listing_id, series_id
+from aggregator.linking import (
+    first_value,
+    links_by_record,
+    plan_links,
+    rank_link,
+    read_drafts,
+    sources_by_id,
+)
 from aggregator.matching import Verdict, candidate_key, find_candidates, find_match, suggest
-from aggregator.models import ApprenticeshipLink, Event, EventLink, Source, SourceRecord
-from aggregator.normalize import Context, RecordProblem, normalize
+from aggregator.models import ApprenticeshipLink, Event, EventLink, SourceRecord
+from aggregator.normalize import Context
 from aggregator.review_log import SYSTEM_ACTOR, log_decision
 from aggregator.timezones import day_start_utc, to_utc
 
@@ -63,43 +68,22 @@ EVENT_FIELDS = (
 )
 
 
-def reconcile(session: Session, context: Context, records: list[SourceRecord]) -> int:
-    """Link every record's drafts to listings and refresh those listings; returns problems."""
-    if context.source.record_type != "event":
-        from aggregator.apprenticeships import reconcile_apprenticeships
-
-        return reconcile_apprenticeships(session, context, records)
-    problems = 0
+def reconcile_events(session: Session, context: Context, records: list[SourceRecord]) -> int:
+    """Link every record's drafts to events and refresh the events touched; returns problems."""
     links = links_by_record(session, EventLink, [r.id for r in records if r.id is not None])
-    touched: dict[str, Event] = {}
-    new: list[tuple[SourceRecord, EventDraft]] = []
+    plan = plan_links(records, links, lambda record: read_drafts(record, context, EventDraft))
+    touched = {link.event.id: link.event for link in plan.changed}
     window_start = context.window[0]
-    for record in records:
-        drafts = [] if record.gone_at else read_drafts(record, context, EventDraft)
-        if drafts is None:
-            problems += 1
-            continue
-        existing = {link.occurrence: link for link in links.get(record.id, [])}
-        for draft in drafts:
-            link = existing.pop(draft.occurrence, None)
-            fields = draft.to_fields()
-            if link is None:
-                new.append((record, draft))
-                continue
-            if link.fields == fields and link.active:
-                continue
-            link.fields, link.active = fields, True
+    for link in plan.vanished:  # an occurrence that left the window behind is not cancelled
+        if link.active and link.event.start_at >= window_start:
+            link.active = False
             touched[link.event.id] = link.event
-        for link in existing.values():
-            if link.active and link.event.start_at >= window_start:
-                link.active = False
-                touched[link.event.id] = link.event
-    for link in _link_new(session, context, new):
+    for link in _link_new(session, context, plan.new):
         touched[link.event.id] = link.event
     session.flush()
     for event in touched.values():
         refresh_event(session, event, context.now)
-    return problems
+    return plan.problems
 
 
 def _link_new(
@@ -134,30 +118,6 @@ def _link_new(
             session.add(link)
             created.append(link)
     return created
-
-
-def read_drafts(record: SourceRecord, context: Context, kind: type[D]) -> list[D] | None:
-    """The record's drafts of one kind; None when it cannot be read (noted on the record)."""
-    raw = RawRecord(record.key, record.fmt, record.payload, record.url, record.fetched_at)
-    try:
-        drafts = normalize(raw, context)
-    except RecordProblem as problem:
-        record.problems = [str(problem)]
-        return None
-    record.problems = []
-    return [draft for draft in drafts if isinstance(draft, kind)]
-
-
-def links_by_record(
-    session: Session, link_type: type[L], record_ids: list[int]
-) -> dict[int, list[L]]:
-    """The links of these records, by record id."""
-    by_record: dict[int, list[L]] = {}
-    for start in range(0, len(record_ids), 500):
-        chunk = record_ids[start : start + 500]
-        for link in session.scalars(select(link_type).where(link_type.record_id.in_(chunk))):
-            by_record.setdefault(link.record_id, []).append(link)
-    return by_record
 
 
 def _place_draft(
@@ -253,21 +213,8 @@ def _reopen(
     log_decision(session, actor=SYSTEM_ACTOR, action="reopen", target=event, now=now, detail=detail)
 
 
-def sources_by_id(session: Session, ids: Iterable[str]) -> dict[str, Source]:
-    return {source_id: session.get(Source, source_id) for source_id in ids}
-
-
 def _source_ids(links: list[EventLink]) -> set[str]:
     return {link.record.source_id for link in links}
-
-
-def rank_link(
-    link: EventLink | ApprenticeshipLink, sources: dict[str, Source]
-) -> tuple[int, int, int, int]:
-    """Best first: trusted sources, then the sources file's order, then completeness."""
-    source = sources[link.record.source_id]
-    filled = sum(1 for value in link.fields.values() if value not in (None, "", [], {}))
-    return (not source.trusted, source.position, -filled, link.id or 0)
 
 
 def _canonical(links: list[EventLink]) -> dict[str, Any]:
@@ -315,11 +262,6 @@ def _ends(link: EventLink, primary: EventLink) -> bool:
     start, end, all_day = (link.fields[name] for name in ("start", "end", "all_day"))
     same_start = (start, all_day) == (primary.fields["start"], primary.fields["all_day"])
     return same_start and end is not None and (all_day or end != start)
-
-
-def first_value(values: Iterable[Any]) -> Any:
-    """The first value that is neither None nor empty text."""
-    return next((value for value in values if value not in (None, "")), None)
 
 
 def _category_order(slug: str) -> int:
