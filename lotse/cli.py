@@ -61,28 +61,32 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def cmd_sources_check(args: argparse.Namespace) -> int:
-    try:
-        configs = load_sources(args.file)
-    except SourcesFileError as error:
-        for problem in error.problems:
-            print(problem, file=sys.stderr)
+    configs = _sources_or_problems(args.file)
+    if configs is None:
         return EXIT_INVALID
     print(f"{args.file}: {len(configs)} sources, all valid")
     return 0
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    try:
-        configs = load_sources(args.sources)
-    except SourcesFileError as error:
-        for problem in error.problems:
-            print(problem, file=sys.stderr)
+    configs = _sources_or_problems(args.sources)
+    if configs is None:
         return EXIT_INVALID
     settings = Settings.from_env()
     store = Store(settings.database_url)
     report = run_pass(store, settings, configs, args.out)
     print(summary_table(report.summaries))
     return 0
+
+
+def _sources_or_problems(path: Path) -> list[SourceConfig] | None:
+    """The sources of a valid file; else every problem printed to stderr and None."""
+    try:
+        return load_sources(path)
+    except SourcesFileError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        return None
 
 
 def run_pass(
