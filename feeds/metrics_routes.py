@@ -4,7 +4,7 @@ From the store: sources by health (and each source's health, items, last run), r
 listings by review state. From the broker's Redis, when LOTSE_BROKER_URL is set: how long each
 task ran (a histogram per task, recorded by the workers: workers/timings.py), how the runs
 ended, and how often the workers rendered the feeds. ``lotse_broker_up`` says whether Redis
-answered; without it the store's metrics are still served.
+answered; without it (or without a Redis broker) the store's metrics are still served.
 """
 
 from __future__ import annotations
@@ -19,13 +19,13 @@ from feeds.app_context import AppContext
 from feeds.prometheus import CONTENT_TYPE, Metric, render
 from feeds.store_metrics import store_metrics
 from workers import timings
-from workers.broker import client_for
+from workers.broker import client_for, is_redis
 from workers.publishing import renders
 
 
 def routes(app: AppContext) -> list[Route]:
     broker_url = Settings.from_env().broker_url
-    client = client_for(broker_url) if broker_url else None
+    client = client_for(broker_url) if is_redis(broker_url) else None
 
     def metrics(request: Request) -> Response:
         with app.store.transaction() as session:

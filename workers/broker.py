@@ -15,8 +15,12 @@ def broker_client() -> redis.Redis:
     return client_for(Settings.from_env().broker_url)
 
 
+def is_redis(url: str | None) -> bool:
+    return bool(url) and url.startswith(("redis://", "rediss://", "unix://"))
+
+
 def client_for(url: str | None) -> redis.Redis:
-    if not url or not url.startswith(("redis://", "rediss://", "unix://")):
+    if not is_redis(url):
         raise RuntimeError(f"the Lotse workers need a Redis broker; LOTSE_BROKER_URL is {url!r}")
     return redis.Redis.from_url(url, socket_timeout=30, socket_connect_timeout=5)
 
