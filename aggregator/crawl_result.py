@@ -26,10 +26,13 @@ class RawRecord:
 
 @dataclass
 class Problem:
-    """Something wrong with the input: where (URL or record key) and what."""
+    """Something wrong with the input: where (URL or record key) and what. ``partial``: the
+    document was read only in part (cut off, not well-formed), so records may be missing and
+    the crawl is incomplete: nothing is marked gone."""
 
     where: str
     message: str
+    partial: bool = False
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}"

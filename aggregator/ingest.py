@@ -20,6 +20,8 @@ from aggregator.models import CrawlRun, Source, SourceRecord
 from aggregator.normalize import Context
 from aggregator.sources import SourceConfig
 
+MAX_PROBLEM_TEXTS = 100  # per crawl run: a hostile source cannot fill the store with them
+
 # How the records of each record type become listings.
 RECONCILERS = {"event": reconcile_events, "apprenticeship": reconcile_apprenticeships}
 
@@ -66,6 +68,7 @@ def ingest(session: Session, result: CrawlResult, *, pass_id: str, now: datetime
     session.add(run)
     summary = SourceSummary(source.id, result.status, items=len(result.records))
     summary.problems = len(result.problems)
+    run.problem_texts = problem_texts(result)
     source.last_run_at = now
     if result.status == FAILED:
         summary.error = result.error or "crawl failed"
@@ -84,6 +87,14 @@ def ingest(session: Session, result: CrawlResult, *, pass_id: str, now: datetime
     summary.problems += reconcile(session, context, list(records.values()))
     _finish(source, run, summary, now)
     return summary
+
+
+def problem_texts(result: CrawlResult) -> list[str]:
+    """What the crawl found wrong, "where: what", at most MAX_PROBLEM_TEXTS of them."""
+    texts = [str(problem) for problem in result.problems[:MAX_PROBLEM_TEXTS]]
+    if len(result.problems) > MAX_PROBLEM_TEXTS:
+        texts.append(f"… and {len(result.problems) - MAX_PROBLEM_TEXTS} more")
+    return texts
 
 
 def _store_records(

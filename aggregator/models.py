@@ -84,6 +84,7 @@ class CrawlRun(Base):
     updated: Mapped[int] = mapped_column(Integer, default=0)
     gone: Mapped[int] = mapped_column(Integer, default=0)
     problems: Mapped[int] = mapped_column(Integer, default=0)
+    problem_texts: Mapped[list[Any]] = mapped_column(default=list)  # the crawl's, "where: what"
     error: Mapped[str | None] = mapped_column(Text)
     alarm: Mapped[str | None] = mapped_column(Text)
 

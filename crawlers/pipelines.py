@@ -11,4 +11,5 @@ class CollectPipeline:
             spider.result.records.append(item)
         else:
             spider.result.problems.append(item)
+            spider.result.complete = spider.result.complete and not item.partial
         return item

@@ -74,7 +74,9 @@ def _wall(event: dict[str, Any], field: str) -> datetime | None:
     try:
         return datetime.strptime(str(text).strip(), WP_FORMAT)
     except ValueError as error:
-        raise RecordProblem(f"{field} {text!r} is not 'YYYY-MM-DD HH:MM:SS'") from error
+        raise RecordProblem(
+            f"{field} {text!r} is no 'YYYY-MM-DD HH:MM:SS' date ({error})"
+        ) from error
 
 
 def _zone(event: dict[str, Any]) -> ZoneInfo:

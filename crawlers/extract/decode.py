@@ -11,8 +11,17 @@ BOMS = (
 )
 
 
+def declared_charset(content_type: str | None) -> str | None:
+    """The charset a Content-Type header names ("text/calendar; charset=UTF-8"), if any."""
+    for parameter in (content_type or "").split(";")[1:]:
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset" and value.strip(" \"'"):
+            return value.strip(" \"'")
+    return None
+
+
 def decode_body(body: bytes, declared: str | None = None) -> tuple[str, str | None]:
-    """Decode a response body; the second value explains a fallback, else None.
+    """Decode a response body; the second value explains a fallback or a wrong label, else None.
 
     Order: a BOM, then UTF-8 (what nearly every source sends, whatever it declares), then the
     declared charset, then Windows-1252 (a superset of Latin-1 for the bytes seen in practice).
@@ -21,7 +30,7 @@ def decode_body(body: bytes, declared: str | None = None) -> tuple[str, str | No
         if body.startswith(bom):
             return body[len(bom) :].decode(encoding, errors="replace"), None
     try:
-        return body.decode("utf-8"), None
+        return body.decode("utf-8"), utf8_despite_label(body, declared)
     except UnicodeDecodeError as error:
         utf8_error = error
     if declared and _known(declared) and codecs.lookup(declared).name not in ("utf-8",):
@@ -34,6 +43,20 @@ def decode_body(body: bytes, declared: str | None = None) -> tuple[str, str | No
         "read as Windows-1252"
     )
     return body.decode("cp1252", errors="replace"), note
+
+
+def utf8_despite_label(body: bytes, declared: str | None) -> str | None:
+    """A note when the bytes are UTF-8 beyond ASCII though the source declares another charset
+    (they are read as UTF-8: read as declared, every umlaut would come out as two letters)."""
+    if not declared or not _known(declared) or body.isascii():
+        return None
+    if codecs.lookup(declared).name in ("utf-8", "utf-8-sig"):
+        return None
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return f"declares the charset {declared}, but the bytes are UTF-8; read as UTF-8"
 
 
 def _known(encoding: str) -> bool:

@@ -12,10 +12,12 @@ from __future__ import annotations
 import codecs
 import re
 from typing import Any
+from xml.sax import SAXParseException
 
 import feedparser
 
 from aggregator.crawl_result import Problem
+from crawlers.extract.decode import declared_charset, utf8_despite_label
 from crawlers.extract.records import Extracted, Unreadable, content_key, json_text, unique
 
 MAX_FEED_BYTES = 10 * 1024 * 1024
@@ -38,7 +40,7 @@ def read_feed(
     parsed = feedparser.parse(body, response_headers=headers)
     if not parsed.get("version"):
         raise Unreadable(_not_a_feed(body))
-    problems = []
+    problems = _reading_problems(parsed, body, url, content_type)
     entries = parsed.entries
     if len(entries) > MAX_ENTRIES:
         problems.append(Problem(url, f"{len(entries)} entries; read the first {MAX_ENTRIES}"))
@@ -60,6 +62,32 @@ def check_feed_bytes(body: bytes) -> None:
             "feed declares XML entities (<!ENTITY in its DOCTYPE); refused, because expanding "
             "them can blow up memory (billion laughs)"
         )
+
+
+def _reading_problems(
+    parsed: Any, body: bytes, url: str, content_type: str | None
+) -> list[Problem]:
+    """What was wrong with a document feedparser still read: its charset label, its XML."""
+    mislabel = utf8_despite_label(body, declared_charset(content_type))
+    problems = [Problem(url, mislabel)] if mislabel else []
+    error = parsed.get("bozo_exception")
+    if isinstance(error, feedparser.CharacterEncodingOverride):
+        problems.append(Problem(url, f"wrong charset: {error}"))
+    elif isinstance(error, SAXParseException):
+        cut = not _root_closed(body)
+        at = f"line {error.getLineNumber()}, column {error.getColumnNumber()}"
+        message = f"not well-formed XML at {at} ({error.getMessage()}); read leniently"
+        if cut:
+            message += ", but the document is cut off: entries after the cut are missing"
+        problems.append(Problem(url, message, partial=cut))
+    return problems
+
+
+def _root_closed(body: bytes) -> bool:
+    """Whether the document's root element has its end tag (a cut-off document has none)."""
+    text = _markup(body)
+    root = ROOT_ELEMENT.search(text)
+    return root is not None and f"</{root['name']}" in text[root.end() :]
 
 
 def _markup(body: bytes) -> str:

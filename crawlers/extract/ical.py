@@ -91,9 +91,21 @@ def _split_lines(lines: list[list[str]], where: str) -> _Split:
             split.calendar_props.extend(line)
         if end:
             _close(split, stack, end["name"].upper(), block, where)
-    if _depth(stack) > 0:
-        split.problems.append(Problem(where, f"file ends inside {stack[-1]} (truncated?)"))
+    if stack:
+        split.problems.append(Problem(where, _cut_off(stack, block), partial=True))
     return split
+
+
+def _cut_off(stack: list[str], block: list[str]) -> str:
+    """What a document that ends with components still open lost (a partial read)."""
+    if _depth(stack) == 0:
+        return "the file ends before END:VCALENDAR (cut off?); events after the cut are missing"
+    uid = _first_value(block, UID)
+    named = f" (UID {uid})" if uid else ""
+    return (
+        f"the file ends inside {stack[-1]}{named} (cut off?); "
+        "that event and any after it are missing"
+    )
 
 
 def _close(split: _Split, stack: list[str], name: str, block: list[str], where: str) -> None:

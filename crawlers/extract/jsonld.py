@@ -57,7 +57,8 @@ def read_page(html: str, url: str, *, follow: str | None = None) -> Page:
     tree = lxml.html.fromstring(html.encode("utf-8"), parser=lxml.html.HTMLParser(encoding="utf-8"))
     items = _json_ld(tree, url, page.problems) or _microdata(tree, url)
     if not items:
-        page.problems.append(Problem(url, "no schema.org Event or JobPosting on this page"))
+        message = "no schema.org Event or JobPosting on this page"
+        page.problems.append(Problem(url, message, partial=True))
     for item, record in items:
         detail = _detail_of(item, url)
         if detail is not None:

@@ -3,7 +3,8 @@
 Each result is an anchor ``<a data-resultid="<chamber>_<listing id>">`` (occupation and place)
 plus a detail block ``<div id="detail_<resultid>">`` (label → value pairs, read by
 aggregator/normalize/lehrstellen_radar.py). A record's payload is the two as HTML; its URL is the
-public detail page, from the block's link or else built from the listing id.
+public detail page, from the block's link or else built from the listing id. A page with
+neither results nor the result list (an error page, changed markup) is refused (Unreadable).
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 import lxml.html
 
 from aggregator.crawl_result import Problem
-from crawlers.extract.records import Extracted, unique
+from crawlers.extract.records import Extracted, Unreadable, unique
 
 DETAIL_PAGE = "5100,0,jpguestdetail.html?id={listing_id}"
 UTF8 = lxml.html.HTMLParser(encoding="utf-8")
+RESULT_LIST = "//*[contains(concat(' ', normalize-space(@class), ' '), ' lsrlist ')]"
 PAGER = (
     "//*[contains(concat(' ', normalize-space(@class), ' '), ' pagination ')"
     " or contains(concat(' ', normalize-space(@class), ' '), ' pager ')]//a"
@@ -36,9 +38,15 @@ def read_result_page(text: str, url: str) -> ResultPage:
     if not text.strip():
         return ResultPage()
     root = lxml.html.document_fromstring(text.encode(), parser=UTF8)  # XML declaration or not
+    anchors = root.xpath("//*[@data-resultid]")
+    if not anchors and not root.xpath(RESULT_LIST):
+        raise Unreadable(
+            "no Lehrstellen-Radar result list on this page (neither results with a "
+            "data-resultid nor the 'lsrlist' list): an error page, or the site's markup changed"
+        )
     page = ResultPage(last_page=_last_page(root))
     records = []
-    for number, anchor in enumerate(root.xpath("//*[@data-resultid]"), start=1):
+    for number, anchor in enumerate(anchors, start=1):
         key = (anchor.get("data-resultid") or "").strip()
         if not key:
             page.problems.append(Problem(url, f"result {number} has an empty data-resultid"))

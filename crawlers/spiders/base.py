@@ -15,10 +15,11 @@ from typing import Any, ClassVar
 import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
+from w3lib.encoding import html_body_declared_encoding
 
 from aggregator.crawl_result import FAILED, UNCHANGED, CrawlResult, Problem, RawRecord
 from aggregator.sources import SourceConfig
-from crawlers.extract.decode import decode_body
+from crawlers.extract.decode import declared_charset, decode_body
 
 
 class SourceSpider(scrapy.Spider):
@@ -83,8 +84,10 @@ class SourceSpider(scrapy.Spider):
 
     # extraction helpers -----------------------------------------------------------------------
     def text_of(self, response: Response) -> str:
-        declared = response.headers.get("Content-Type", b"").decode("latin-1")
-        charset = declared.split("charset=")[-1].strip() if "charset=" in declared else None
+        """The body as text (crawlers.extract.decode); a wrong or missing charset is a problem.
+        The declared charset: the Content-Type header's, else the document's own (meta, XML)."""
+        content_type = response.headers.get("Content-Type", b"").decode("latin-1")
+        charset = declared_charset(content_type) or html_body_declared_encoding(response.body)
         text, note = decode_body(response.body, charset)
         if note:
             self.result.problems.append(Problem(response.url, note))

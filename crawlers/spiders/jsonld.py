@@ -9,6 +9,7 @@ listing's copy; where the detail page has none or cannot be fetched, the listing
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 from scrapy.http import Response, TextResponse
@@ -51,7 +52,8 @@ class JsonLdSpider(PagedSpider):
         if page is None:
             yield from self._keep(listed)
             return
-        yield from page.problems
+        # a followed link need not be an event's page: a detail page never makes a crawl partial
+        yield from (replace(problem, partial=False) for problem in page.problems)
         if page.records:
             yield from self.fresh(page.records)
             return
@@ -86,5 +88,5 @@ class JsonLdSpider(PagedSpider):
         if not isinstance(response, TextResponse):
             self.refuse(response, "not an HTML page")
             return None
-        text = response.text
+        text = self.text_of(response)
         return self.read_or_refuse(response, lambda: read_page(text, response.url, follow=follow))
