@@ -18,8 +18,10 @@ import x_wr_timezone
 
 from aggregator.crawl_result import RawRecord
 from aggregator.drafts import CANCELLED, CONFIRMED, EventDraft
+from aggregator.event_times import overlaps
 from aggregator.normalize import Context, RecordProblem, normalizer
 from aggregator.places import Place, parse_location
+from aggregator.recurrence import effort_problem
 from aggregator.text import one_line, plain_text
 from aggregator.timezones import BERLIN, to_utc
 
@@ -32,23 +34,34 @@ MAX_OCCURRENCES = 5000  # per record and window: a daily series for a year fits 
 def read_ical(record: RawRecord, context: Context) -> list[EventDraft]:
     calendar = parse_calendar(record.payload)
     components = calendar.walk("VEVENT")
+    start, end = context.window
     for component in components:
         if "DTSTART" not in component:
             raise RecordProblem("VEVENT has no DTSTART")
+        _check_effort(component, end)
     series = any("RRULE" in c or "RDATE" in c or "RECURRENCE-ID" in c for c in components)
-    start, end = context.window
-    drafts = []
-    for occurrence in recurring_ical_events.of(calendar).after(start):
-        draft = _draft(occurrence, record, series)
-        if _begins(draft) >= end:
-            break
-        if len(drafts) == MAX_OCCURRENCES:
-            raise RecordProblem(
-                f"more than {MAX_OCCURRENCES} occurrences in the published window (an RRULE "
-                "that repeats too often); none of them was taken"
-            )
-        drafts.append(draft)
+    day = timedelta(days=1)  # all-day occurrences are compared by date: look a day wider
+    occurrences = recurring_ical_events.of(calendar).between(start - day, end + day)
+    drafts = sorted(
+        (_draft(occurrence, record, series) for occurrence in occurrences),
+        key=lambda draft: (_begins(draft), draft.occurrence),
+    )
+    drafts = [draft for draft in drafts if overlaps(draft.start, draft.end, context.window)]
+    if len(drafts) > MAX_OCCURRENCES:
+        raise RecordProblem(
+            f"more than {MAX_OCCURRENCES} occurrences in the published window (an RRULE "
+            "that repeats too often); none of them was taken"
+        )
     return drafts
+
+
+def _check_effort(component: icalendar.Event, until: datetime) -> None:
+    """Refuse a record whose RRULE would take too long to expand (aggregator.recurrence)."""
+    rules = component.get("RRULE") or []
+    for rule in rules if isinstance(rules, list) else [rules]:
+        problem = effort_problem(rule.to_ical().decode(), component["DTSTART"].dt, until)
+        if problem:
+            raise RecordProblem(f"{problem}; none of its occurrences was taken")
 
 
 def _begins(draft: EventDraft) -> datetime:

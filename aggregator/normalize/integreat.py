@@ -31,13 +31,13 @@ from aggregator.event_times import (
 from aggregator.german_dates import localize
 from aggregator.normalize import Context, RecordProblem, normalizer
 from aggregator.places import Place
+from aggregator.recurrence import UTC_UNTIL, effort_problem
 from aggregator.text import one_line, plain_text
 from aggregator.timezones import local
 
 MAX_OCCURRENCES = 5000
 TOO_MANY = f"more than {MAX_OCCURRENCES} occurrences in the window"
 RRULE_LINE = re.compile(r"^RRULE:.*$", re.IGNORECASE | re.MULTILINE)
-UTC_UNTIL = re.compile(r"(UNTIL=\d{8}T\d{6})Z", re.IGNORECASE)
 Span = tuple[datetime | date, datetime | date | None]
 
 
@@ -110,6 +110,9 @@ def _expand(item: dict[str, Any], context: Context) -> Iterator[Span]:
     else:
         anchor = _wall(first)
         length = _wall(last) - anchor if isinstance(last, datetime) else timedelta(0)
+    effort = effort_problem(rule_line[0].partition(":")[2], anchor, _wall(context.window[1]))
+    if effort:
+        raise RecordProblem(effort)
     try:
         rule = rrulestr(UTC_UNTIL.sub(r"\1", rule_line[0]), dtstart=anchor)
     except (ValueError, TypeError) as error:
