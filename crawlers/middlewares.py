@@ -7,6 +7,8 @@
   not retried in this crawl: the request fails with a message saying so.
 - ``ResponseSizeMiddleware`` turns Scrapy's cancelled download of a response over
   ``DOWNLOAD_MAXSIZE`` into a failure that names the size and the cap.
+- ``SizedDecompressionMiddleware`` is Scrapy's gzip/deflate/brotli decompression, whose refusal
+  of a body that inflates past ``DOWNLOAD_MAXSIZE`` (a compression bomb) says so in those words.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
-from scrapy.exceptions import DownloadCancelledError
+from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.http import Request, Response
 from scrapy.settings import BaseSettings
 from scrapy.utils.defer import maybe_deferred_to_future
@@ -128,6 +131,20 @@ class ResponseSizeMiddleware:
         raise ResponseTooLarge(
             f"response too large: {size} the cap of {cap:,} bytes (DOWNLOAD_MAXSIZE)"
         ) from exception
+
+
+class SizedDecompressionMiddleware(HttpCompressionMiddleware):
+    """Decompresses like Scrapy; a body inflating past the cap fails with ResponseTooLarge."""
+
+    def process_response(self, request: Request, response: Response) -> Request | Response:
+        try:
+            return super().process_response(request, response)
+        except IgnoreRequest as refusal:  # raised only when decompression passes the cap
+            cap = request.meta.get("download_maxsize", self._max_size)
+            raise ResponseTooLarge(
+                f"response too large: {len(response.body):,} compressed bytes inflate past the "
+                f"cap of {cap:,} bytes (DOWNLOAD_MAXSIZE), a compression bomb; not read"
+            ) from refusal
 
 
 async def _pause(seconds: float) -> None:

@@ -24,6 +24,8 @@ DOWNLOADER_MIDDLEWARES = {  # crawlers/middlewares.py: waits honour Retry-After;
     "crawlers.guard.PrivateHostGuard": 50,  # first: nothing reaches a private host, not robots.txt
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawlers.middlewares.PoliteRetryMiddleware": 550,
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "crawlers.middlewares.SizedDecompressionMiddleware": 590,
     "crawlers.middlewares.ResponseSizeMiddleware": 950,
 }
 REDIRECT_MAX_TIMES = 5

@@ -1,8 +1,10 @@
 """RSS 0.9x/1.0/2.0 and Atom documents into one record per entry (feedparser).
 
 feedparser expands the entities a document declares in its DTD, so an XML bomb ("billion
-laughs") parses quietly into a huge string: the bytes are checked first — a size cap and no
-``<!ENTITY`` declaration before the root element — and only then handed to feedparser.
+laughs", or one large entity used many times) parses quietly into a huge string: the bytes are
+checked first — a size cap and no ``<!ENTITY`` declaration before the root element, in whatever
+encoding feedparser may read them (UTF-16/32, EBCDIC, a declared charset) — and only then
+handed to feedparser. External entities (``SYSTEM "file:///…"``) are declarations too.
 A record's payload is the entry as feedparser read it, as JSON (the parsed time tuples left out:
 they are derived from the text fields kept beside them).
 """
@@ -23,11 +25,17 @@ from crawlers.extract.records import Extracted, Unreadable, content_key, json_te
 MAX_FEED_BYTES = 10 * 1024 * 1024
 MAX_ENTRIES = 5000
 ROOT_ELEMENT = re.compile(r"<(?P<name>[A-Za-z_][\w:.-]*)")
-UTF16 = (
+XML_ENCODING = re.compile(r"^<\?xml[^>]*?encoding\s*=\s*[\"']([\w.:-]+)")
+SIGNATURES = (  # how feedparser tells an encoding from the first bytes; UTF-32 before UTF-16
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
+    (b"<\x00\x00\x00", "utf-32-le"),
+    (b"\x00\x00\x00<", "utf-32-be"),
     (b"<\x00", "utf-16-le"),
     (b"\x00<", "utf-16-be"),
+    (b"\x4c\x6f\xa7\x94", "cp037"),  # "<?xm" in EBCDIC
 )
 
 
@@ -35,7 +43,7 @@ def read_feed(
     body: bytes, url: str, content_type: str | None = None
 ) -> tuple[list[Extracted], list[Problem]]:
     """One record per entry, and the problems found; raises Unreadable for a refused document."""
-    check_feed_bytes(body)
+    check_feed_bytes(body, content_type)
     headers = {"content-location": url, "content-type": content_type or "application/xml"}
     parsed = feedparser.parse(body, response_headers=headers)
     if not parsed.get("version"):
@@ -49,19 +57,36 @@ def read_feed(
     return records, problems + duplicates
 
 
-def check_feed_bytes(body: bytes) -> None:
-    """Refuse a document over the size cap or with DTD entity declarations (XML bombs)."""
+def check_feed_bytes(body: bytes, content_type: str | None = None) -> None:
+    """Refuse a document over the size cap or with DTD entity declarations (XML bombs,
+    external entities), read in every encoding feedparser might read it in."""
     if len(body) > MAX_FEED_BYTES:
         raise Unreadable(
             f"feed is {len(body):,} bytes, over the cap of {MAX_FEED_BYTES:,} bytes; not parsed"
         )
-    text = _markup(body)
-    root = ROOT_ELEMENT.search(text)
-    if "<!ENTITY" in (text if root is None else text[: root.start()]):
-        raise Unreadable(
-            "feed declares XML entities (<!ENTITY in its DOCTYPE); refused, because expanding "
-            "them can blow up memory (billion laughs)"
-        )
+    for text in _readings(body, content_type):
+        root = ROOT_ELEMENT.search(text)
+        if "<!ENTITY" in (text if root is None else text[: root.start()]):
+            raise Unreadable(
+                "feed declares XML entities (<!ENTITY in its DOCTYPE); refused, because "
+                "expanding them can blow up memory (billion laughs) or read local files"
+            )
+
+
+def _readings(body: bytes, content_type: str | None) -> list[str]:
+    """The document decoded as its first bytes say, as the HTTP header and as its XML
+    declaration say (each charset once; unknown ones left out)."""
+    sniffed = _markup(body)
+    declared = XML_ENCODING.match(sniffed.lstrip("\ufeff"))
+    readings = {"sniffed": sniffed}
+    for charset in (declared_charset(content_type), declared[1] if declared else None):
+        try:
+            name = codecs.lookup(charset).name if charset else None
+        except LookupError:
+            continue
+        if name and name not in readings:
+            readings[name] = body.decode(name, errors="replace")
+    return list(readings.values())
 
 
 def _reading_problems(
@@ -91,8 +116,8 @@ def _root_closed(body: bytes) -> bool:
 
 
 def _markup(body: bytes) -> str:
-    """The document as text good enough to find markup in (UTF-16 documents included)."""
-    encoding = next((name for mark, name in UTF16 if body.startswith(mark)), "latin-1")
+    """The document as text good enough to find markup in (UTF-16/32 and EBCDIC included)."""
+    encoding = next((name for mark, name in SIGNATURES if body.startswith(mark)), "latin-1")
     return body.decode(encoding, errors="replace")
 
 

@@ -108,7 +108,13 @@ class SourceSpider(scrapy.Spider):
 
 
 def _failure_message(failure: Failure) -> str:
+    """What went wrong, and the redirects that led there (a loop shows as the same URLs)."""
     response = getattr(failure.value, "response", None)
     if response is not None:
-        return f"HTTP {response.status}"
-    return f"{failure.type.__name__}: {failure.getErrorMessage()}"
+        message = f"HTTP {response.status}"
+    else:
+        message = f"{failure.type.__name__}: {failure.getErrorMessage()}"
+    hops = failure.request.meta.get("redirect_urls", [])
+    if hops:
+        message += f" (redirected: {' → '.join([*hops, failure.request.url])})"
+    return message
