@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import socket
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -53,6 +54,7 @@ COMMON_KEYS |= {"allow_private", "name"}
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 INTERVAL = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
 
 
 @dataclass(frozen=True)
@@ -249,7 +251,7 @@ def parse_interval(text: str) -> int | None:
 def check_url(url: str, *, allow_private: bool) -> str | None:
     """Why a source URL is refused (scheme, host), or None when it is fine as written."""
     try:
-        parts = urlsplit(url)
+        parts = urlsplit(url.replace("\\", "/"))  # as crawlers read it: a backslash ends the host
     except ValueError as error:
         return f"not a URL ({error})"
     if parts.scheme not in ("http", "https"):
@@ -268,8 +270,32 @@ def is_private_host(host: str) -> bool:
     """A literal address that is not public, or a name that always means this machine."""
     if host.lower() in ("localhost", "localhost.localdomain") or host.endswith(".localhost"):
         return True
-    try:
-        address = ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
+    address = literal_address(host)
+    return address is not None and not is_public_address(address)
+
+
+def is_public_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """A global address; an IPv6 one that carries an IPv4 address (IPv4-mapped, 6to4, Teredo,
+    NAT64 64:ff9b::/96) only if that one is global too (64:ff9b::7f00:1 is 127.0.0.1)."""
+    if not address.is_global:
         return False
-    return not address.is_global
+    if not isinstance(address, ipaddress.IPv6Address):
+        return True
+    teredo = address.teredo
+    carried = [address.ipv4_mapped, address.sixtofour, teredo[1] if teredo else None]
+    if address in NAT64:
+        carried.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+    return all(inner.is_global for inner in carried if inner is not None)
+
+
+def literal_address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The address a host written as one means, in every form a resolver accepts: "127.0.0.1",
+    "[::1]", and the old IPv4 forms "2130706433", "0177.0.0.1", "0x7f.1", "127.1"; else None."""
+    try:
+        return ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        pass
+    try:
+        return ipaddress.IPv4Address(socket.inet_aton(host))
+    except (OSError, ValueError):
+        return None

@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 from scrapy.exceptions import IgnoreRequest
 
+from aggregator.sources import is_public_address, literal_address
+
 Resolver = Callable[[str], list[str]]
 
 
@@ -39,16 +41,14 @@ def refusal(url: str, *, own_host: str | None, resolver: Resolver = resolve) -> 
     if own_host is not None and host == own_host:
         return None
     for address in _addresses(host, resolver):
-        if not ipaddress.ip_address(address).is_global:
+        if not is_public_address(ipaddress.ip_address(address)):
             return f"{url}: host {host} is {address}, a loopback, private or link-local address"
     return None
 
 
 def _addresses(host: str, resolver: Resolver) -> list[str]:
-    try:
-        return [str(ipaddress.ip_address(host.strip("[]")))]
-    except ValueError:
-        return resolver(host)
+    literal = literal_address(host)  # 2130706433 and 0177.0.0.1 are 127.0.0.1 too
+    return [str(literal)] if literal is not None else resolver(host)
 
 
 class PrivateHostGuard:
