@@ -11,7 +11,11 @@ import benchmarks
 
 
 def main(names: list[str]) -> None:
-    found = sorted(m.name for m in pkgutil.iter_modules(benchmarks.__path__) if m.name != "fuzz")
+    found = sorted(
+        module.name
+        for module in pkgutil.iter_modules(benchmarks.__path__)
+        if not module.name.startswith("_") and module.name != "fuzz"  # fuzz: `make fuzz`
+    )
     for name in names or found:
         module = importlib.import_module(f"benchmarks.{name}")
         print(f"== {name}: {module.__doc__.strip().splitlines()[0] if module.__doc__ else ''}")
