@@ -10,6 +10,7 @@ from typing import Any
 
 from aggregator.models import Apprenticeship
 from aggregator.timezones import local
+from aggregator.urls import web_url
 from feeds.views import EventView, apprenticeship_sources
 
 
@@ -56,7 +57,7 @@ def apprenticeship_entry(item: Apprenticeship) -> dict[str, Any]:
             "lon": item.lon,
         },
         "start_date": item.start_date.isoformat() if item.start_date else None,
-        "url": item.url,
+        "url": web_url(item.url),
         "sources": apprenticeship_sources(item),
         "first_seen": when_text(item.first_seen),
         "last_seen": when_text(item.last_seen),

@@ -8,6 +8,7 @@ from typing import Any
 
 from aggregator.models import Apprenticeship
 from aggregator.timezones import local
+from aggregator.urls import web_url
 from feeds.json_feed import when_text
 from feeds.views import EventView
 
@@ -70,7 +71,7 @@ def job_posting_jsonld(item: Apprenticeship) -> JsonLd:
             if item.company
             else None,
             "jobLocation": _place(None, item.address, item.postcode, item.town, item.lat, item.lon),
-            "url": item.url,
+            "url": web_url(item.url),
         }
     )
 

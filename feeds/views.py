@@ -1,4 +1,7 @@
-"""Read-only views of published listings, as every feed format and page shows them."""
+"""Read-only views of published listings, as every feed format and page shows them.
+
+URLs that are no http(s) URLs (javascript:, data:) are left out here too, whatever the store
+holds: normalization drops them already (aggregator.normalize), this is the second line."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from typing import Any
 
 from aggregator.models import Apprenticeship, Event
 from aggregator.timezones import local
+from aggregator.urls import web_url
 
 
 @dataclass(frozen=True)
@@ -67,7 +71,7 @@ class EventView:
             town=event.town,
             lat=event.lat,
             lon=event.lon,
-            url=event.url,
+            url=web_url(event.url),
             series=event.series,
             sequence=event.sequence,
             created_at=event.created_at,
@@ -80,7 +84,8 @@ def _event_sources(event: Event) -> tuple[SourceRef, ...]:
     refs = []
     for link in sorted(event.links, key=lambda link: link.id or 0):
         if link.active:
-            ref = SourceRef(link.record.source_id, link.fields.get("url"), link.fields.get("uid"))
+            url = web_url(link.fields.get("url"))
+            ref = SourceRef(link.record.source_id, url, link.fields.get("uid"))
             if ref not in refs:
                 refs.append(ref)
     return tuple(refs)
@@ -92,7 +97,7 @@ def apprenticeship_sources(item: Apprenticeship) -> list[dict[str, Any]]:
         if link.active:
             ref = {
                 "source": link.record.source_id,
-                "url": link.fields.get("url"),
+                "url": web_url(link.fields.get("url")),
                 "id": link.fields.get("uid"),
             }
             if ref not in refs:

@@ -9,7 +9,9 @@ from sqlalchemy import select
 
 from aggregator.models import CrawlRun, Source, SourceRecord
 from aggregator.store import Store
-from tests.conftest import FIXTURES
+from tests.conftest import FAST_CRAWL, FIXTURES, NOW, source
+from tests.support.server import FixtureServer, Reply
+from workers.passes import run_pass
 
 HOSTILE = FIXTURES / "hostile"
 ICS, RSS, HTML, JSON = (
@@ -49,3 +51,48 @@ def published(out: Path, feed: str = "events.json") -> dict[str, dict]:
     data = json.loads((out / feed).read_text())
     listings = data["events"] if "events" in data else data["apprenticeships"]
     return {listing["title"]: listing for listing in listings}
+
+
+PENDING_CALENDAR = (
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Nachbarn//DE\r\nBEGIN:VEVENT\r\n"
+    "UID:nachbarschaftsfest@nachbarn\r\nDTSTAMP:20261101T000000Z\r\n"
+    "DTSTART;TZID=Europe/Berlin:20261228T150000\r\n"
+    "SUMMARY:Nachbarschaftsfest <script>alert(13)</script>\r\n"
+    "LOCATION:Hof <b>Nr. 5</b>\\nX-INJECTED:location\r\n"
+    "URL:javascript:alert(17)\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+)
+MARKUP_PAGE = (
+    '<!DOCTYPE html><html><head><script type="application/ld+json">'
+    '[{"@type": "Event", "@id": "<script>alert(16)<\\/script>", "name": "Orgelkonzert",'
+    ' "startDate": "2026-12-27T17:00:00+01:00"},'
+    ' {"@type": "Event", "@id": "<script>alert(16)<\\/script>", "name": "Orgelkonzert",'
+    ' "startDate": "2026-12-27T17:00:00+01:00"},'
+    ' {"@type": "Event", "@id": "#kaputt", "name": "Kaputt",'
+    ' "startDate": "<script>alert(15)<\\/script>"}]'
+    "</script></head><body></body></html>"
+)
+MARKUP_SOURCES = {  # source id → kind, trusted, body, content type, options
+    "verein-wp": ("wp-events", True, (HOSTILE / "markup-wp.json").read_bytes(), JSON, {}),
+    "verein-ical": ("ical", True, (HOSTILE / "markup.ics").read_bytes(), ICS, {}),
+    "nachbarn": ("ical", False, PENDING_CALENDAR.encode(), ICS, {}),
+    "kirche": ("jsonld", True, MARKUP_PAGE.encode(), HTML, {}),
+    "kaputt": ("feed", True, b"<script>alert(14)</script>", RSS, {}),
+    "hwk": (
+        "lehrstellen-radar",
+        False,
+        (HOSTILE / "markup-radar.html").read_bytes(),
+        HTML,
+        {"postcode": "89518"},
+    ),
+}
+
+
+def fill_with_markup(store: Store, site: FixtureServer, out: Path) -> None:
+    """One pass over sources whose every field carries markup, script, line breaks that try to
+    inject iCal properties, and javascript:/data: URLs; one source fails with markup in its
+    error. "nachbarn" and "hwk" are not trusted: their listings wait in the desk's queue."""
+    configs = []
+    for source_id, (kind, trusted, body, content_type, options) in MARKUP_SOURCES.items():
+        url = site.route(f"/{source_id}", Reply(body, headers={"Content-Type": content_type}))
+        configs.append(source(source_id, kind, url, trusted=trusted, options=options))
+    run_pass(store, configs, out, now=NOW, crawl_settings=FAST_CRAWL)

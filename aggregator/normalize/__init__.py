@@ -18,6 +18,7 @@ from aggregator.drafts import CANCELLED, ApprenticeshipDraft, EventDraft
 from aggregator.places import normalize_place
 from aggregator.sources import SourceConfig
 from aggregator.titles import strip_cancellation
+from aggregator.urls import web_url
 
 Draft = EventDraft | ApprenticeshipDraft
 Reader = Callable[[RawRecord, "Context"], list[Draft]]
@@ -72,6 +73,8 @@ def normalize(record: RawRecord, context: Context) -> list[Draft]:
 
 
 def _finish(draft: Draft, source: SourceConfig) -> Draft:
+    """The draft with its place normalized, an event's categories and cancellation read from
+    its text, and a URL that is no http(s) URL (javascript:, data:) dropped."""
     place = normalize_place(
         name=draft.place.name,
         address=draft.place.address,
@@ -82,7 +85,7 @@ def _finish(draft: Draft, source: SourceConfig) -> Draft:
         default_town=source.town,
     )
     if isinstance(draft, ApprenticeshipDraft):
-        return replace(draft, place=place)
+        return replace(draft, place=place, url=web_url(draft.url))
     title, cancelled = strip_cancellation(draft.title)
     categories = categorize(
         title=title,
@@ -94,6 +97,7 @@ def _finish(draft: Draft, source: SourceConfig) -> Draft:
         draft,
         title=title,
         place=place,
+        url=web_url(draft.url),
         categories=tuple(categories),
         status=CANCELLED if cancelled else draft.status,
     )
