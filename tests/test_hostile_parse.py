@@ -12,8 +12,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from scrapy.http import Request, TextResponse
 
 from aggregator.store import Store
+from crawlers.spiders.wp_events import WpEventsSpider
 from tests.conftest import CORPUS, FAST_CRAWL, FIXTURES, NOW, source
 from tests.hostile_support import (
     HOSTILE,
@@ -120,6 +122,15 @@ SERVED = [
         (("postcode", "89518"),),
     ),
     *charset_cases(),
+    # found by `make fuzz`: each crashed its reader, so the crawl looked complete and empty
+    Served("bib-doctype", "jsonld", b"<!DOCTYPE html>", HTML),
+    Served("hwk-doctype", "lehrstellen-radar", b"<!DOCTYPE html>", HTML, (("postcode", "89518"),)),
+    Served(
+        "lra-declaration",
+        "feed",
+        b'<?xml version="1.0" encoding="UTF-8\xd9\xf9"?>\n<rss version="2.0"></rss>',
+        "application/rss+xml",
+    ),
 ]
 
 
@@ -256,7 +267,11 @@ def test_an_answer_of_the_wrong_shape_fails_its_source_with_a_clear_error(
 @pytest.mark.parametrize(
     ("source_id", "item_problem", "record_problem"),
     [
-        ("integreat", "item 4 is not an event with an id or path", ("205", "item has no event start")),
+        (
+            "integreat",
+            "item 4 is not an event with an id or path",
+            ("205", "item has no event start"),
+        ),
         ("wp", "event 4 on this page has no id", ("305", "event has no start_date")),
         ("bib", "JSON-LD block 2 is not valid JSON", ("#ohne", "Event has no startDate")),
     ],
@@ -365,3 +380,43 @@ def test_a_document_cut_in_the_middle_marks_nothing_gone(sqlite_store, site, tmp
     assert "the document is cut off: entries after the cut are missing" in feed_problem
     assert published(tmp_path) == before  # nothing was marked gone, nothing withdrawn
     assert all(r.gone_at is None for r in records(sqlite_store, "stadt").values())
+
+
+@pytest.mark.parametrize(
+    ("source_id", "error"),
+    [
+        ("bib-doctype", "the page has no HTML content (Document is empty)"),
+        ("hwk-doctype", "the page has no HTML content (Document is empty)"),
+        ("lra-declaration", "feedparser cannot read it: UnicodeDecodeError: 'utf-8' codec"),
+    ],
+)
+def test_documents_that_crashed_a_reader_fail_their_source_clearly(
+    broken, source_id, error
+) -> None:
+    run = last_run(broken.store, source_id)
+    assert run.status == "failed"
+    assert run.error.startswith(broken.urls[source_id]) and f": {error}" in run.error
+
+
+def test_a_reader_error_nobody_foresaw_refuses_the_page() -> None:
+    """The spiders' safety net: an extractor that raises makes the crawl fail (first page) or
+    incomplete (a later one), never look complete with the page's records missing."""
+    spider = WpEventsSpider(source={"id": "wp", "kind": "wp-events", "url": "https://wp.example/"})
+    first = TextResponse(
+        "https://wp.example/",
+        body=b"{}",
+        request=Request("https://wp.example/", meta={"first": True}),
+    )
+    later = TextResponse(
+        "https://wp.example/?page=2", body=b"{}", request=Request("https://wp.example/?page=2")
+    )
+
+    def broken_reader() -> None:
+        raise KeyError("events")
+
+    assert spider.read_or_refuse(later, broken_reader) is None
+    assert spider.result.complete is False and spider.result.status == "ok"
+    assert spider.result.problems[-1].message == "cannot read it: KeyError: 'events'"
+    assert spider.read_or_refuse(first, broken_reader) is None
+    assert spider.result.status == "failed"
+    assert spider.result.error == "https://wp.example/: cannot read it: KeyError: 'events'"

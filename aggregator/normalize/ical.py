@@ -38,6 +38,8 @@ def read_ical(record: RawRecord, context: Context) -> list[EventDraft]:
     for component in components:
         if "DTSTART" not in component:
             raise RecordProblem("VEVENT has no DTSTART")
+        if isinstance(component["DTSTART"], list):
+            raise RecordProblem("VEVENT has more than one DTSTART")
         _check_effort(component, end)
     series = any("RRULE" in c or "RDATE" in c or "RECURRENCE-ID" in c for c in components)
     day = timedelta(days=1)  # all-day occurrences are compared by date: look a day wider

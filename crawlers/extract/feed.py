@@ -45,7 +45,10 @@ def read_feed(
     """One record per entry, and the problems found; raises Unreadable for a refused document."""
     check_feed_bytes(body, content_type)
     headers = {"content-location": url, "content-type": content_type or "application/xml"}
-    parsed = feedparser.parse(body, response_headers=headers)
+    try:
+        parsed = feedparser.parse(body, response_headers=headers)
+    except Exception as error:  # feedparser means never to raise; a broken declaration does
+        raise Unreadable(f"feedparser cannot read it: {type(error).__name__}: {error}") from error
     if not parsed.get("version"):
         raise Unreadable(_not_a_feed(body))
     problems = _reading_problems(parsed, body, url, content_type)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
 
+import lxml.etree
 import lxml.html
 from extruct.jsonld import JsonLdExtractor
 from lxml.cssselect import CSSSelector, SelectorError
@@ -38,6 +39,7 @@ PAGER = CSSSelector(
     " nav.pagination a, li.next a, a.next, .tribe-events-nav-next a, a.tribe-events-c-nav__next"
 )
 SCRIPTS = CSSSelector('script[type="application/ld+json"]')
+UTF8 = lxml.html.HTMLParser(encoding="utf-8")
 ITEMSCOPES = CSSSelector("[itemscope][itemtype]")
 
 
@@ -54,7 +56,10 @@ def read_page(html: str, url: str, *, follow: str | None = None) -> Page:
     if not html.strip():
         raise Unreadable("the page is empty")
     page = Page()
-    tree = lxml.html.fromstring(html.encode("utf-8"), parser=lxml.html.HTMLParser(encoding="utf-8"))
+    try:
+        tree = lxml.html.fromstring(html.encode("utf-8"), parser=UTF8)
+    except lxml.etree.ParserError as error:  # nothing but a doctype or a comment
+        raise Unreadable(f"the page has no HTML content ({error})") from error
     items = _json_ld(tree, url, page.problems) or _microdata(tree, url)
     if not items:
         message = "no schema.org Event or JobPosting on this page"

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urljoin, urlsplit
 
+import lxml.etree
 import lxml.html
 
 from aggregator.crawl_result import Problem
@@ -37,7 +38,10 @@ def read_result_page(text: str, url: str) -> ResultPage:
     """The postings of one result page (``url`` is where it came from) and its pager's end."""
     if not text.strip():
         return ResultPage()
-    root = lxml.html.document_fromstring(text.encode(), parser=UTF8)  # XML declaration or not
+    try:
+        root = lxml.html.document_fromstring(text.encode(), parser=UTF8)  # XML declaration or not
+    except lxml.etree.ParserError as error:  # nothing but a doctype or a comment
+        raise Unreadable(f"the page has no HTML content ({error})") from error
     anchors = root.xpath("//*[@data-resultid]")
     if not anchors and not root.xpath(RESULT_LIST):
         raise Unreadable(
@@ -45,13 +49,16 @@ def read_result_page(text: str, url: str) -> ResultPage:
             "data-resultid nor the 'lsrlist' list): an error page, or the site's markup changed"
         )
     page = ResultPage(last_page=_last_page(root))
+    blocks: dict[str, list[lxml.html.HtmlElement]] = {}
+    for block in root.xpath("//*[starts-with(@id, 'detail_')]"):
+        blocks.setdefault(block.get("id"), []).append(block)
     records = []
     for number, anchor in enumerate(anchors, start=1):
         key = (anchor.get("data-resultid") or "").strip()
         if not key:
             page.problems.append(Problem(url, f"result {number} has an empty data-resultid"))
             continue
-        details = root.xpath("//*[@id=$id]", id=f"detail_{key}")
+        details = blocks.get(f"detail_{key}", [])
         if not details:
             page.problems.append(Problem(url, f"result {key} has no detail block"))
         parts = [anchor, *details[:1]]

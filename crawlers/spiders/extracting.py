@@ -38,12 +38,16 @@ class ExtractingSpider(SourceSpider):
             yield from self.fresh(reading[0])
 
     def read_or_refuse(self, response: Response, read: Callable[[], T]) -> T | None:
-        """What ``read`` returns; None when it refused ``response`` (then see ``refuse``)."""
+        """What ``read`` returns; None when it refused ``response`` (then see ``refuse``).
+        An exception nobody foresaw refuses the page too: the crawl must not look complete."""
         try:
             return read()
         except Unreadable as refusal:
             self.refuse(response, str(refusal))
-            return None
+        except Exception as error:
+            self.logger.exception("reading %s failed", response.url)
+            self.refuse(response, f"cannot read it: {type(error).__name__}: {error}")
+        return None
 
     def fresh(self, records: list[Extracted]) -> Iterator[RawRecord]:
         """Raw records for the extracted ones not yielded before in this crawl."""
