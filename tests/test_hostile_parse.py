@@ -13,10 +13,13 @@ from pathlib import Path
 
 import pytest
 from scrapy.http import Request, TextResponse
+from starlette.testclient import TestClient
 
 from aggregator.store import Store
 from crawlers.spiders.wp_events import WpEventsSpider
+from feeds.server import create_app
 from tests.conftest import CORPUS, FAST_CRAWL, FIXTURES, NOW, source
+from tests.desk_support import EDITOR, add_accounts, sign_in
 from tests.hostile_support import (
     HOSTILE,
     HTML,
@@ -97,6 +100,7 @@ SERVED = [
     Served("integreat-object", "integreat", b'{"error": "Region nicht gefunden"}', JSON),
     Served("wp", "wp-events", (HOSTILE / "wp-events.json").read_bytes(), JSON),
     Served("wp-list", "wp-events", b'[{"id": 1, "title": "Liste statt Seite"}]', JSON),
+    Served("wp-object", "wp-events", b'{"events": {"id": 1, "title": "Objekt statt Liste"}}', JSON),
     Served("bib", "jsonld", (HOSTILE / "jsonld.html").read_bytes(), HTML),
     Served("bib-login", "jsonld", (HOSTILE / "no-markup.html").read_bytes(), HTML),
     Served("lra", "feed", (HOSTILE / "feed.xml").read_bytes(), RSS),
@@ -186,6 +190,15 @@ def test_a_calendar_that_is_not_utf8_is_read_and_said(broken) -> None:
     assert set(records(broken.store, "ical-not-utf8")) == {"bloc1106817412"}
 
 
+def test_the_source_page_of_the_desk_lists_the_crawls_problems(broken) -> None:
+    add_accounts(broken.store, NOW)
+    with TestClient(create_app(broken.store, clock=lambda: NOW)) as client:
+        sign_in(client, EDITOR)
+        page = client.get("/desk/sources/ical-not-utf8").text
+    assert "1 Problem beim Abruf" in page
+    assert "not valid UTF-8 (byte 0xe5 at offset 433); read as Windows-1252" in page
+
+
 def test_a_login_page_instead_of_a_calendar_fails_its_source_alone(broken) -> None:
     run = last_run(broken.store, "ical-login-page")
     assert run.status == "failed"
@@ -253,6 +266,7 @@ def test_a_time_in_the_autumn_fold_is_its_first_occurrence(broken) -> None:
     [
         ("integreat-object", "expected a JSON list of events, got a JSON dict"),
         ("wp-list", "not an events page of The Events Calendar API (no 'events' list)"),
+        ("wp-object", "not an events page of The Events Calendar API (no 'events' list)"),
         ("ba-object", "'stellenangebote' is not a list"),
     ],
 )
