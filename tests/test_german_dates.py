@@ -430,29 +430,26 @@ def test_never_raises_on_date_like_text(text: str) -> None:
         assert span.end is None or span.end >= span.start
 
 
-def last_sunday(year: int, month: int) -> date:
+def at_two_on_the_last_sunday(year: int, month: int, minute: int) -> tuple[datetime, DateSpan]:
+    """02:mm on the night the clocks change in ``month``, and how that text parses."""
     last = date(year, month + 1, 1) - timedelta(days=1)
-    return last - timedelta(days=(last.weekday() + 1) % 7)
+    sunday = last - timedelta(days=(last.weekday() + 1) % 7)
+    naive = datetime(sunday.year, sunday.month, sunday.day, 2, minute)
+    span = parse(f"{naive:%d.%m.%Y, %H:%M} Uhr")
+    assert span is not None
+    return naive, span
 
 
 @given(st.integers(1981, 2100), st.integers(0, 59))
 def test_a_time_the_spring_clocks_skip_shifts_forward(year: int, minute: int) -> None:
     """RFC 5545 §3.3.5: a wall time in the gap is read with the offset before the gap."""
-    naive = datetime.combine(last_sunday(year, 3), datetime.min.time()).replace(
-        hour=2, minute=minute
-    )
-    span = parse(f"{naive:%d.%m.%Y, %H:%M} Uhr")
-    assert span is not None
+    naive, span = at_two_on_the_last_sunday(year, 3, minute)
     assert span.start == naive.replace(tzinfo=UTC) - timedelta(hours=1)  # 02:mm at +01:00
     assert span.start.utcoffset() == timedelta(hours=2)  # shown as 03:mm summer time
 
 
 @given(st.integers(1996, 2100), st.integers(0, 59))
 def test_a_time_the_autumn_clocks_repeat_is_the_first_of_the_two(year: int, minute: int) -> None:
-    naive = datetime.combine(last_sunday(year, 10), datetime.min.time()).replace(
-        hour=2, minute=minute
-    )
-    span = parse(f"{naive:%d.%m.%Y, %H:%M} Uhr")
-    assert span is not None
+    naive, span = at_two_on_the_last_sunday(year, 10, minute)
     assert span.start.replace(tzinfo=None) == naive
     assert span.start.utcoffset() == timedelta(hours=2)  # still summer time

@@ -17,20 +17,12 @@ from aggregator.store import Store
 from tests.conftest import FAST_CRAWL, FIXTURES, NOW, source
 from tests.hostile_support import ICS, RSS, last_run, published, records
 from tests.support.server import FixtureServer, Reply
+from tests.test_kind_feed import BOMB as BILLION_LAUGHS
 from workers.passes import run_pass
 
 CAP = 1024 * 1024  # DOWNLOAD_MAXSIZE for these crawls
 INFLATED = b"<rss>" + b" " * (64 * CAP)  # 64 MiB once inflated, some 65 KB compressed
 PASSWD = Path("/etc/passwd").read_text().splitlines()[0]  # "root:x:0:0:root:/root:/bin/bash"
-BILLION_LAUGHS = b"""<?xml version="1.0"?>
-<!DOCTYPE rss [
- <!ENTITY lol "lol">
- <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
- <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
-]>
-<rss version="2.0"><channel><title>&lol3;</title>
-<item><guid>x</guid><title>&lol3;</title><description>15.12.2026, 19 Uhr</description></item>
-</channel></rss>"""
 EXTERNAL_ENTITY = """<?xml version="1.0" encoding="{encoding}"?>
 <!DOCTYPE rss [<!ENTITY passwd SYSTEM "file:///etc/passwd">]>
 <rss version="2.0"><channel><title>Verein</title>
