@@ -74,13 +74,17 @@ class SourceSpider(scrapy.Spider):
 
     def failed(self, failure: Failure) -> None:
         request = failure.request
-        message = _failure_message(failure)
+        self.fail_page(request.url, _failure_message(failure), first=request.meta.get("first"))
+
+    def fail_page(self, url: str, message: str, *, first: bool) -> None:
+        """A page that could not be had or read: the crawl fails on the first page, else it is
+        incomplete (then nothing is marked gone) with the page named as a problem."""
         self.result.complete = False
-        if request.meta.get("first"):
+        if first:
             self.result.status = FAILED
-            self.result.error = f"{request.url}: {message}"
+            self.result.error = f"{url}: {message}"
         else:
-            self.result.problems.append(Problem(request.url, message))
+            self.result.problems.append(Problem(url, message))
 
     # extraction helpers -----------------------------------------------------------------------
     def text_of(self, response: Response) -> str:

@@ -13,7 +13,7 @@ from typing import TypeVar
 
 from scrapy.http import Response
 
-from aggregator.crawl_result import FAILED, Problem, RawRecord
+from aggregator.crawl_result import Problem, RawRecord
 from crawlers.extract.records import Extracted, Unreadable
 from crawlers.spiders.base import SourceSpider
 
@@ -58,9 +58,4 @@ class ExtractingSpider(SourceSpider):
 
     def refuse(self, response: Response, message: str) -> None:
         """A document that cannot be read: the crawl fails on the first page, else is partial."""
-        self.result.complete = False
-        if response.meta.get("first"):
-            self.result.status = FAILED
-            self.result.error = f"{response.url}: {message}"
-        else:
-            self.result.problems.append(Problem(response.url, message))
+        self.fail_page(response.url, message, first=bool(response.meta.get("first")))

@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from starlette.responses import HTMLResponse, Response
 
 from aggregator.categories import CATEGORY_NAMES
 from aggregator.timezones import local
+from feeds.templating import html_environment
 
 TEMPLATES = Path(__file__).with_name("templates")
 STYLESHEET = Path(__file__).with_name("static") / "desk.css"
@@ -119,18 +118,7 @@ def label(value: str, group: str) -> str:
     return " · ".join(words.get(part, part) for part in value.split("+"))
 
 
-def is_web_url(value: object) -> bool:
-    """Only http(s) addresses become links: a source cannot slip a javascript: URL into a page."""
-    return isinstance(value, str) and urlsplit(value).scheme in ("http", "https")
-
-
-_environment = Environment(
-    loader=FileSystemLoader(TEMPLATES),
-    autoescape=select_autoescape(("html",)),
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+_environment = html_environment(TEMPLATES)
 _environment.filters.update(
     when=when,
     iso_when=iso_when,
@@ -138,7 +126,6 @@ _environment.filters.update(
     category=lambda slug: CATEGORY_NAMES.get(slug, slug),
     notice=lambda key: NOTICES.get(key or ""),
 )
-_environment.tests["web_url"] = is_web_url
 
 
 def page(template: str, *, status: int = 200, **context: Any) -> Response:

@@ -8,15 +8,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from feeds.desk.render import is_web_url
 from feeds.ical import location_line
 from feeds.pages.agenda import event_day
 from feeds.pages.i18n import COOKIE, COOKIE_MAX_AGE, LANGUAGES, Speech, choose
 from feeds.pages.maps import event_map, job_map, job_place
+from feeds.templating import html_environment
 
 TEMPLATES = Path(__file__).with_name("templates")
 STYLESHEET = Path(__file__).with_name("pages.css")
@@ -38,14 +37,7 @@ def site_of(url: str) -> str:
     return (urlsplit(url).hostname or "").removeprefix("www.")
 
 
-_environment = Environment(
-    loader=FileSystemLoader(TEMPLATES),
-    autoescape=select_autoescape(("html",)),
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
-_environment.tests["web_url"] = is_web_url
+_environment = html_environment(TEMPLATES)
 _environment.globals.update(
     event_day=event_day,
     event_map=event_map,
