@@ -1,4 +1,4 @@
-"""Settings from the environment (CONTRACT.md §2)."""
+"""Settings from the environment (docs/contract.md §2)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Matching a new draft to a listing that another source already describes (DESIGN.md tiers).
+"""Matching a new draft to a listing that another source already describes (docs/design.md tiers).
 
 listings.py has already kept every draft whose record is linked (tier 1: the same record). For
 a draft without a link, `find_match` looks at the events starting in the same local minute (the

@@ -1,4 +1,4 @@
-"""Reading published listings back, with the filters of the feeds (CONTRACT.md §4)."""
+"""Reading published listings back, with the filters of the feeds (docs/contract.md §4)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The sources file (CONTRACT.md §3): parsing and validation with every problem named.
+"""The sources file (docs/contract.md §3): parsing and validation with every problem named.
 
 A problem names the file, the source and the field, e.g.
 ``sources.toml: source 'vhs' (entry 2), field 'url': must be an http or https URL``.

@@ -1,18 +1,17 @@
-"""Fuzz: mutated corpus documents into every reader for a fixed budget; a crash is any exception
-but a refusal (Unreadable) or a record problem (RecordProblem).
+"""Fuzz: mutated corpus documents into every reader for a fixed budget; a crash is any exception but
+a refusal (Unreadable) or a record problem (RecordProblem).
 
-`make fuzz` (not part of `make bench`) or `python -m benchmarks.fuzz [--examples N]
-[--seconds S]`. For each source kind, hypothesis draws a seed document — the real-world corpus
-(`../shared/corpus` or LOTSE_CORPUS) and the test fixtures of that kind — and mutates it: flipped
-and inserted bytes, cuts, deletions, repeated slices, splices with another seed, and tokens that
-break the format (``BEGIN:VEVENT``, ``<!ENTITY``, ``RRULE:FREQ=SECONDLY``, ``null`` …). The
-document goes through the kind's extractor (crawlers.extract) as a spider hands it over, and
-every record it yields through aggregator.normalize at one of three clocks. Generation is
-derandomized: the same budget runs the same examples. Each kind gets an equal share of the
-examples and of the seconds, whichever runs out first. A record problem raised by
-normalization's safety net ("cannot read record: …", an exception a reader did not foresee) is
-no crash, but is counted and shown. Exit status 1 when anything crashed.
-"""
+`make fuzz` (not part of `make bench`) or `python -m benchmarks.fuzz [--examples N] [--seconds S]`.
+For each source kind, hypothesis draws a seed document — the real-world corpus (`tests/corpus/`, or
+the folder LOTSE_CORPUS names) and the test fixtures of that kind — and mutates it: flipped and
+inserted bytes, cuts, deletions, repeated slices, splices with another seed, and tokens that break
+the format (``BEGIN:VEVENT``, ``<!ENTITY``, ``RRULE:FREQ=SECONDLY``, ``null`` …). The document goes
+through the kind's extractor (crawlers.extract) as a spider hands it over, and every record it
+yields through aggregator.normalize at one of three clocks. Generation is derandomized: the same
+budget runs the same examples. Each kind gets an equal share of the examples and of the seconds,
+whichever runs out first. A record problem raised by normalization's safety net ("cannot read
+record: …", an exception a reader did not foresee) is no crash, but is counted and shown. Exit
+status 1 when anything crashed."""
 
 from __future__ import annotations
 
@@ -46,7 +45,7 @@ from crawlers.extract.wp_events import read_events_page
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
-CORPUS = Path(os.environ.get("LOTSE_CORPUS", ROOT.parent / "shared" / "corpus"))
+CORPUS = Path(os.environ.get("LOTSE_CORPUS", ROOT / "tests" / "corpus"))
 URL = "https://quelle.example/liste/seite.html"
 CLOCKS = (
     datetime(2011, 10, 1, tzinfo=UTC),  # the corpus's older events fall into the window

@@ -1,4 +1,4 @@
-"""Which event feeds exist: their paths, human calendar names and filters (CONTRACT.md §4).
+"""Which event feeds exist: their paths, human calendar names and filters (docs/contract.md §4).
 
 Static publication and the server both take their event feeds from here, so a path names the
 same events and the same calendar name either way.

@@ -1,4 +1,4 @@
-"""The feeds of CONTRACT.md §4 over HTTP, at the paths of the static files, with query filters.
+"""The feeds of docs/contract.md §4 over HTTP, at the paths of the static files, with query filters.
 
 Every feed renders once per change of the store and is served from the cached bytes.
 """

@@ -1,4 +1,5 @@
-"""The JSON feeds of CONTRACT.md §4: events.json (one entry an occurrence), apprenticeships.json."""
+"""The JSON feeds of docs/contract.md §4: events.json (one entry per occurrence) and
+apprenticeships.json."""
 
 from __future__ import annotations
 

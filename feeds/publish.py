@@ -1,4 +1,4 @@
-"""Render every published feed once per change and write the static files (CONTRACT.md §4)."""
+"""Render every published feed once per change and write the static files (docs/contract.md §4)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The query filters of the served feeds (CONTRACT.md §4) and paging, read from a request."""
+"""The query filters of the served feeds (docs/contract.md §4) and paging, read from a request."""
 
 from __future__ import annotations
 

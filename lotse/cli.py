@@ -1,4 +1,4 @@
-"""The `lotse` command line (CONTRACT.md §2)."""
+"""The `lotse` command line (docs/contract.md §2)."""
 
 from __future__ import annotations
 

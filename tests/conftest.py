@@ -17,10 +17,9 @@ from aggregator.sources import SourceConfig
 from aggregator.store import Store
 from tests.support.server import FixtureServer
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
-if not CORPUS.exists():
-    CORPUS = Path(os.environ.get("LOTSE_CORPUS", "../shared/corpus")).resolve()
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+TESTS = Path(__file__).resolve().parent
+CORPUS = Path(os.environ.get("LOTSE_CORPUS", TESTS / "corpus")).resolve()  # tests/corpus/README.md
+FIXTURES = TESTS / "fixtures"
 PG_ADMIN = os.environ.get("LOTSE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 NOW = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
 FAST_CRAWL = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "RETRY_TIMES": 1}

@@ -1,4 +1,4 @@
-"""iCal as DESIGN.md's lessons say: every feed file well-formed (CRLF, 75-octet folds, no
+"""iCal as docs/design.md's lessons say: every feed file well-formed (CRLF, 75-octet folds, no
 METHOD, a VTIMEZONE in RRULE form for every TZID, refresh hints), every VEVENT with what
 subscribers rely on, each feed with its own events and a human name, bytes stable across runs."""
 

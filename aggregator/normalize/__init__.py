@@ -36,7 +36,7 @@ class Context:
 
     @property
     def window(self) -> tuple[datetime, datetime]:
-        """The published window: 30 days back, 365 days ahead (CONTRACT.md §4)."""
+        """The published window: 30 days back, 365 days ahead (docs/contract.md §4)."""
         return self.now - timedelta(days=PAST_DAYS), self.now + timedelta(days=FUTURE_DAYS)
 
 
