@@ -12,13 +12,13 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from aggregator.apprenticeships import reconcile_apprenticeships
+from aggregator.apprenticeships.listings import reconcile_apprenticeships
 from aggregator.crawl_result import FAILED, UNCHANGED, CrawlResult, RawRecord
+from aggregator.events.listings import reconcile_events
 from aggregator.identity import content_hash
-from aggregator.listings import reconcile_events
-from aggregator.models import CrawlRun, Source, SourceRecord
 from aggregator.normalize import Context
 from aggregator.sources import SourceConfig
+from aggregator.store.models import CrawlRun, Source, SourceRecord
 
 MAX_PROBLEM_TEXTS = 100  # per crawl run: a hostile source cannot fill the store with them
 

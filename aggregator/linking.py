@@ -12,9 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aggregator.crawl_result import RawRecord
-from aggregator.drafts import ApprenticeshipDraft, EventDraft
-from aggregator.models import ApprenticeshipLink, EventLink, Source, SourceRecord
 from aggregator.normalize import Context, RecordProblem, normalize
+from aggregator.normalize.drafts import ApprenticeshipDraft, EventDraft
+from aggregator.store.models import ApprenticeshipLink, EventLink, Source, SourceRecord
 
 D = TypeVar("D", EventDraft, ApprenticeshipDraft)
 L = TypeVar("L", EventLink, ApprenticeshipLink)

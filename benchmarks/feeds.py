@@ -17,12 +17,12 @@ import icalendar
 from sqlalchemy import insert
 from starlette.testclient import TestClient
 
-from aggregator.categories import CATEGORIES
+from aggregator.dates.timezones import day_start_utc
+from aggregator.events.categories import CATEGORIES
+from aggregator.events.queries import published_events
 from aggregator.identity import event_uid, listing_id
-from aggregator.models import Event
-from aggregator.queries import published_events
 from aggregator.store import Store
-from aggregator.timezones import day_start_utc
+from aggregator.store.models import Event
 from feeds.catalog import COUNTY
 from feeds.ical import location_line, render_calendar
 from feeds.server import create_app

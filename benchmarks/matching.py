@@ -1,6 +1,6 @@
 """Matching: precision and recall on the labelled pairs; 10k and 100k records against all-pairs.
 
-What is timed is the matcher core (aggregator.matching: a draft's profile with its normalized
+What is timed is the matcher core (aggregator.events.matching: a draft's profile with its normalized
 title, then `rank` and `decide` against candidates) over generated drafts, with an in-memory
 blocking index by local start minute and town standing in for `find_match`'s indexed query on
 ``start_at`` — not the database round trips. The naive baseline matches each draft against every
@@ -19,10 +19,10 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from aggregator.drafts import EventDraft
-from aggregator.matching import MERGE, Profile, clear_caches, draft_profile, rank
-from aggregator.places import MUNICIPALITIES, Place, parse_location
-from aggregator.timezones import BERLIN
+from aggregator.dates.timezones import BERLIN
+from aggregator.events.matching import MERGE, Profile, clear_caches, draft_profile, rank
+from aggregator.normalize.drafts import EventDraft
+from aggregator.places.locations import MUNICIPALITIES, Place, parse_location
 
 EVAL_SET = Path(__file__).with_name("data") / "match_eval.json"
 SIZES = (10_000, 100_000)

@@ -15,8 +15,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from aggregator.models import Event
-from aggregator.queries import EventFilter, event_page, last_change
+from aggregator.events.queries import EventFilter, event_page, last_change
+from aggregator.store.models import Event
 from feeds.app_context import AppContext
 from feeds.catalog import F
 from feeds.feed_routes import catalog_of

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
-from aggregator.models import Apprenticeship, Event, ReviewLog, Source
 from aggregator.store import Store
+from aggregator.store.models import Apprenticeship, Event, ReviewLog, Source
 from feeds.http_cache import RenderCache
 
 Clock = Callable[[], datetime]

@@ -1,4 +1,4 @@
-"""GET /api/apprenticeships: the search for newcomers (aggregator.apprenticeship_search), a page
+"""GET /api/apprenticeships: the search for newcomers (aggregator.apprenticeships.search), a page
 at a time, each apprenticeship with its ``distance_km`` from the postcode asked about.
 
 Parameters: ``q``, ``town``, ``postcode``, ``km``, ``year``, ``sort`` (``distance`` or
@@ -18,15 +18,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from aggregator.apprenticeship_search import (
+from aggregator.apprenticeships.search import (
     SORTS,
     ApprenticeshipSearch,
     Hit,
     SearchError,
     search_apprenticeships,
 )
-from aggregator.models import Apprenticeship, Event
-from aggregator.queries import last_change
+from aggregator.events.queries import last_change
+from aggregator.store.models import Apprenticeship, Event
 from feeds.api_routes import page_info
 from feeds.app_context import AppContext
 from feeds.http_cache import feed_response, feed_route

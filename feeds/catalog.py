@@ -14,9 +14,9 @@ from typing import Literal, TypeVar
 
 from sqlalchemy.orm import Session
 
-from aggregator.categories import CATEGORIES, CATEGORY_NAMES
-from aggregator.places import MUNICIPALITIES
-from aggregator.queries import ApprenticeshipFilter, EventFilter, event_towns, source_ids
+from aggregator.events.categories import CATEGORIES, CATEGORY_NAMES
+from aggregator.events.queries import ApprenticeshipFilter, EventFilter, event_towns, source_ids
+from aggregator.places.locations import MUNICIPALITIES
 from feeds.views import EventView
 
 COUNTY = "Landkreis Heidenheim"

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from aggregator.queries import EventFilter
+from aggregator.events.queries import EventFilter
 from feeds.app_context import AppContext
 from feeds.catalog import FeedSpec
 from feeds.feed_routes import catalog_of

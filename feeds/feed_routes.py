@@ -12,8 +12,8 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from aggregator.models import Apprenticeship, Event
-from aggregator.queries import last_change, open_apprenticeships, published_events
+from aggregator.events.queries import last_change, open_apprenticeships, published_events
+from aggregator.store.models import Apprenticeship, Event
 from feeds.app_context import AppContext, Version
 from feeds.catalog import Catalog, narrowed
 from feeds.http_cache import feed_response, feed_route

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta
 
-from aggregator.timezones import LOCAL_TZID, local
+from aggregator.dates.timezones import LOCAL_TZID, local
 from feeds.views import EventView
 from feeds.vtimezone import BERLIN_VTIMEZONE
 

@@ -9,8 +9,8 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
 
-from aggregator.models import Apprenticeship
-from aggregator.timezones import local
+from aggregator.dates.timezones import local
+from aggregator.store.models import Apprenticeship
 from aggregator.urls import web_url
 from feeds.views import EventView, apprenticeship_sources
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from aggregator.models import Apprenticeship
-from aggregator.timezones import local
+from aggregator.dates.timezones import local
+from aggregator.store.models import Apprenticeship
 from aggregator.urls import web_url
 from feeds.json_feed import when_text
 from feeds.views import EventView

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aggregator.categories import CATEGORIES
+from aggregator.events.categories import CATEGORIES
 from feeds.query_params import MAX_PER_PAGE, PER_PAGE
 
 Schema = dict[str, Any]

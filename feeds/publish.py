@@ -12,8 +12,8 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from aggregator.models import Apprenticeship, Event
-from aggregator.queries import last_change, open_apprenticeships, published_events
+from aggregator.events.queries import last_change, open_apprenticeships, published_events
+from aggregator.store.models import Apprenticeship, Event
 from feeds.catalog import Catalog, FeedSpec, matches
 from feeds.ical import render_calendar
 from feeds.integreat import render_integreat

@@ -9,8 +9,8 @@ from typing import Any
 from starlette.datastructures import QueryParams
 from starlette.responses import PlainTextResponse
 
-from aggregator.categories import CATEGORIES
-from aggregator.queries import ApprenticeshipFilter, EventFilter
+from aggregator.events.categories import CATEGORIES
+from aggregator.events.queries import ApprenticeshipFilter, EventFilter
 
 PER_PAGE, MAX_PER_PAGE = 50, 500
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from aggregator.models import Apprenticeship, CrawlRun, Event, Source, SourceRecord
+from aggregator.store.models import Apprenticeship, CrawlRun, Event, Source, SourceRecord
 from feeds.prometheus import Metric
 
 SOURCE_STATES = ("new", "ok", "failing", "alarm")

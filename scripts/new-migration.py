@@ -6,7 +6,7 @@ import tempfile
 from alembic import command
 from sqlalchemy import create_engine
 
-from aggregator.migrate import alembic_config
+from aggregator.store.migrate import alembic_config
 
 with tempfile.NamedTemporaryFile(suffix=".db") as db:
     engine = create_engine(f"sqlite:///{db.name}")

@@ -12,9 +12,9 @@ import psycopg
 import pytest
 from sqlalchemy import text
 
-from aggregator.models import Base
 from aggregator.sources import SourceConfig
 from aggregator.store import Store
+from aggregator.store.models import Base
 from tests.support.server import FixtureServer
 
 TESTS = Path(__file__).resolve().parent

@@ -19,9 +19,9 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from aggregator.crawl_result import CrawlResult, RawRecord
-from aggregator.models import Event, MatchSuggestion
 from aggregator.sources import SourceConfig
 from aggregator.store import Store
+from aggregator.store.models import Event, MatchSuggestion
 from crawlers.extract.ical import split_calendar
 from feeds.desk.accounts import add_staff
 from workers.steps import ingest_result, register_sources

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from aggregator.models import CrawlRun, Source, SourceRecord
 from aggregator.store import Store
+from aggregator.store.models import CrawlRun, Source, SourceRecord
 from tests.conftest import FAST_CRAWL, FIXTURES, NOW, source
 from tests.support.server import FixtureServer, Reply
 from workers.passes import run_pass

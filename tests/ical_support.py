@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from aggregator.crawl_result import RawRecord
-from aggregator.drafts import EventDraft
 from aggregator.normalize import Context, RecordProblem, normalize
+from aggregator.normalize.drafts import EventDraft
 from aggregator.sources import SourceConfig
 from crawlers.extract.decode import decode_body
 from crawlers.extract.ical import split_calendar

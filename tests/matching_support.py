@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session, selectinload
 
 from aggregator.crawl_result import CrawlResult, RawRecord
 from aggregator.ingest import SourceSummary
-from aggregator.models import Event, EventLink
 from aggregator.sources import SourceConfig
 from aggregator.store import Store
+from aggregator.store.models import Event, EventLink
 from crawlers.extract.ical import split_calendar
 from feeds.publish import render_feeds
 from tests.conftest import NOW

@@ -6,13 +6,13 @@ from __future__ import annotations
 import pytest
 from starlette.testclient import TestClient
 
-from aggregator.apprenticeship_search import (
+from aggregator.apprenticeships.search import (
     ApprenticeshipSearch,
     SearchError,
     search_apprenticeships,
 )
-from aggregator.places import distance_km, postcode_centroid
-from aggregator.queries import ApprenticeshipFilter
+from aggregator.events.queries import ApprenticeshipFilter
+from aggregator.places.locations import distance_km, postcode_centroid
 from feeds.server import create_app
 from tests.apprenticeship_support import (
     ingest,

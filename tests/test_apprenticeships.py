@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from aggregator.apprenticeship_matching import company_key, same_occupation
+from aggregator.apprenticeships.matching import company_key, same_occupation
+from aggregator.apprenticeships.occupations import occupation_name
 from aggregator.crawl_result import CrawlResult
-from aggregator.models import Apprenticeship
-from aggregator.occupations import occupation_name
 from aggregator.sources import load_sources
 from aggregator.store import Store
+from aggregator.store.models import Apprenticeship
 from lotse.demo import DEMO, serve_site
 from tests.apprenticeship_support import (
     ingest,

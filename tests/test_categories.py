@@ -1,6 +1,6 @@
 import pytest
 
-from aggregator.categories import (
+from aggregator.events.categories import (
     CATEGORIES,
     CATEGORY_NAMES,
     FALSE_FRIENDS,

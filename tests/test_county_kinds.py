@@ -142,7 +142,8 @@ def test_every_listing_of_a_shared_event_is_published(county) -> None:
 
 
 def test_county_dedupe_once_matching_lands_each_event_is_published_once(county) -> None:
-    """Deduplication across sources (aggregator/matching.py): one event, every source on it."""
+    """Deduplication across sources (aggregator/events/matching.py): one event, every source
+    on it."""
     _, events, _ = county
     counts = Counter((event["title"], event["start"]) for event in events)
     assert {key: count for key, count in counts.items() if count > 1} == {}

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
-from aggregator.models import StaffUser
+from aggregator.store.models import StaffUser
 from feeds.desk.accounts import SESSION_LIFETIME
 from feeds.server import create_app
 from lotse.cli import main

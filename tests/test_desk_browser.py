@@ -11,8 +11,8 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 from sqlalchemy import update
 
-from aggregator.models import Event
 from aggregator.store import Store
+from aggregator.store.models import Event
 from feeds.server import create_app
 from tests.conftest import FAST_CRAWL, NOW, source
 from tests.desk_support import (

@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import select, update
 from starlette.testclient import TestClient
 
-from aggregator.models import Apprenticeship, Event, MatchSuggestion
 from aggregator.store import Store
+from aggregator.store.models import Apprenticeship, Event, MatchSuggestion
 from feeds.server import create_app
 from tests.conftest import NOW
 from tests.desk_support import (

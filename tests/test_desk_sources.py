@@ -12,7 +12,7 @@ from starlette.testclient import TestClient
 
 from aggregator.config import Settings
 from aggregator.crawl_result import FAILED, CrawlResult
-from aggregator.models import CrawlRun, Event, Source
+from aggregator.store.models import CrawlRun, Event, Source
 from feeds.desk.crawl_now import CrawlStarter
 from feeds.server import create_app
 from tests.conftest import FIXTURES, NOW, source

@@ -22,8 +22,8 @@ import redis
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
-from aggregator.models import Source, SourceRecord
 from aggregator.store import Store
+from aggregator.store.models import Source, SourceRecord
 from crawlers.crawl import crawl_sources
 from feeds.server import create_app
 from tests.celery_support import crawls_running

@@ -11,9 +11,9 @@ from openapi_schema_validator import OAS31Validator
 from openapi_spec_validator import validate
 from starlette.testclient import TestClient
 
-from aggregator.models import Apprenticeship
-from aggregator.queries import published_events
+from aggregator.events.queries import published_events
 from aggregator.store import Store
+from aggregator.store.models import Apprenticeship
 from feeds.feed_routes import EVENT_FEED_PATHS
 from feeds.jsonld import event_jsonld, job_posting_jsonld, script_tag
 from feeds.openapi import openapi

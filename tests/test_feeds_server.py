@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
-from aggregator.models import Event
+from aggregator.store.models import Event
 from feeds.server import create_app
 from tests.conftest import NOW
 from tests.feeds_support import County, client_fixture, county_fixture, published_county

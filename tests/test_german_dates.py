@@ -1,4 +1,4 @@
-"""Golden tests for aggregator.german_dates, one small test per supported form."""
+"""Golden tests for aggregator.dates.german, one small test per supported form."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from aggregator.german_dates import BERLIN, DateSpan, localize, parse_german_span
+from aggregator.dates.german import BERLIN, DateSpan, localize, parse_german_span
 
 NOW = datetime(2027, 2, 10, 12, 0, tzinfo=BERLIN)
 MONTH_NAMES = {

@@ -16,8 +16,8 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from aggregator.models import Apprenticeship, Event, EventLink, MatchSuggestion
 from aggregator.store import Store
+from aggregator.store.models import Apprenticeship, Event, EventLink, MatchSuggestion
 from feeds.server import create_app
 from tests.conftest import NOW
 from tests.desk_support import ADMIN, EDITOR, OPEN_URLS, add_accounts, sign_in

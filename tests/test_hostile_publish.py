@@ -13,8 +13,8 @@ import icalendar
 import pytest
 from sqlalchemy import select, update
 
-from aggregator.models import Apprenticeship, Event, EventLink
 from aggregator.store import Store
+from aggregator.store.models import Apprenticeship, Event, EventLink
 from feeds.publish import render_feeds
 from tests.conftest import NOW
 from tests.hostile_support import fill_with_markup, last_run, record_problems

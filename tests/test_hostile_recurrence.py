@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from aggregator.dates.timezones import BERLIN
 from aggregator.store import Store
-from aggregator.timezones import BERLIN
 from tests.conftest import FAST_CRAWL, NOW, source
 from tests.hostile_support import HOSTILE, ICS, JSON, published, record_problems
 from tests.support.server import FixtureServer, Reply

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from aggregator.matching import canonical_url, compare_titles
-from aggregator.review import open_suggestions
-from aggregator.title_normalize import title_key
+from aggregator.events.matching import canonical_url, compare_titles
+from aggregator.events.title_keys import title_key
+from aggregator.review.decisions import open_suggestions
 from benchmarks.matching import TARGET_PRECISION, TARGET_RECALL, evaluate, load_eval
 from tests.matching_support import (
     BIB,

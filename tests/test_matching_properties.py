@@ -1,4 +1,4 @@
-"""Properties of the matcher (aggregator.matching.decide) over generated drafts: whatever the
+"""Properties of the matcher (aggregator.events.matching.decide) over generated drafts: whatever the
 titles, places and times, it answers the same both ways round and every time, never joins two
 different start times or two records of one source, and never merges titles that name
 different numbers or levels."""
@@ -10,11 +10,11 @@ from datetime import date, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aggregator.drafts import EventDraft
-from aggregator.matching import MERGE, clear_caches, decide, draft_profile
-from aggregator.places import Place
-from aggregator.timezones import BERLIN
-from aggregator.title_normalize import title_key
+from aggregator.dates.timezones import BERLIN
+from aggregator.events.matching import MERGE, clear_caches, decide, draft_profile
+from aggregator.events.title_keys import title_key
+from aggregator.normalize.drafts import EventDraft
+from aggregator.places.locations import Place
 
 WORDS = [
     "Sprachcafé", "Deutsch", "Kurs", "Lesung", "Konzert", "Kammerchor", "Osterkonzert", "Teil",

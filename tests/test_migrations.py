@@ -6,8 +6,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from aggregator.migrate import MIGRATIONS, alembic_config
-from aggregator.models import Base
+from aggregator.store.migrate import MIGRATIONS, alembic_config
+from aggregator.store.models import Base
 
 
 def test_migrations_have_a_single_head(store) -> None:

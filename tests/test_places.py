@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aggregator.places import (
+from aggregator.places.locations import (
     MUNICIPALITIES,
     POSTCODES_CSV,
     Place,

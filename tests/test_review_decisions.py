@@ -10,8 +10,8 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from aggregator import review
-from aggregator.models import Apprenticeship, Event, ReviewLog
+from aggregator.review import decisions
+from aggregator.store.models import Apprenticeship, Event, ReviewLog
 from tests.conftest import NOW
 from tests.matching_support import (
     BIB,
@@ -72,7 +72,7 @@ def test_an_approval_outlives_three_recrawls(county) -> None:
     crawl(county, "integreat", naehcafe)  # untrusted: waits for review
     event_id = only_event(county, "Nähcafé")
     assert feed(county) == {}
-    decide(county, review.approve, event_id)
+    decide(county, decisions.approve, event_id)
     renamed = Item("i1", "Nähcafé International", AT, location="Integrationszentrum")
     for item, now in zip((naehcafe, renamed, renamed), LATER, strict=False):
         crawl(county, "integreat", item, now=now)
@@ -83,7 +83,7 @@ def test_an_approval_outlives_three_recrawls(county) -> None:
 def test_a_rejection_outlives_three_recrawls_and_a_new_trusted_source(county) -> None:
     crawl(county, "stadt", SPRACHCAFE, SOMMERFEST)
     event_id = only_event(county, "Sprachcafé")
-    decide(county, review.reject, event_id, reason="kein Angebot für Neuzugewanderte")
+    decide(county, decisions.reject, event_id, reason="kein Angebot für Neuzugewanderte")
     renamed = Item("s1", "Sprachcafé Deutsch", AT, location=RATHAUS)
     crawl(county, "stadt", SPRACHCAFE, SOMMERFEST, now=LATER[0])
     crawl(county, "stadt", renamed, SOMMERFEST, now=LATER[1])
@@ -100,7 +100,7 @@ def test_a_correction_stays_until_the_source_changes_that_field(county) -> None:
     crawl(county, "stadt", SPRACHCAFE, SOMMERFEST)
     event_id = only_event(county, "Sprachcafé")
     corrected = {"title": "Sprachcafé Deutsch", "start": "2027-01-14T16:30", "location": BIB}
-    decide(county, review.correct, event_id, fields=corrected)
+    decide(county, decisions.correct, event_id, fields=corrected)
     described = Item(
         "s1", "Sprachcafé", AT, "2027-01-14 18:00", RATHAUS, "https://stadt.example/sc"
     )
@@ -128,7 +128,7 @@ def test_a_correction_stays_until_the_source_changes_that_field(county) -> None:
 def test_a_correction_raises_sequence_once(county) -> None:
     crawl(county, "stadt", SPRACHCAFE, SOMMERFEST)
     event_id = only_event(county, "Sprachcafé")
-    decide(county, review.correct, event_id, fields={"categories": ["sprache", "familie"]})
+    decide(county, decisions.correct, event_id, fields={"categories": ["sprache", "familie"]})
     for now in LATER[:3]:
         crawl(county, "stadt", SPRACHCAFE, SOMMERFEST, now=now)
     with county.transaction() as session:
@@ -141,7 +141,7 @@ def test_a_merge_outlives_three_recrawls(county) -> None:
     crawl(county, "vhs", Item("v1", "Treffpunkt Sprache", AT, location="Rathaus"))
     primary, other = only_event(county, "Sprachcafé"), only_event(county, "Treffpunkt Sprache")
     with county.transaction() as session:
-        merged = review.merge(
+        merged = decisions.merge(
             session, session.get(Event, primary), session.get(Event, other), actor="anna", now=NOW
         )
         assert merged.id == primary
@@ -165,7 +165,7 @@ def test_a_split_outlives_three_recrawls_even_when_the_source_renames_its_record
     with county.transaction() as session:
         event = session.get(Event, event_id)
         (vhs_link,) = [link for link in event.links if link.record.source_id == "vhs"]
-        new_id = review.split(session, event, [vhs_link.id], actor="anna", now=NOW).id
+        new_id = decisions.split(session, event, [vhs_link.id], actor="anna", now=NOW).id
     renamed_uid = Item("v1-neu", "Sprachcafe", AT, location="Rathaus")
     for item, now in zip((renamed_uid, renamed_uid, renamed_uid), LATER, strict=False):
         crawl(county, "stadt", SPRACHCAFE, SOMMERFEST, now=now)
@@ -180,16 +180,16 @@ def test_a_dismissed_suggestion_stays_dismissed(county) -> None:
     crawl(county, "stadt", Item("s1", "Lesung", "2027-02-10 19:00", location=BIB), SOMMERFEST)
     crawl(county, "vhs", Item("v1", "Lesung – Teil 2", "2027-02-10 19:00", location=BIB))
     with county.transaction() as session:
-        (suggestion,) = review.open_suggestions(session)
-        review.dismiss_suggestion(session, suggestion.id, actor="anna", now=NOW)
+        (suggestion,) = decisions.open_suggestions(session)
+        decisions.dismiss_suggestion(session, suggestion.id, actor="anna", now=NOW)
         suggestion_id = suggestion.id
     changed = Item("v1", "Lesung – Teil 2 (ausgebucht)", "2027-02-10 19:00", location=BIB)
     for now in LATER[:3]:
         crawl(county, "vhs", changed, now=now)
         with county.transaction() as session:
-            assert review.open_suggestions(session) == []
+            assert decisions.open_suggestions(session) == []
     with county.transaction() as session, pytest.raises(ValueError, match="already dismissed"):
-        review.dismiss_suggestion(session, suggestion_id, actor="anna", now=NOW)
+        decisions.dismiss_suggestion(session, suggestion_id, actor="anna", now=NOW)
     assert log(county) == [("anna", "dismiss", "suggestion", str(suggestion_id))]
 
 
@@ -197,9 +197,9 @@ def test_merging_a_suggested_pair_closes_the_suggestion(county) -> None:
     crawl(county, "stadt", Item("s1", "Lesung", "2027-02-10 19:00", location=BIB), SOMMERFEST)
     crawl(county, "vhs", Item("v1", "Lesung – Teil 2", "2027-02-10 19:00", location=BIB))
     with county.transaction() as session:
-        (suggestion,) = review.open_suggestions(session)
-        review.merge(session, suggestion.event_a, suggestion.event_b, actor="anna", now=NOW)
-        assert suggestion.state == "merged" and review.open_suggestions(session) == []
+        (suggestion,) = decisions.open_suggestions(session)
+        decisions.merge(session, suggestion.event_a, suggestion.event_b, actor="anna", now=NOW)
+        assert suggestion.state == "merged" and decisions.open_suggestions(session) == []
 
 
 def test_decisions_that_cannot_be_taken_are_refused(county) -> None:
@@ -208,13 +208,13 @@ def test_decisions_that_cannot_be_taken_are_refused(county) -> None:
     with county.transaction() as session:
         event = next(e for e in all_events(session) if e.title == "Sprachcafé")
         with pytest.raises(ValueError, match="itself"):
-            review.merge(session, event, event, actor="anna", now=NOW)
+            decisions.merge(session, event, event, actor="anna", now=NOW)
         with pytest.raises(ValueError, match="at least one link"):
-            review.split(session, event, [link.id for link in event.links], actor="a", now=NOW)
+            decisions.split(session, event, [link.id for link in event.links], actor="a", now=NOW)
         with pytest.raises(ValueError, match="cannot correct status"):
-            review.correct(session, event, actor="anna", fields={"status": "x"}, now=NOW)
+            decisions.correct(session, event, actor="anna", fields={"status": "x"}, now=NOW)
         with pytest.raises(ValueError, match="end must come after"):
-            review.correct(
+            decisions.correct(
                 session,
                 event,
                 actor="anna",
@@ -231,9 +231,9 @@ def test_apprenticeships_are_approved_and_rejected_with_a_log_row(store) -> None
         )
         session.add(posting)
         session.flush()
-        review.approve(session, posting, actor="anna", now=NOW)
+        decisions.approve(session, posting, actor="anna", now=NOW)
         assert posting.review_state == "published"
-        review.reject(session, posting, actor="anna", reason="Stelle besetzt", now=NOW)
+        decisions.reject(session, posting, actor="anna", reason="Stelle besetzt", now=NOW)
         assert posting.review_state == "rejected"
     assert log(store) == [
         ("anna", "approve", "apprenticeship", "a1"),

@@ -17,8 +17,8 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from aggregator.db import create_schema
 from aggregator.store import Store
+from aggregator.store.engine import create_schema
 
 INGEST_LOCK = 0x4C6F7473  # pg_locks shows it as locktype 'advisory', classid 0, objid this
 MIGRATION_LOCK = 0x4C6F7474

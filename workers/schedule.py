@@ -16,9 +16,9 @@ import redis
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from aggregator.models import Source
 from aggregator.sources import SourceConfig, SourcesFileError, load_sources
 from aggregator.store import Store
+from aggregator.store.models import Source
 from workers.steps import register_sources
 
 log = logging.getLogger(__name__)

@@ -16,9 +16,9 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 
 from aggregator.crawl_result import FAILED, CrawlResult
 from aggregator.ingest import SourceSummary, ingest, summary_of, sync_sources
-from aggregator.models import CrawlRun, Source
 from aggregator.sources import SourceConfig
 from aggregator.store import Store
+from aggregator.store.models import CrawlRun, Source
 from crawlers.crawl import CrawlJob
 from feeds.publish import render_feeds, write_feeds
 from workers.database import one_ingest_at_a_time

@@ -12,12 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
-from aggregator.categories import categorize
 from aggregator.crawl_result import RawRecord
-from aggregator.drafts import CANCELLED, ApprenticeshipDraft, EventDraft
-from aggregator.places import normalize_place
+from aggregator.events.categories import categorize
+from aggregator.normalize.drafts import CANCELLED, ApprenticeshipDraft, EventDraft
+from aggregator.places.locations import normalize_place
 from aggregator.sources import SourceConfig
-from aggregator.titles import strip_cancellation
+from aggregator.text.cancellation import strip_cancellation
 from aggregator.urls import web_url
 
 Draft = EventDraft | ApprenticeshipDraft

@@ -10,13 +10,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from aggregator.apprenticeships.occupations import occupation_name
 from aggregator.crawl_result import RawRecord
-from aggregator.drafts import ApprenticeshipDraft
+from aggregator.dates.start_dates import start_date
 from aggregator.normalize import Context, RecordProblem, normalizer
-from aggregator.occupations import occupation_name
-from aggregator.places import Place
-from aggregator.start_dates import start_date
-from aggregator.text import one_line
+from aggregator.normalize.drafts import ApprenticeshipDraft
+from aggregator.places.locations import Place
+from aggregator.text.plain import one_line
 
 
 @normalizer("ba-jobsuche")

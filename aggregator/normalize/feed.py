@@ -2,7 +2,7 @@
 
 The event time comes from the RSS event module (``ev:startdate``, ``ev:enddate``, W3C-DTF) or,
 where the feed has none, from the entry's title and text in German
-(``aggregator.german_dates``). The publication date (``pubDate``, ``updated``) is never the
+(``aggregator.dates.german``). The publication date (``pubDate``, ``updated``) is never the
 event time: an entry without a findable event time is a problem on its record.
 """
 
@@ -13,12 +13,12 @@ from datetime import date, datetime
 from typing import Any
 
 from aggregator.crawl_result import RawRecord
-from aggregator.drafts import EventDraft
-from aggregator.event_times import consistent_end, overlaps, parse_when
-from aggregator.german_dates import parse_german_span
+from aggregator.dates.event_times import consistent_end, overlaps, parse_when
+from aggregator.dates.german import parse_german_span
 from aggregator.normalize import Context, RecordProblem, normalizer
-from aggregator.places import parse_location
-from aggregator.text import one_line, plain_text
+from aggregator.normalize.drafts import EventDraft
+from aggregator.places.locations import parse_location
+from aggregator.text.plain import one_line, plain_text
 
 NO_TIME = (
     "no event time: neither ev:startdate nor a date in the title or text "

@@ -17,13 +17,13 @@ import recurring_ical_events
 import x_wr_timezone
 
 from aggregator.crawl_result import RawRecord
-from aggregator.drafts import CANCELLED, CONFIRMED, EventDraft
-from aggregator.event_times import overlaps
+from aggregator.dates.event_times import overlaps
+from aggregator.dates.recurrence import effort_problem
+from aggregator.dates.timezones import BERLIN, to_utc
 from aggregator.normalize import Context, RecordProblem, normalizer
-from aggregator.places import Place, parse_location
-from aggregator.recurrence import effort_problem
-from aggregator.text import one_line, plain_text
-from aggregator.timezones import BERLIN, to_utc
+from aggregator.normalize.drafts import CANCELLED, CONFIRMED, EventDraft
+from aggregator.places.locations import Place, parse_location
+from aggregator.text.plain import one_line, plain_text
 
 VTIMEZONE_BLOCK = re.compile(r"BEGIN:VTIMEZONE.*?END:VTIMEZONE\r?\n", re.DOTALL | re.IGNORECASE)
 EMPTY_RRULE = re.compile(r"^RRULE:\s*\r?\n", re.MULTILINE | re.IGNORECASE)
@@ -58,7 +58,7 @@ def read_ical(record: RawRecord, context: Context) -> list[EventDraft]:
 
 
 def _check_effort(component: icalendar.Event, until: datetime) -> None:
-    """Refuse a record whose RRULE would take too long to expand (aggregator.recurrence)."""
+    """Refuse a record whose RRULE would take too long to expand (aggregator.dates.recurrence)."""
     rules = component.get("RRULE") or []
     for rule in rules if isinstance(rules, list) else [rules]:
         problem = effort_problem(rule.to_ical().decode(), component["DTSTART"].dt, until)

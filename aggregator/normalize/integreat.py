@@ -20,20 +20,20 @@ from typing import Any
 from dateutil.rrule import rrulestr
 
 from aggregator.crawl_result import RawRecord
-from aggregator.drafts import EventDraft
-from aggregator.event_times import (
+from aggregator.dates.event_times import (
     all_day_span,
     consistent_end,
     occurrence_key,
     overlaps,
     parse_when,
 )
-from aggregator.german_dates import localize
+from aggregator.dates.german import localize
+from aggregator.dates.recurrence import UTC_UNTIL, effort_problem
+from aggregator.dates.timezones import local
 from aggregator.normalize import Context, RecordProblem, normalizer
-from aggregator.places import Place
-from aggregator.recurrence import UTC_UNTIL, effort_problem
-from aggregator.text import one_line, plain_text
-from aggregator.timezones import local
+from aggregator.normalize.drafts import EventDraft
+from aggregator.places.locations import Place
+from aggregator.text.plain import one_line, plain_text
 
 MAX_OCCURRENCES = 5000
 TOO_MANY = f"more than {MAX_OCCURRENCES} occurrences in the window"

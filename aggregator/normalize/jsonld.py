@@ -17,12 +17,18 @@ from datetime import date, datetime
 from typing import Any
 
 from aggregator.crawl_result import RawRecord
-from aggregator.drafts import CANCELLED, CONFIRMED, EventDraft
-from aggregator.event_times import consistent_end, overlaps, parse_when
+from aggregator.dates.event_times import consistent_end, overlaps, parse_when
 from aggregator.normalize import Context, RecordProblem, normalizer
-from aggregator.places import Place, parse_location
-from aggregator.schema_org import is_event, is_job_posting, item_url, microdata_items, types_of
-from aggregator.text import one_line, plain_text
+from aggregator.normalize.drafts import CANCELLED, CONFIRMED, EventDraft
+from aggregator.normalize.schema_org import (
+    is_event,
+    is_job_posting,
+    item_url,
+    microdata_items,
+    types_of,
+)
+from aggregator.places.locations import Place, parse_location
+from aggregator.text.plain import one_line, plain_text
 
 NOT_HAPPENING = frozenset({"EventCancelled", "EventPostponed"})
 

@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 
 import lxml.html
 
+from aggregator.apprenticeships.occupations import occupation_name
 from aggregator.crawl_result import RawRecord
-from aggregator.drafts import ApprenticeshipDraft
+from aggregator.dates.start_dates import start_date
 from aggregator.normalize import Context, RecordProblem, normalizer
-from aggregator.occupations import occupation_name
-from aggregator.places import Place, parse_location
-from aggregator.start_dates import start_date
-from aggregator.text import one_line
+from aggregator.normalize.drafts import ApprenticeshipDraft
+from aggregator.places.locations import Place, parse_location
+from aggregator.text.plain import one_line
 
 # label (lowercase, without a trailing colon) → the field it fills
 LABELS = {

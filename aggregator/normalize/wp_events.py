@@ -15,13 +15,13 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from aggregator.crawl_result import RawRecord
-from aggregator.drafts import EventDraft
-from aggregator.event_times import all_day_span, consistent_end, overlaps
-from aggregator.german_dates import localize
+from aggregator.dates.event_times import all_day_span, consistent_end, overlaps
+from aggregator.dates.german import localize
+from aggregator.dates.timezones import BERLIN
 from aggregator.normalize import Context, RecordProblem, normalizer
-from aggregator.places import Place
-from aggregator.text import one_line, plain_text
-from aggregator.timezones import BERLIN
+from aggregator.normalize.drafts import EventDraft
+from aggregator.places.locations import Place
+from aggregator.text.plain import one_line, plain_text
 
 WP_FORMAT = "%Y-%m-%d %H:%M:%S"
 

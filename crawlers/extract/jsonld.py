@@ -25,7 +25,7 @@ from extruct.jsonld import JsonLdExtractor
 from lxml.cssselect import CSSSelector, SelectorError
 
 from aggregator.crawl_result import Problem
-from aggregator.schema_org import (
+from aggregator.normalize.schema_org import (
     is_event,
     is_job_posting,
     item_url,

@@ -19,7 +19,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from aggregator.models import StaffSession, StaffUser
+from aggregator.store.models import StaffSession, StaffUser
 
 EDITOR, ADMIN = "editor", "admin"
 ROLES = (EDITOR, ADMIN)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
-from aggregator.models import Apprenticeship, ApprenticeshipLink, SourceRecord
+from aggregator.store.models import Apprenticeship, ApprenticeshipLink, SourceRecord
 from feeds.desk.decisions import PENDING
 
 OPEN = "open"

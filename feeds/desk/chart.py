@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from aggregator.models import CrawlRun
+from aggregator.store.models import CrawlRun
 from feeds.desk.render import when
 
 WIDTH, HEIGHT, GAP, MIN_BAR = 144, 36, 2, 2

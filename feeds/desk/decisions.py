@@ -1,7 +1,7 @@
 """Approving and rejecting pending listings, singly, in bulk or a whole series at once.
 
-The decisions themselves (state, log entry) are aggregator.review's; this module only chooses
-which events a form's decision covers.
+The decisions themselves (state, log entry) are aggregator.review.decisions's; this module only
+chooses which events a form's decision covers.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from aggregator import review
-from aggregator.models import Apprenticeship, Event
 from aggregator.normalize import PAST_DAYS
+from aggregator.review import decisions
+from aggregator.store.models import Apprenticeship, Event
 
 APPROVE, REJECT = "approve", "reject"
 PENDING = "pending"
@@ -35,9 +35,9 @@ def decide(
         if listing.review_state == RESULTS[action]:
             continue
         if action == APPROVE:
-            review.approve(session, listing, actor=actor, now=now)
+            decisions.approve(session, listing, actor=actor, now=now)
         else:
-            review.reject(session, listing, actor=actor, reason=reason, now=now)
+            decisions.reject(session, listing, actor=actor, reason=reason, now=now)
         decided += 1
     return decided
 

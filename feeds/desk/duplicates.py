@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from aggregator import review
-from aggregator.categories import CATEGORY_NAMES
-from aggregator.models import Event, MatchSuggestion
+from aggregator.events.categories import CATEGORY_NAMES
+from aggregator.review import decisions
+from aggregator.store.models import Event, MatchSuggestion
 from feeds.app_context import AppContext
 from feeds.desk.guard import Call, guarded
 from feeds.desk.render import label, when
@@ -59,7 +59,7 @@ def compare(suggestion: MatchSuggestion) -> Pair:
 def routes(app: AppContext) -> list[Route]:
     def show(call: Call) -> Response:
         with app.store.transaction() as session:
-            pairs = [compare(found) for found in review.open_suggestions(session)]
+            pairs = [compare(found) for found in decisions.open_suggestions(session)]
             return call.render("duplicates.html", pairs=pairs)
 
     def merge(call: Call) -> Response:
@@ -75,7 +75,7 @@ def routes(app: AppContext) -> list[Route]:
             if primary_id not in pair:
                 return _to_list("primary_missing")
             other = next(event for event_id, event in pair.items() if event_id != primary_id)
-            merged = review.merge(
+            merged = decisions.merge(
                 session, pair[primary_id], other, actor=call.staff.name, now=call.now
             )
             merged_id = merged.id
@@ -86,7 +86,9 @@ def routes(app: AppContext) -> list[Route]:
             suggestion = session.get(MatchSuggestion, _number(call.path("suggestion_id")))
             if suggestion is None or suggestion.state != OPEN:
                 return _to_list("decided")
-            review.dismiss_suggestion(session, suggestion.id, actor=call.staff.name, now=call.now)
+            decisions.dismiss_suggestion(
+                session, suggestion.id, actor=call.staff.name, now=call.now
+            )
         return _to_list("dismissed")
 
     pair_url = "/desk/duplicates/{suggestion_id}"

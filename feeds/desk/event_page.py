@@ -10,11 +10,11 @@ from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from aggregator import review
-from aggregator.categories import CATEGORIES
-from aggregator.corrections import corrected_columns
-from aggregator.models import Event, ReviewLog
-from aggregator.timezones import local
+from aggregator.dates.timezones import local
+from aggregator.events.categories import CATEGORIES
+from aggregator.review import decisions
+from aggregator.review.corrections import corrected_columns
+from aggregator.store.models import Event, ReviewLog
 from feeds.app_context import AppContext
 from feeds.desk.decisions import APPROVE, REJECT, decide, pending_of_series
 from feeds.desk.guard import Call, guarded
@@ -94,7 +94,9 @@ def routes(app: AppContext) -> list[Route]:
             else:
                 error = None
             if changes:
-                review.correct(session, event, actor=call.staff.name, fields=changes, now=call.now)
+                decisions.correct(
+                    session, event, actor=call.staff.name, fields=changes, now=call.now
+                )
         if error:
             return show(call, status=400, error=error)
         return _to_event(call.path("event_id"), "corrected")
@@ -108,7 +110,7 @@ def routes(app: AppContext) -> list[Route]:
             chosen = [int(v) for v in call.fields("link_ids") if v.isdigit() and int(v) in active]
             if not chosen or len(chosen) == len(active):
                 return _to_event(event.id, "split_none")
-            new = review.split(session, event, chosen, actor=call.staff.name, now=call.now)
+            new = decisions.split(session, event, chosen, actor=call.staff.name, now=call.now)
             new_id = new.id
         return _to_event(new_id, "split")
 
@@ -143,7 +145,8 @@ def form_values(event: Event) -> dict[str, Any]:
 
 
 def corrections(event: Event, call: Call) -> dict[str, Any]:
-    """What the edit form changed, in the groups aggregator.review.correct takes; checked."""
+    """What the edit form changed, in the groups aggregator.review.decisions.correct takes;
+    checked."""
     shown = form_values(event)
     typed: dict[str, Any] = {name: call.field(name) for name in shown if name != "categories"}
     typed["categories"] = [slug for slug in CATEGORIES if slug in call.fields("categories")]

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 from starlette.routing import Route
 
-from aggregator.models import Apprenticeship, Event, ReviewLog
-from aggregator.timezones import BERLIN
+from aggregator.dates.timezones import BERLIN
+from aggregator.store.models import Apprenticeship, Event, ReviewLog
 from feeds.app_context import AppContext
 from feeds.desk.guard import Call, guarded
 from feeds.desk.render import label

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session, selectinload
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from aggregator.categories import CATEGORIES
-from aggregator.models import Apprenticeship, Event, EventLink, SourceRecord
+from aggregator.events.categories import CATEGORIES
+from aggregator.store.models import Apprenticeship, Event, EventLink, SourceRecord
 from feeds.app_context import AppContext
 from feeds.desk.apprenticeship_queue import apprenticeship_choices, pending_apprenticeships
 from feeds.desk.decisions import (

@@ -8,8 +8,8 @@ from typing import Any
 
 from starlette.responses import HTMLResponse, Response
 
-from aggregator.categories import CATEGORY_NAMES
-from aggregator.timezones import local
+from aggregator.dates.timezones import local
+from aggregator.events.categories import CATEGORY_NAMES
 from feeds.templating import html_environment
 
 TEMPLATES = Path(__file__).with_name("templates")

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, aliased
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from aggregator.models import CrawlRun, Source, SourceRecord
+from aggregator.store.models import CrawlRun, Source, SourceRecord
 from feeds.app_context import AppContext
 from feeds.desk.accounts import ADMIN
 from feeds.desk.chart import Chart, crawl_chart

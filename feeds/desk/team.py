@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from starlette.responses import Response
 from starlette.routing import Route
 
-from aggregator.models import StaffSession, StaffUser
+from aggregator.store.models import StaffSession, StaffUser
 from feeds.app_context import AppContext
 from feeds.desk.accounts import ADMIN
 from feeds.desk.guard import Call, guarded

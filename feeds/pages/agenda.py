@@ -9,8 +9,8 @@ from itertools import groupby
 
 from sqlalchemy.orm import Session
 
-from aggregator.models import Event
-from aggregator.queries import PUBLISHED, EventFilter, event_page
+from aggregator.events.queries import PUBLISHED, EventFilter, event_page
+from aggregator.store.models import Event
 from feeds.views import EventView
 
 WINDOW_DAYS = 21  # three weeks, as the events page says when they are empty

@@ -1,5 +1,5 @@
 """The apprenticeship page's search form: what a visitor typed and chose, read leniently (a page
-explains, it does not answer 400), and turned into aggregator.apprenticeship_search's search."""
+explains, it does not answer 400), and turned into aggregator.apprenticeships.search's search."""
 
 from __future__ import annotations
 
@@ -9,16 +9,16 @@ from typing import Self
 from sqlalchemy.orm import Session
 from starlette.datastructures import QueryParams
 
-from aggregator.apprenticeship_search import (
+from aggregator.apprenticeships.listings import OPEN
+from aggregator.apprenticeships.search import (
     START,
     ApprenticeshipSearch,
     Hit,
     SearchError,
     search_apprenticeships,
 )
-from aggregator.apprenticeships import OPEN
-from aggregator.models import Apprenticeship
-from aggregator.queries import PUBLISHED, ApprenticeshipFilter, open_apprenticeships
+from aggregator.events.queries import PUBLISHED, ApprenticeshipFilter, open_apprenticeships
+from aggregator.store.models import Apprenticeship
 from feeds.catalog import town_slug
 
 DISTANCES = (5, 10, 20, 30, 50)  # km, the choices of the form

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import quote, urlencode
 
-from aggregator.models import Apprenticeship
+from aggregator.store.models import Apprenticeship
 from feeds.ical import location_line
 from feeds.views import EventView
 

@@ -9,9 +9,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from aggregator.categories import CATEGORIES
-from aggregator.queries import EventFilter
-from aggregator.timezones import local
+from aggregator.dates.timezones import local
+from aggregator.events.categories import CATEGORIES
+from aggregator.events.queries import EventFilter
 from feeds.app_context import AppContext
 from feeds.catalog import Catalog, town_slug
 from feeds.feed_routes import catalog_of

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aggregator.categories import CATEGORIES
-from aggregator.queries import EventFilter
+from aggregator.events.categories import CATEGORIES
+from aggregator.events.queries import EventFilter
 from feeds.catalog import Catalog
 
 

@@ -8,7 +8,7 @@ Create Date: 2026-11-25 15:33:11.110982
 import sqlalchemy as sa
 from alembic import op
 
-import aggregator.models
+import aggregator.store.models
 
 revision = "a7a9d82afa1c"
 down_revision = "0763dd6f7546"
@@ -24,7 +24,7 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=100), nullable=False),
         sa.Column("password_hash", sa.Text(), nullable=False),
         sa.Column("role", sa.String(length=20), nullable=False),
-        sa.Column("created_at", aggregator.models.UTCDateTime(), nullable=False),
+        sa.Column("created_at", aggregator.store.models.UTCDateTime(), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("name"),
@@ -34,8 +34,8 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("token_hash", sa.String(length=64), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
-        sa.Column("created_at", aggregator.models.UTCDateTime(), nullable=False),
-        sa.Column("expires_at", aggregator.models.UTCDateTime(), nullable=False),
+        sa.Column("created_at", aggregator.store.models.UTCDateTime(), nullable=False),
+        sa.Column("expires_at", aggregator.store.models.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["user_id"], ["staff_users.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("token_hash"),

@@ -10,7 +10,7 @@
   its postcode's centre; ``km`` keeps those within that many kilometres.
 - ``year``: the year the apprenticeship starts.
 - ``where.source``, ``where.date_from``, ``where.date_to``: as the feeds filter
-  (aggregator.queries: the dates bound the start date).
+  (aggregator.events.queries: the dates bound the start date).
 - ``sort``: ``distance`` (nearest first; the default with a postcode) or ``start`` (earliest
   first); unknown values last. Without either the order is that of apprenticeships.json.
 """
@@ -24,10 +24,10 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from aggregator.apprenticeship_matching import company_key, occupation_words
-from aggregator.models import Apprenticeship
-from aggregator.places import distance_km, fold, official_town, postcode_centroid
-from aggregator.queries import ApprenticeshipFilter, open_apprenticeships
+from aggregator.apprenticeships.matching import company_key, occupation_words
+from aggregator.events.queries import ApprenticeshipFilter, open_apprenticeships
+from aggregator.places.locations import distance_km, fold, official_town, postcode_centroid
+from aggregator.store.models import Apprenticeship
 
 DISTANCE, START = "distance", "start"
 MIN_WORD = 3

@@ -3,8 +3,8 @@
 `title_key("Konzert: „Kammerorchester“ (Heidenheim) – Eintritt frei")` and
 `title_key("KAMMERORCHESTER")` give the same words. What happens, in order:
 
-- a cancellation prefix goes ("ABGESAGT:", aggregator.titles), then a prefix of event-type or
-  notice words before a colon ("Konzert:", "Neu:", "Vortrag und Lesung:");
+- a cancellation prefix goes ("ABGESAGT:", aggregator.text.cancellation), then a prefix of
+  event-type or notice words before a colon ("Konzert:", "Neu:", "Vortrag und Lesung:");
 - trailing notes go, in parentheses or after a dash or bar: towns of the county ("(Heidenheim)"),
   organisation acronyms ("(VHS)", "– DRK") and notices ("– Eintritt frei", "(ausgebucht)");
 - gender forms are read as one ("Anfänger*innen", "LehrerInnen", "(m/w/d)");
@@ -26,8 +26,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from aggregator.places import MUNICIPALITIES, official_town
-from aggregator.titles import strip_cancellation
+from aggregator.places.locations import MUNICIPALITIES, official_town
+from aggregator.text.cancellation import strip_cancellation
 
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "&": " und ", "+": " und "})
 _QUOTES = re.compile(r"[\"'„“”‚‘’«»‹›`´]")

@@ -2,7 +2,7 @@
 
 - approve / reject: the review state; a pass never publishes a rejected listing again.
 - correct: staff's values on top of the sources' until a source changes that field again
-  (aggregator.corrections; the listing then goes back to review).
+  (aggregator.review.corrections; the listing then goes back to review).
 - merge: every link of one event moves to another; the other is retired (review state
   "merged", kept) and matching never picks it again. Links stay where they are across runs.
 - split: links move to a new event; KeepApart rows stop matching from joining the sources of
@@ -18,9 +18,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from aggregator.corrections import corrected_columns, correction
-from aggregator.identity import event_uid, listing_id
-from aggregator.listings import (
+from aggregator.events.listings import (
     EVENT_FIELDS,
     PENDING,
     PUBLISHED,
@@ -28,9 +26,11 @@ from aggregator.listings import (
     refresh_event,
     source_fields,
 )
-from aggregator.matching import MERGED
-from aggregator.models import Apprenticeship, Event, EventLink, KeepApart, MatchSuggestion
-from aggregator.review_log import log_decision
+from aggregator.events.matching import MERGED
+from aggregator.identity import event_uid, listing_id
+from aggregator.review.corrections import corrected_columns, correction
+from aggregator.review.log import log_decision
+from aggregator.store.models import Apprenticeship, Event, EventLink, KeepApart, MatchSuggestion
 
 OPEN, DISMISSED = "open", "dismissed"
 STAFF_MERGE, STAFF_SPLIT = "staff-merge", "staff-split"
@@ -63,7 +63,8 @@ def correct(
     session: Session, event: Event, *, actor: str, fields: dict[str, Any], now: datetime
 ) -> None:
     """Staff's values for title, description, start, end, location, url or categories (see
-    aggregator.corrections.corrected_columns); they stay until a source changes that field."""
+    aggregator.review.corrections.corrected_columns); they stay until a source changes that
+    field."""
     _check_not_merged(event)
     columns = corrected_columns(fields)
     sources = source_fields(session, event) or {name: getattr(event, name) for name in EVENT_FIELDS}

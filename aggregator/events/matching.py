@@ -9,7 +9,7 @@ the number of new drafts, not with the store — and `decide`s each:
 - never with an event that a record of the same source describes (a source lists distinct
   events), nor one staff split this source away from (KeepApart), nor one merged into another;
 - the towns must agree, or one side has none — unless both name the same canonical URL;
-- titles are compared as `title_key`s (aggregator.title_normalize); different numbers or level
+- titles are compared as `title_key`s (aggregator.events.title_keys); different numbers or level
   codes on both sides ("Deutschkurs A1" / "B1") or different markers on both sides ("Englisch" /
   "Spanisch") keep two events apart outright.
 
@@ -44,12 +44,12 @@ from rapidfuzz import fuzz
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from aggregator.drafts import EventDraft
-from aggregator.models import Event, EventLink, KeepApart, MatchSuggestion, SourceRecord
+from aggregator.dates.timezones import day_start_utc, local, to_utc
+from aggregator.events.title_keys import STOP_WORDS, TitleKey, fold_words, title_key
 from aggregator.normalize import Context
-from aggregator.places import Place
-from aggregator.timezones import day_start_utc, local, to_utc
-from aggregator.title_normalize import STOP_WORDS, TitleKey, fold_words, title_key
+from aggregator.normalize.drafts import EventDraft
+from aggregator.places.locations import Place
+from aggregator.store.models import Event, EventLink, KeepApart, MatchSuggestion, SourceRecord
 
 MERGE, SUGGEST = "merge", "suggest"
 MERGE_SCORE = 90.0

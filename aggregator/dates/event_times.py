@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, time, timedelta, timezone
 
-from aggregator.german_dates import localize
-from aggregator.timezones import day_start_utc, local, to_utc
+from aggregator.dates.german import localize
+from aggregator.dates.timezones import day_start_utc, local, to_utc
 
 WHEN = re.compile(
     r"^\s*(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})"

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from aggregator.models import Base
+from aggregator.store.models import Base
 
 
 def make_engine(url: str) -> Engine:
@@ -29,7 +29,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API
 
 def create_schema(engine: Engine) -> None:
     """Bring the schema up to date (the Alembic migrations, run in-process)."""
-    from aggregator.migrate import upgrade
+    from aggregator.store.migrate import upgrade
 
     upgrade(engine)
 

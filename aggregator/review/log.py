@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from aggregator.models import Apprenticeship, Event, MatchSuggestion, ReviewLog
+from aggregator.store.models import Apprenticeship, Event, MatchSuggestion, ReviewLog
 
 SYSTEM_ACTOR = "lotse"  # the actor of what a pass decides on its own
 TARGET_TYPES = {Event: "event", Apprenticeship: "apprenticeship", MatchSuggestion: "suggestion"}

@@ -1,13 +1,13 @@
-"""Alembic environment: the engine comes from aggregator.migrate (or LOTSE_DATABASE_URL)."""
+"""Alembic environment: the engine comes from aggregator.store.migrate (or LOTSE_DATABASE_URL)."""
 
 from alembic import context
 
 from aggregator.config import Settings
-from aggregator.models import Base
+from aggregator.store.models import Base
 
 engine = context.config.attributes.get("engine")
 if engine is None:
-    from aggregator.db import make_engine
+    from aggregator.store.engine import make_engine
 
     engine = make_engine(Settings.from_env().database_url)
 

@@ -9,7 +9,9 @@ from typing import Generic, TypeVar
 from sqlalchemy import ColumnElement, Select, String, cast, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
-from aggregator.models import (
+from aggregator.dates.timezones import BERLIN
+from aggregator.normalize import FUTURE_DAYS, PAST_DAYS
+from aggregator.store.models import (
     Apprenticeship,
     ApprenticeshipLink,
     Event,
@@ -17,8 +19,6 @@ from aggregator.models import (
     Source,
     SourceRecord,
 )
-from aggregator.normalize import FUTURE_DAYS, PAST_DAYS
-from aggregator.timezones import BERLIN
 
 PUBLISHED = "published"
 T = TypeVar("T")

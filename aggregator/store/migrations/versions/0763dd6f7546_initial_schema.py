@@ -8,7 +8,7 @@ Create Date: 2026-11-25 15:13:11.539913
 import sqlalchemy as sa
 from alembic import op
 
-import aggregator.models
+import aggregator.store.models
 
 revision = "0763dd6f7546"
 down_revision = None
@@ -35,9 +35,9 @@ def upgrade() -> None:
         sa.Column("review_state", sa.String(length=20), nullable=False),
         sa.Column("fields_hash", sa.String(length=64), nullable=False),
         sa.Column("overrides", sa.JSON(), nullable=False),
-        sa.Column("first_seen", aggregator.models.UTCDateTime(), nullable=False),
-        sa.Column("last_seen", aggregator.models.UTCDateTime(), nullable=False),
-        sa.Column("updated_at", aggregator.models.UTCDateTime(), nullable=False),
+        sa.Column("first_seen", aggregator.store.models.UTCDateTime(), nullable=False),
+        sa.Column("last_seen", aggregator.store.models.UTCDateTime(), nullable=False),
+        sa.Column("updated_at", aggregator.store.models.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("apprenticeships", schema=None) as batch_op:
@@ -49,8 +49,8 @@ def upgrade() -> None:
         sa.Column("uid", sa.String(length=100), nullable=False),
         sa.Column("title", sa.Text(), nullable=False),
         sa.Column("description", sa.Text(), nullable=False),
-        sa.Column("start_at", aggregator.models.UTCDateTime(), nullable=False),
-        sa.Column("end_at", aggregator.models.UTCDateTime(), nullable=True),
+        sa.Column("start_at", aggregator.store.models.UTCDateTime(), nullable=False),
+        sa.Column("end_at", aggregator.store.models.UTCDateTime(), nullable=True),
         sa.Column("all_day", sa.Boolean(), nullable=False),
         sa.Column("start_date", sa.Date(), nullable=True),
         sa.Column("end_date", sa.Date(), nullable=True),
@@ -69,8 +69,8 @@ def upgrade() -> None:
         sa.Column("sequence", sa.Integer(), nullable=False),
         sa.Column("fields_hash", sa.String(length=64), nullable=False),
         sa.Column("overrides", sa.JSON(), nullable=False),
-        sa.Column("created_at", aggregator.models.UTCDateTime(), nullable=False),
-        sa.Column("updated_at", aggregator.models.UTCDateTime(), nullable=False),
+        sa.Column("created_at", aggregator.store.models.UTCDateTime(), nullable=False),
+        sa.Column("updated_at", aggregator.store.models.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("uid"),
     )
@@ -82,7 +82,7 @@ def upgrade() -> None:
     op.create_table(
         "review_log",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("at", aggregator.models.UTCDateTime(), nullable=False),
+        sa.Column("at", aggregator.store.models.UTCDateTime(), nullable=False),
         sa.Column("actor", sa.String(length=100), nullable=False),
         sa.Column("action", sa.String(length=40), nullable=False),
         sa.Column("target_type", sa.String(length=40), nullable=False),
@@ -103,8 +103,8 @@ def upgrade() -> None:
         sa.Column("trusted", sa.Boolean(), nullable=False),
         sa.Column("enabled", sa.Boolean(), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
-        sa.Column("last_run_at", aggregator.models.UTCDateTime(), nullable=True),
-        sa.Column("last_success_at", aggregator.models.UTCDateTime(), nullable=True),
+        sa.Column("last_run_at", aggregator.store.models.UTCDateTime(), nullable=True),
+        sa.Column("last_success_at", aggregator.store.models.UTCDateTime(), nullable=True),
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.Column("http_etag", sa.Text(), nullable=True),
         sa.Column("http_last_modified", sa.Text(), nullable=True),
@@ -116,8 +116,8 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("source_id", sa.String(length=100), nullable=False),
         sa.Column("pass_id", sa.String(length=64), nullable=False),
-        sa.Column("started_at", aggregator.models.UTCDateTime(), nullable=False),
-        sa.Column("finished_at", aggregator.models.UTCDateTime(), nullable=True),
+        sa.Column("started_at", aggregator.store.models.UTCDateTime(), nullable=False),
+        sa.Column("finished_at", aggregator.store.models.UTCDateTime(), nullable=True),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("items", sa.Integer(), nullable=False),
         sa.Column("new", sa.Integer(), nullable=False),
@@ -145,11 +145,11 @@ def upgrade() -> None:
         sa.Column("url", sa.Text(), nullable=True),
         sa.Column("payload", sa.Text(), nullable=False),
         sa.Column("content_hash", sa.String(length=64), nullable=False),
-        sa.Column("fetched_at", aggregator.models.UTCDateTime(), nullable=False),
-        sa.Column("first_seen", aggregator.models.UTCDateTime(), nullable=False),
-        sa.Column("last_seen", aggregator.models.UTCDateTime(), nullable=False),
-        sa.Column("changed_at", aggregator.models.UTCDateTime(), nullable=False),
-        sa.Column("gone_at", aggregator.models.UTCDateTime(), nullable=True),
+        sa.Column("fetched_at", aggregator.store.models.UTCDateTime(), nullable=False),
+        sa.Column("first_seen", aggregator.store.models.UTCDateTime(), nullable=False),
+        sa.Column("last_seen", aggregator.store.models.UTCDateTime(), nullable=False),
+        sa.Column("changed_at", aggregator.store.models.UTCDateTime(), nullable=False),
+        sa.Column("gone_at", aggregator.store.models.UTCDateTime(), nullable=True),
         sa.Column("problems", sa.JSON(), nullable=False),
         sa.ForeignKeyConstraint(["source_id"], ["sources.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
@@ -165,7 +165,7 @@ def upgrade() -> None:
         sa.Column("rule", sa.String(length=40), nullable=False),
         sa.Column("score", sa.Float(), nullable=True),
         sa.Column("active", sa.Boolean(), nullable=False),
-        sa.Column("linked_at", aggregator.models.UTCDateTime(), nullable=False),
+        sa.Column("linked_at", aggregator.store.models.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["apprenticeship_id"], ["apprenticeships.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["record_id"], ["source_records.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
@@ -188,7 +188,7 @@ def upgrade() -> None:
         sa.Column("rule", sa.String(length=40), nullable=False),
         sa.Column("score", sa.Float(), nullable=True),
         sa.Column("active", sa.Boolean(), nullable=False),
-        sa.Column("linked_at", aggregator.models.UTCDateTime(), nullable=False),
+        sa.Column("linked_at", aggregator.store.models.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["event_id"], ["events.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["record_id"], ["source_records.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),

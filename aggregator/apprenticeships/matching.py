@@ -3,12 +3,12 @@
 - Companies compare by ``company_key``: case, umlauts, punctuation and spacing do not count,
   nor a legal form at the end ("GmbH", "GmbH & Co. KG", "e.K.", "AG", "UG (haftungsbeschränkt)",
   "KG", "OHG" …) nor an owner named after "Inh." ("Schreinerei Holz, Inh. Eva Maier e.K.").
-- Occupations compare by the words of their Bundesagentur name (aggregator.occupations) without
-  gender endings and small words; a name without a specialty matches the same name with one
-  ("Elektroniker/in" and "Elektroniker/in - Energie- und Gebäudetechnik"), different
-  occupations never do.
-- Towns are the same official name (aggregator.places); when both postings give a start date,
-  the years agree.
+- Occupations compare by the words of their Bundesagentur name
+  (aggregator.apprenticeships.occupations) without gender endings and small words; a name
+  without a specialty matches the same name with one ("Elektroniker/in" and
+  "Elektroniker/in - Energie- und Gebäudetechnik"), different occupations never do.
+- Towns are the same official name (aggregator.places.locations); when both postings give a
+  start date, the years agree.
 - A listing is only matched by a posting from another source, and only while it is open: two
   postings of one source are two apprenticeships.
 """
@@ -21,10 +21,10 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from aggregator.drafts import ApprenticeshipDraft
-from aggregator.models import Apprenticeship, ApprenticeshipLink
-from aggregator.occupations import occupation_name
-from aggregator.places import fold
+from aggregator.apprenticeships.occupations import occupation_name
+from aggregator.normalize.drafts import ApprenticeshipDraft
+from aggregator.places.locations import fold
+from aggregator.store.models import Apprenticeship, ApprenticeshipLink
 
 OPEN = "open"  # the status of a listing some source still lists
 MATCH_RULE = "company-occupation-town"

@@ -15,10 +15,10 @@ from dataclasses import astuple
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from aggregator.categories import CATEGORIES
-from aggregator.places import Place, normalize_place, parse_location
-from aggregator.text import one_line, plain_text
-from aggregator.timezones import BERLIN, day_start_utc, to_utc
+from aggregator.dates.timezones import BERLIN, day_start_utc, to_utc
+from aggregator.events.categories import CATEGORIES
+from aggregator.places.locations import Place, normalize_place, parse_location
+from aggregator.text.plain import one_line, plain_text
 
 GROUPS: dict[str, tuple[str, ...]] = {
     "title": ("title",),

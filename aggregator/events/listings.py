@@ -2,19 +2,19 @@
 
 Rules, in order:
 - a draft keeps the listing its record (and occurrence) is already linked to;
-- else matching may find a listing another record describes (aggregator.matching: the same
+- else matching may find a listing another record describes (aggregator.events.matching: the same
   canonical URL, or the same start, town and title); the link keeps the rule and score;
 - else it founds a new listing, whose id derives from the record's key (stable across runs);
   an event matching only nearly is suggested to staff as a possible duplicate.
 New drafts are placed after every vanished record let go of its listings, so a source that
 re-keys its records finds them again; a draft loses a listing to a rival of its source that fits
-it better (aggregator.matching.rank).
+it better (aggregator.events.matching.rank).
 A new link from a trusted source publishes a pending listing no trusted source described yet.
 A listing's fields come from its active links, best source first (trusted before untrusted, then
 the order of the sources file, then the most complete record: its start from the best link, the
 end from the first link with an end for that start, every other field from the first link that
 has it, categories from all); staff corrections
-go on top (aggregator.corrections) until a source changes that field again, which sends the
+go on top (aggregator.review.corrections) until a source changes that field again, which sends the
 listing back to review. A field change raises SEQUENCE and updated_at. An upcoming event whose
 every record vanished is cancelled and kept until past.
 """
@@ -26,9 +26,9 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
-from aggregator.categories import CATEGORIES
-from aggregator.corrections import apply_corrections
-from aggregator.drafts import CANCELLED, ApprenticeshipDraft, EventDraft
+from aggregator.dates.timezones import day_start_utc, to_utc
+from aggregator.events.categories import CATEGORIES
+from aggregator.events.matching import Verdict, candidate_key, find_candidates, find_match, suggest
 from aggregator.identity import content_hash, event_uid, listing_id, series_id
 from aggregator.linking import (
     first_value,
@@ -38,11 +38,11 @@ from aggregator.linking import (
     read_drafts,
     sources_by_id,
 )
-from aggregator.matching import Verdict, candidate_key, find_candidates, find_match, suggest
-from aggregator.models import ApprenticeshipLink, Event, EventLink, SourceRecord
 from aggregator.normalize import Context
-from aggregator.review_log import SYSTEM_ACTOR, log_decision
-from aggregator.timezones import day_start_utc, to_utc
+from aggregator.normalize.drafts import CANCELLED, ApprenticeshipDraft, EventDraft
+from aggregator.review.corrections import apply_corrections
+from aggregator.review.log import SYSTEM_ACTOR, log_decision
+from aggregator.store.models import ApprenticeshipLink, Event, EventLink, SourceRecord
 
 PUBLISHED, PENDING, REJECTED = "published", "pending", "rejected"
 D = TypeVar("D", EventDraft, ApprenticeshipDraft)

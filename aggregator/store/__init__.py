@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 from sqlalchemy.orm import Session
 
-from aggregator.db import create_schema, make_engine, session_factory
+from aggregator.store.engine import create_schema, make_engine, session_factory
 
 
 class Store:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from aggregator.german_dates import parse_german_span
+from aggregator.dates.german import parse_german_span
 
 
 def start_date(text: object, *, now: datetime) -> date | None:

@@ -9,8 +9,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from aggregator.places import Place
-from aggregator.timezones import LOCAL_TZID, local
+from aggregator.dates.timezones import LOCAL_TZID, local
+from aggregator.places.locations import Place
 
 CONFIRMED, CANCELLED = "confirmed", "cancelled"
 

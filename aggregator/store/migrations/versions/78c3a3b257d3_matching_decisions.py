@@ -8,7 +8,7 @@ Create Date: 2026-11-25 15:42:43.565369
 import sqlalchemy as sa
 from alembic import op
 
-import aggregator.models
+import aggregator.store.models
 
 revision = "78c3a3b257d3"
 down_revision = "a7a9d82afa1c"
@@ -23,7 +23,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("event_id", sa.String(length=36), nullable=False),
         sa.Column("source_id", sa.String(length=100), nullable=False),
-        sa.Column("created_at", aggregator.models.UTCDateTime(), nullable=False),
+        sa.Column("created_at", aggregator.store.models.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["event_id"], ["events.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("event_id", "source_id"),
@@ -36,8 +36,8 @@ def upgrade() -> None:
         sa.Column("rule", sa.String(length=40), nullable=False),
         sa.Column("score", sa.Float(), nullable=True),
         sa.Column("state", sa.String(length=20), nullable=False),
-        sa.Column("created_at", aggregator.models.UTCDateTime(), nullable=False),
-        sa.Column("decided_at", aggregator.models.UTCDateTime(), nullable=True),
+        sa.Column("created_at", aggregator.store.models.UTCDateTime(), nullable=False),
+        sa.Column("decided_at", aggregator.store.models.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(["event_a_id"], ["events.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["event_b_id"], ["events.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),

@@ -1,9 +1,9 @@
-"""From records to canonical apprenticeships, the counterpart of aggregator/listings.py.
+"""From records to canonical apprenticeships, the counterpart of aggregator/events/listings.py.
 
 Rules, in order:
 - a draft keeps the listing its record is already linked to;
 - else it joins the open listing another source gives for the same company, occupation and town
-  (aggregator.apprenticeship_matching);
+  (aggregator.apprenticeships.matching);
 - else it founds a new listing, whose id derives from the record's key (stable across runs).
 A listing's fields come from its active links, best source first (trusted before untrusted, then
 the order of the sources file, then the most complete record): each field from the first link
@@ -24,8 +24,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from aggregator.apprenticeship_matching import MATCH_RULE, OPEN, MatchIndex
-from aggregator.drafts import ApprenticeshipDraft
+from aggregator.apprenticeships.matching import MATCH_RULE, OPEN, MatchIndex
+from aggregator.events.listings import PENDING, PUBLISHED
 from aggregator.identity import content_hash, listing_id
 from aggregator.linking import (
     first_value,
@@ -35,10 +35,10 @@ from aggregator.linking import (
     read_drafts,
     sources_by_id,
 )
-from aggregator.listings import PENDING, PUBLISHED
-from aggregator.models import Apprenticeship, ApprenticeshipLink, Source, SourceRecord
 from aggregator.normalize import Context
-from aggregator.places import postcode_centroid
+from aggregator.normalize.drafts import ApprenticeshipDraft
+from aggregator.places.locations import postcode_centroid
+from aggregator.store.models import Apprenticeship, ApprenticeshipLink, Source, SourceRecord
 
 CLOSED = "closed"
 CHUNK = 500  # ids per IN (…) query

@@ -1,0 +1,1 @@
+"""Apprenticeships: drafts linked to canonical postings, matching, occupations, search."""

@@ -1,0 +1,1 @@
+"""Events: drafts linked to canonical listings, matching, categories, reading them back."""

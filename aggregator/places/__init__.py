@@ -1,0 +1,1 @@
+"""Places: where a listing is, mapped onto the county's municipalities."""

@@ -1,0 +1,1 @@
+"""Staff decisions on listings (approve, reject, correct, merge, split) and their log."""
