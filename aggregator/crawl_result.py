@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-OK, UNCHANGED, FAILED = "ok", "unchanged", "failed"
+from aggregator.states import CrawlStatus
 
 
 @dataclass
@@ -41,7 +41,7 @@ class Problem:
 @dataclass
 class CrawlResult:
     source_id: str
-    status: str = OK
+    status: str = CrawlStatus.OK
     complete: bool = True  # every page was fetched and read: only then may records go
     records: list[RawRecord] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)

@@ -13,11 +13,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aggregator.apprenticeships.listings import reconcile_apprenticeships
-from aggregator.crawl_result import FAILED, UNCHANGED, CrawlResult, RawRecord
+from aggregator.crawl_result import CrawlResult, RawRecord
 from aggregator.events.listings import reconcile_events
 from aggregator.identity import content_hash
 from aggregator.normalize import Context
 from aggregator.sources import SourceConfig
+from aggregator.states import CrawlStatus, SourceHealth
 from aggregator.store.models import CrawlRun, Source, SourceRecord
 
 MAX_PROBLEM_TEXTS = 100  # per crawl run: a hostile source cannot fill the store with them
@@ -64,19 +65,21 @@ def ingest(session: Session, result: CrawlResult, *, pass_id: str, now: datetime
     )
     if run is not None and run.finished_at is not None:
         return summary_of(run)  # this crawl was ingested already (a redelivered task)
-    run = run or CrawlRun(source_id=source.id, pass_id=pass_id, started_at=now, status=FAILED)
+    run = run or CrawlRun(
+        source_id=source.id, pass_id=pass_id, started_at=now, status=CrawlStatus.FAILED
+    )
     session.add(run)
     summary = SourceSummary(source.id, result.status, items=len(result.records))
     summary.problems = len(result.problems)
     run.problem_texts = problem_texts(result)
     source.last_run_at = now
-    if result.status == FAILED:
+    if result.status == CrawlStatus.FAILED:
         summary.error = result.error or "crawl failed"
         _finish(source, run, summary, now)
         return summary
     records = _store_records(session, source, result, summary, now)
     summary.alarm = _alarm(session, source, result, summary)
-    if result.complete and result.status != UNCHANGED and summary.alarm is None:
+    if result.complete and result.status != CrawlStatus.UNCHANGED and summary.alarm is None:
         summary.gone = _mark_gone(records, result, now)
     source.http_etag = result.http.get("etag")
     source.http_last_modified = result.http.get("last_modified")
@@ -121,7 +124,7 @@ def _store_records(
             record.payload, record.content_hash, record.fmt = raw.payload, digest, raw.fmt
             record.url, record.changed_at, record.gone_at = raw.url, now, None
         record.last_seen, record.fetched_at = now, raw.fetched_at
-    if result.status == UNCHANGED:
+    if result.status == CrawlStatus.UNCHANGED:
         for record in records.values():
             if record.gone_at is None:
                 record.last_seen = now
@@ -162,11 +165,11 @@ def _alarm(
     session: Session, source: Source, result: CrawlResult, summary: SourceSummary
 ) -> str | None:
     """A source that used to yield items and now yields none or under half as many."""
-    if result.status == UNCHANGED:
+    if result.status == CrawlStatus.UNCHANGED:
         return None
     previous = session.scalar(
         select(CrawlRun.items)
-        .where(CrawlRun.source_id == source.id, CrawlRun.status == "ok")
+        .where(CrawlRun.source_id == source.id, CrawlRun.status == CrawlStatus.OK)
         .where(CrawlRun.finished_at.is_not(None))
         .order_by(CrawlRun.started_at.desc(), CrawlRun.id.desc())
         .limit(1)
@@ -195,7 +198,13 @@ def _finish(source: Source, run: CrawlRun, summary: SourceSummary, now: datetime
         now,
     )
     source.last_error = summary.error or summary.alarm
-    source.status = "failing" if summary.error else "alarm" if summary.alarm else "ok"
+    source.status = (
+        SourceHealth.FAILING
+        if summary.error
+        else SourceHealth.ALARM
+        if summary.alarm
+        else SourceHealth.OK
+    )
 
 
 def summary_of(run: CrawlRun) -> SourceSummary:

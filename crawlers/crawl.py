@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from aggregator.crawl_result import FAILED, CrawlResult
+from aggregator.crawl_result import CrawlResult
 from aggregator.sources import SourceConfig
+from aggregator.states import CrawlStatus
 
 DEFAULT_TIME_LIMIT = 30 * 60
 
@@ -78,7 +79,10 @@ def _read_result(out: Path, source_id: str, error: str | None) -> CrawlResult:
     if path.exists():
         return CrawlResult.from_json(path.read_text())
     return CrawlResult(
-        source_id, status=FAILED, complete=False, error=error or "crawl produced no result"
+        source_id,
+        status=CrawlStatus.FAILED,
+        complete=False,
+        error=error or "crawl produced no result",
     )
 
 

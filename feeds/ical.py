@@ -61,7 +61,7 @@ def event_lines(event: EventView, *, require_end: bool = False) -> list[str]:
         f"SEQUENCE:{event.sequence}",
         *_times(event, require_end),
         f"SUMMARY:{escape_text(event.title)}",
-        f"STATUS:{'CANCELLED' if event.status == 'cancelled' else 'CONFIRMED'}",
+        f"STATUS:{event.status.upper()}",
     ]
     description = _description(event)
     if description:

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
+from aggregator.states import EventStatus
 from feeds.ical import event_lines, render_calendar
 from feeds.views import EventView
 
@@ -28,7 +29,7 @@ def render_integreat(events: Iterable[EventView], *, name: str, category: str | 
     """A calendar for the Integreat import; ``category`` set: that category's calendar."""
 
     def write(event: EventView) -> list[str]:
-        if event.status == "cancelled" and not event.title.startswith(CANCELLED_PREFIX):
+        if event.status == EventStatus.CANCELLED and not event.title.startswith(CANCELLED_PREFIX):
             event = replace(event, title=CANCELLED_PREFIX + event.title)
         if category is not None:
             event = replace(event, categories=(category,))

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from aggregator.dates.timezones import local
+from aggregator.states import EventStatus
 from aggregator.store.models import Apprenticeship
 from aggregator.urls import web_url
 from feeds.json_feed import when_text
@@ -19,7 +20,7 @@ JsonLd = dict[str, Any]
 def event_jsonld(event: EventView) -> JsonLd:
     """An ``Event``: times in local time with offset (dates for all-day events), status,
     the place with its address and coordinates."""
-    status = "EventCancelled" if event.status == "cancelled" else "EventScheduled"
+    status = "EventCancelled" if event.status == EventStatus.CANCELLED else "EventScheduled"
     place = _place(
         event.location_name or event.location_address or event.town,
         event.location_address,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from aggregator.events.categories import CATEGORIES
+from aggregator.states import EventStatus, PostingStatus
 from feeds.query_params import MAX_PER_PAGE, PER_PAGE
 
 Schema = dict[str, Any]
@@ -62,7 +63,7 @@ SCHEMAS: dict[str, Schema] = {
             },
             "all_day": {"type": "boolean"},
             "timezone": TEXT,
-            "status": {"type": "string", "enum": ["confirmed", "cancelled"]},
+            "status": {"type": "string", "enum": [status.value for status in EventStatus]},
             "categories": {"type": "array", "items": CATEGORY},
             "location": _object(
                 {
@@ -103,7 +104,7 @@ SCHEMAS: dict[str, Schema] = {
             "sources": {"type": "array", "items": _ref("ApprenticeshipSource")},
             "first_seen": WHEN,
             "last_seen": WHEN,
-            "status": {"type": "string", "enum": ["open"]},
+            "status": {"type": "string", "enum": [PostingStatus.OPEN.value]},
         }
     ),
     "EventsFeed": _object(

@@ -5,10 +5,9 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from aggregator.states import SourceHealth
 from aggregator.store.models import Apprenticeship, CrawlRun, Event, Source, SourceRecord
 from feeds.prometheus import Metric
-
-SOURCE_STATES = ("new", "ok", "failing", "alarm")
 
 
 def store_metrics(session: Session) -> list[Metric]:
@@ -21,7 +20,7 @@ def _source_metrics(session: Session) -> list[Metric]:
     )
     items = _last_items(session)
     totals = Metric("lotse_sources", "gauge", "Enabled sources by health: new, ok, failing, alarm.")
-    for state in SOURCE_STATES:
+    for state in SourceHealth:
         totals.add(sum(source.status == state for source in sources), status=state)
     status = Metric(
         "lotse_source_status", "gauge", "1 for each enabled source, labelled with its health."

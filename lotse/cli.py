@@ -9,6 +9,7 @@ from pathlib import Path
 
 from aggregator.config import Settings
 from aggregator.sources import SourceConfig, SourcesFileError, load_sources
+from aggregator.states import Role
 from aggregator.store import Store
 from lotse.summary import summary_table
 from workers.passes import PassReport
@@ -49,7 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     staff = commands.add_parser("staff", help="staff accounts of the review desk")
     add = staff.add_subparsers().add_parser("add", help="add an account (asks for the password)")
     add.add_argument("name")
-    add.add_argument("--role", choices=("editor", "admin"), default="editor")
+    add.add_argument("--role", choices=list(Role), default=Role.EDITOR)
     add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     add.set_defaults(handler=cmd_staff_add)
 

@@ -11,7 +11,8 @@ from sqlalchemy import select
 from starlette.testclient import TestClient
 
 from aggregator.config import Settings
-from aggregator.crawl_result import FAILED, CrawlResult
+from aggregator.crawl_result import CrawlResult
+from aggregator.states import CrawlStatus
 from aggregator.store.models import CrawlRun, Event, Source
 from feeds.desk.crawl_now import CrawlStarter
 from feeds.server import create_app
@@ -53,7 +54,9 @@ def test_each_source_shows_its_state_last_run_chart_alarm_and_error(admin, store
         text[: text.index("BEGIN:VEVENT", text.index("UID:sprachcafe"))] + "END:VCALENDAR\r\n"
     )
     fill(store, LATER, {**CALENDARS, "vhs": only_one}, only=("vhs",))
-    failed = CrawlResult("kirche", status=FAILED, complete=False, error="HTTP 404: Not Found")
+    failed = CrawlResult(
+        "kirche", status=CrawlStatus.FAILED, complete=False, error="HTTP 404: Not Found"
+    )
     ingest_result(store, failed, pass_id="later", now=LATER)
 
     page = admin.get("/desk/sources").text

@@ -14,9 +14,10 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from aggregator.crawl_result import FAILED, CrawlResult
+from aggregator.crawl_result import CrawlResult
 from aggregator.ingest import SourceSummary, ingest, summary_of, sync_sources
 from aggregator.sources import SourceConfig
+from aggregator.states import CrawlStatus
 from aggregator.store import Store
 from aggregator.store.models import CrawlRun, Source
 from crawlers.crawl import CrawlJob
@@ -65,7 +66,7 @@ def ingest_result(
         raise  # the database went away: nothing was stored, the caller tries again later
     except Exception as error:
         log.exception("ingest of %s failed", result.source_id)
-        failed = CrawlResult(result.source_id, status=FAILED, complete=False)
+        failed = CrawlResult(result.source_id, status=CrawlStatus.FAILED, complete=False)
         failed.error = f"ingest failed: {type(error).__name__}: {error}"
         with store.transaction() as session:
             one_ingest_at_a_time(session)

@@ -26,7 +26,8 @@ from celery.signals import task_postrun, task_prerun
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from aggregator.config import Settings
-from aggregator.crawl_result import FAILED, CrawlResult
+from aggregator.crawl_result import CrawlResult
+from aggregator.states import CrawlStatus
 from aggregator.store import Store
 from celery_app import app, timings
 from crawlers.crawl import crawl_sources
@@ -116,7 +117,7 @@ def _crawl(source_id: str, crawl_settings: dict[str, Any] | None) -> CrawlResult
     except Exception as error:
         log.exception("crawl of %s broke", source_id)
         message = f"crawl broke: {type(error).__name__}: {error}"
-        return CrawlResult(source_id, status=FAILED, complete=False, error=message)
+        return CrawlResult(source_id, status=CrawlStatus.FAILED, complete=False, error=message)
     return results[source_id]
 
 

@@ -24,8 +24,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from aggregator.apprenticeships.matching import MATCH_RULE, OPEN, MatchIndex
-from aggregator.events.listings import PENDING, PUBLISHED
+from aggregator.apprenticeships.matching import MatchIndex
 from aggregator.identity import content_hash, listing_id
 from aggregator.linking import (
     first_value,
@@ -38,9 +37,9 @@ from aggregator.linking import (
 from aggregator.normalize import Context
 from aggregator.normalize.drafts import ApprenticeshipDraft
 from aggregator.places.locations import postcode_centroid
+from aggregator.states import LinkRule, PostingStatus, ReviewState
 from aggregator.store.models import Apprenticeship, ApprenticeshipLink, Source, SourceRecord
 
-CLOSED = "closed"
 CHUNK = 500  # ids per IN (…) query
 FIELDS = (
     "title",
@@ -115,20 +114,20 @@ def _place_draft(
     """The listing a new draft belongs to, and the rule that decided it."""
     match = index.take(draft)
     if match is not None:
-        return match, MATCH_RULE
+        return match, LinkRule.COMPANY_OCCUPATION_TOWN
     item_id = listing_id("apprenticeship", context.source.id, record.key, draft.occurrence)
     item = session.get(Apprenticeship, item_id)
     if item is None:
         item = Apprenticeship(
             id=item_id,
-            status=OPEN,
-            review_state=PENDING,
+            status=PostingStatus.OPEN,
+            review_state=ReviewState.PENDING,
             first_seen=record.first_seen,
             last_seen=record.last_seen,
             updated_at=context.now,
         )
         session.add(item)
-    return item, "record"
+    return item, LinkRule.RECORD
 
 
 def refresh_apprenticeship(item: Apprenticeship, sources: dict[str, Source], now: datetime) -> None:
@@ -137,10 +136,10 @@ def refresh_apprenticeship(item: Apprenticeship, sources: dict[str, Source], now
     active = [link for link in item.links if link.active]
     if active:
         fields = _canonical(sorted(active, key=lambda link: rank_link(link, sources)))
-        fields["status"] = OPEN
+        fields["status"] = PostingStatus.OPEN
     else:
         fields = {name: getattr(item, name) for name in FIELDS}
-        fields["status"] = CLOSED
+        fields["status"] = PostingStatus.CLOSED
     fields["first_seen"] = min(link.record.first_seen for link in item.links)
     fields["last_seen"] = max(link.record.last_seen for link in item.links)
     digest = content_hash(fields)
@@ -148,10 +147,10 @@ def refresh_apprenticeship(item: Apprenticeship, sources: dict[str, Source], now
         for name in FIELDS:
             setattr(item, name, fields[name])
         item.fields_hash, item.updated_at = digest, now
-    if item.review_state == PENDING and any(
+    if item.review_state == ReviewState.PENDING and any(
         sources[link.record.source_id].trusted for link in active
     ):
-        item.review_state = PUBLISHED
+        item.review_state = ReviewState.PUBLISHED
 
 
 def _canonical(links: list[ApprenticeshipLink]) -> dict[str, Any]:

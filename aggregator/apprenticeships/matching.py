@@ -24,10 +24,8 @@ from sqlalchemy.orm import Session, selectinload
 from aggregator.apprenticeships.occupations import occupation_name
 from aggregator.normalize.drafts import ApprenticeshipDraft
 from aggregator.places.locations import fold
+from aggregator.states import PostingStatus
 from aggregator.store.models import Apprenticeship, ApprenticeshipLink
-
-OPEN = "open"  # the status of a listing some source still lists
-MATCH_RULE = "company-occupation-town"
 
 _OWNER = re.compile(r"[\s,;\-–]*\b(?:inh\.|inh\b|inhaber(?:in)?\b).*$", re.IGNORECASE)
 _LEGAL_FORM = re.compile(
@@ -100,7 +98,9 @@ class MatchIndex:
         if self._open is None:
             query = (
                 select(Apprenticeship)
-                .where(Apprenticeship.status == OPEN, Apprenticeship.town.is_not(None))
+                .where(
+                    Apprenticeship.status == PostingStatus.OPEN, Apprenticeship.town.is_not(None)
+                )
                 .options(selectinload(Apprenticeship.links).selectinload(ApprenticeshipLink.record))
                 .order_by(Apprenticeship.first_seen, Apprenticeship.id)
             )

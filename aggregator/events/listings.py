@@ -39,12 +39,12 @@ from aggregator.linking import (
     sources_by_id,
 )
 from aggregator.normalize import Context
-from aggregator.normalize.drafts import CANCELLED, ApprenticeshipDraft, EventDraft
+from aggregator.normalize.drafts import ApprenticeshipDraft, EventDraft
 from aggregator.review.corrections import apply_corrections
 from aggregator.review.log import SYSTEM_ACTOR, log_decision
+from aggregator.states import EventStatus, LinkRule, ReviewAction, ReviewState
 from aggregator.store.models import ApprenticeshipLink, Event, EventLink, SourceRecord
 
-PUBLISHED, PENDING, REJECTED = "published", "pending", "rejected"
 D = TypeVar("D", EventDraft, ApprenticeshipDraft)
 L = TypeVar("L", EventLink, ApprenticeshipLink)
 EVENT_FIELDS = (
@@ -104,7 +104,7 @@ def _link_new(
             event, rule, score = _place_draft(
                 session, context, record, draft, rivals=rivals, candidates=candidates[key]
             )
-            if context.source.trusted and event.review_state == PENDING:
+            if context.source.trusted and event.review_state == ReviewState.PENDING:
                 _publish_unless_vouched(session, event)
             link = EventLink(
                 event=event,
@@ -149,14 +149,14 @@ def _place_draft(
             id=event_id,
             uid=event_uid(event_id),
             start_at=_start_at(draft.to_fields()),
-            review_state=PENDING,
+            review_state=ReviewState.PENDING,
             created_at=context.now,
             updated_at=context.now,
         )
         session.add(event)
     for candidate, verdict in suggestions:
         suggest(session, candidate, event, verdict, context.now)
-    return event, "record", None
+    return event, LinkRule.RECORD, None
 
 
 def _publish_unless_vouched(session: Session, event: Event) -> None:
@@ -164,7 +164,7 @@ def _publish_unless_vouched(session: Session, event: Event) -> None:
     waits for staff on purpose: a correction its source overrode)."""
     sources = sources_by_id(session, _source_ids([link for link in event.links if link.active]))
     if not any(source.trusted for source in sources.values()):
-        event.review_state = PUBLISHED
+        event.review_state = ReviewState.PUBLISHED
 
 
 def refresh_event(session: Session, event: Event, now: datetime) -> None:
@@ -178,7 +178,7 @@ def refresh_event(session: Session, event: Event, now: datetime) -> None:
             from_sources=False,
         )
         if to_utc(event.start_at) >= now:
-            fields["status"] = CANCELLED
+            fields["status"] = EventStatus.CANCELLED
     else:
         fields, standing, dropped = apply_corrections(fields, event.overrides, from_sources=True)
         if dropped:
@@ -207,10 +207,17 @@ def _reopen(
 ) -> None:
     """A source changed what staff corrected: the correction goes, the event back to review."""
     event.overrides = standing
-    if event.review_state == PUBLISHED:
-        event.review_state = PENDING
+    if event.review_state == ReviewState.PUBLISHED:
+        event.review_state = ReviewState.PENDING
     detail = {"fields": dropped, "reason": "a source changed a corrected field"}
-    log_decision(session, actor=SYSTEM_ACTOR, action="reopen", target=event, now=now, detail=detail)
+    log_decision(
+        session,
+        actor=SYSTEM_ACTOR,
+        action=ReviewAction.REOPEN,
+        target=event,
+        now=now,
+        detail=detail,
+    )
 
 
 def _source_ids(links: list[EventLink]) -> set[str]:

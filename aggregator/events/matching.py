@@ -49,13 +49,13 @@ from aggregator.events.title_keys import STOP_WORDS, TitleKey, fold_words, title
 from aggregator.normalize import Context
 from aggregator.normalize.drafts import EventDraft
 from aggregator.places.locations import Place
+from aggregator.states import LinkRule, ReviewState
 from aggregator.store.models import Event, EventLink, KeepApart, MatchSuggestion, SourceRecord
 
 MERGE, SUGGEST = "merge", "suggest"
 MERGE_SCORE = 90.0
 SUGGEST_SCORE = 70.0
 VENUE_SCORE = 50.0  # a subset title at the same venue merges from here ("Osterkonzert mit …")
-MERGED = "merged"  # the review state of an event staff merged into another
 MINUTE = timedelta(minutes=1)
 TRACKING_PARAMS = frozenset({"fbclid", "gclid", "mc_cid", "mc_eid", "ref", "source"})
 VENUE_ALIASES = {"vhs": "volkshochschule", "bib": "bibliothek", "kath": "katholisch"}
@@ -153,7 +153,9 @@ def find_candidates(
         ]
         query = (
             select(Event)
-            .where(or_(*windows), Event.review_state != MERGED, Event.id.not_in(kept_apart))
+            .where(
+                or_(*windows), Event.review_state != ReviewState.MERGED, Event.id.not_in(kept_apart)
+            )
             .options(
                 selectinload(Event.links)
                 .selectinload(EventLink.record)
@@ -324,20 +326,20 @@ def decide(a: Profile, b: Profile) -> Verdict | None:
     venue = _venue(a, b)
     if titles.strength >= _SIMILAR:
         if same_url:
-            return Verdict(MERGE, "url", titles.score)
+            return Verdict(MERGE, LinkRule.URL, titles.score)
         if venue == _DIFFER:
-            return Verdict(SUGGEST, f"{titles.rule}+other-venue", titles.score)
+            return Verdict(SUGGEST, f"{titles.rule}+{LinkRule.OTHER_VENUE}", titles.score)
         return Verdict(MERGE, titles.rule, titles.score)
     if titles.strength == _SUBSET:
         if same_url:
-            return Verdict(MERGE, "url", titles.score)
+            return Verdict(MERGE, LinkRule.URL, titles.score)
         if _of_the_place(titles.extras, a.place_words | b.place_words) and venue != _DIFFER:
-            return Verdict(MERGE, "title-place", titles.score)
+            return Verdict(MERGE, LinkRule.TITLE_PLACE, titles.score)
         if venue == _AGREE and titles.score >= VENUE_SCORE:
-            return Verdict(MERGE, "title-venue", titles.score)
+            return Verdict(MERGE, LinkRule.TITLE_VENUE, titles.score)
         return Verdict(SUGGEST, titles.rule, titles.score)
-    if same_url and titles.rule == "title-similar":
-        return Verdict(MERGE, "url", titles.score)
+    if same_url and titles.rule == LinkRule.TITLE_SIMILAR:
+        return Verdict(MERGE, LinkRule.URL, titles.score)
     return Verdict(SUGGEST, titles.rule, titles.score)
 
 
@@ -391,7 +393,7 @@ def compare_titles(x: TitleKey, y: TitleKey) -> _Titles | None:
     if not x.core or not y.core:
         return None
     if x.core == y.core or x.compact == y.compact or x.joined == y.joined:
-        return _Titles(_SAME, "title-exact", 100.0)
+        return _Titles(_SAME, LinkRule.TITLE_EXACT, 100.0)
     score = max(
         fuzz.token_sort_ratio(" ".join(sorted(x.core)), " ".join(sorted(y.core))),
         fuzz.ratio(x.compact, y.compact),
@@ -400,13 +402,13 @@ def compare_titles(x: TitleKey, y: TitleKey) -> _Titles | None:
         contained = len(short.compact) >= 6 and short.compact in long.compact
         if short.core <= set(long.words) or contained:
             if long.numbers - short.numbers:
-                return _Titles(_GREY, "title-number", score)
-            return _Titles(_SUBSET, "title-subset", score, long.core - set(short.words))
+                return _Titles(_GREY, LinkRule.TITLE_NUMBER, score)
+            return _Titles(_SUBSET, LinkRule.TITLE_SUBSET, score, long.core - set(short.words))
     if x.numbers != y.numbers:
-        return _Titles(_GREY, "title-number", score) if score >= SUGGEST_SCORE else None
+        return _Titles(_GREY, LinkRule.TITLE_NUMBER, score) if score >= SUGGEST_SCORE else None
     if score >= MERGE_SCORE:
-        return _Titles(_SIMILAR, "title-similar", score)
-    return _Titles(_GREY, "title-similar", score) if score >= SUGGEST_SCORE else None
+        return _Titles(_SIMILAR, LinkRule.TITLE_SIMILAR, score)
+    return _Titles(_GREY, LinkRule.TITLE_SIMILAR, score) if score >= SUGGEST_SCORE else None
 
 
 def suggest(session: Session, a: Event, b: Event, verdict: Verdict, now: datetime) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from aggregator.dates.timezones import BERLIN
 from aggregator.normalize import FUTURE_DAYS, PAST_DAYS
+from aggregator.states import PostingStatus, ReviewState
 from aggregator.store.models import (
     Apprenticeship,
     ApprenticeshipLink,
@@ -20,7 +21,6 @@ from aggregator.store.models import (
     SourceRecord,
 )
 
-PUBLISHED = "published"
 T = TypeVar("T")
 
 
@@ -84,7 +84,11 @@ def _events_query(now: datetime, where: EventFilter) -> Select[tuple[Event]]:
         end = min(end, datetime.combine(where.date_to + timedelta(days=1), time(0), BERLIN))
     query = (
         select(Event)
-        .where(Event.review_state == PUBLISHED, Event.start_at >= start, Event.start_at < end)
+        .where(
+            Event.review_state == ReviewState.PUBLISHED,
+            Event.start_at >= start,
+            Event.start_at < end,
+        )
         .options(selectinload(Event.links).selectinload(EventLink.record))
         .order_by(Event.start_at, Event.id)
     )
@@ -135,7 +139,10 @@ def apprenticeship_page(
 def _apprenticeships_query(where: ApprenticeshipFilter) -> Select[tuple[Apprenticeship]]:
     query = (
         select(Apprenticeship)
-        .where(Apprenticeship.status == "open", Apprenticeship.review_state == PUBLISHED)
+        .where(
+            Apprenticeship.status == PostingStatus.OPEN,
+            Apprenticeship.review_state == ReviewState.PUBLISHED,
+        )
         .options(selectinload(Apprenticeship.links).selectinload(ApprenticeshipLink.record))
         .order_by(Apprenticeship.start_date, Apprenticeship.occupation, Apprenticeship.id)
     )
@@ -159,7 +166,9 @@ def _apprenticeships_query(where: ApprenticeshipFilter) -> Select[tuple[Apprenti
 
 def event_towns(session: Session) -> list[str]:
     """The towns that published events name, sorted."""
-    query = select(Event.town).where(Event.review_state == PUBLISHED, Event.town.is_not(None))
+    query = select(Event.town).where(
+        Event.review_state == ReviewState.PUBLISHED, Event.town.is_not(None)
+    )
     return sorted(set(session.scalars(query.distinct())))
 
 

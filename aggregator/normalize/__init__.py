@@ -14,9 +14,10 @@ from datetime import UTC, datetime, timedelta
 
 from aggregator.crawl_result import RawRecord
 from aggregator.events.categories import categorize
-from aggregator.normalize.drafts import CANCELLED, ApprenticeshipDraft, EventDraft
+from aggregator.normalize.drafts import ApprenticeshipDraft, EventDraft
 from aggregator.places.locations import normalize_place
 from aggregator.sources import SourceConfig
+from aggregator.states import EventStatus
 from aggregator.text.cancellation import strip_cancellation
 from aggregator.urls import web_url
 
@@ -99,7 +100,7 @@ def _finish(draft: Draft, source: SourceConfig) -> Draft:
         place=place,
         url=web_url(draft.url),
         categories=tuple(categories),
-        status=CANCELLED if cancelled else draft.status,
+        status=EventStatus.CANCELLED if cancelled else draft.status,
     )
 
 

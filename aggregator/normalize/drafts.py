@@ -11,8 +11,7 @@ from typing import Any
 
 from aggregator.dates.timezones import LOCAL_TZID, local
 from aggregator.places.locations import Place
-
-CONFIRMED, CANCELLED = "confirmed", "cancelled"
+from aggregator.states import EventStatus
 
 
 @dataclass(frozen=True)
@@ -22,7 +21,7 @@ class EventDraft:
     end: datetime | date | None = None  # all-day: the last day, inclusive
     occurrence: str = ""  # "" for a single event, else the RECURRENCE-ID in UTC or as a date
     description: str = ""
-    status: str = CONFIRMED
+    status: str = EventStatus.CONFIRMED
     place: Place = field(default_factory=Place)
     url: str | None = None
     uid: str | None = None  # the record's own UID or id

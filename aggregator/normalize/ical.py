@@ -21,8 +21,9 @@ from aggregator.dates.event_times import overlaps
 from aggregator.dates.recurrence import effort_problem
 from aggregator.dates.timezones import BERLIN, to_utc
 from aggregator.normalize import Context, RecordProblem, normalizer
-from aggregator.normalize.drafts import CANCELLED, CONFIRMED, EventDraft
+from aggregator.normalize.drafts import EventDraft
 from aggregator.places.locations import Place, parse_location
+from aggregator.states import EventStatus
 from aggregator.text.plain import one_line, plain_text
 
 VTIMEZONE_BLOCK = re.compile(r"BEGIN:VTIMEZONE.*?END:VTIMEZONE\r?\n", re.DOTALL | re.IGNORECASE)
@@ -98,7 +99,11 @@ def _draft(component: icalendar.Event, record: RawRecord, series: bool) -> Event
             end = None  # DTEND before DTSTART: keep the start, drop the impossible end
     else:
         end = _last_day(start, end)
-    status = CANCELLED if str(component.get("STATUS", "")).upper() == "CANCELLED" else CONFIRMED
+    status = (
+        EventStatus.CANCELLED
+        if str(component.get("STATUS", "")).upper() == "CANCELLED"
+        else EventStatus.CONFIRMED
+    )
     return EventDraft(
         title=one_line(str(component.get("SUMMARY", ""))) or "(ohne Titel)",
         start=start,

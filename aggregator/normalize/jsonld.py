@@ -19,7 +19,7 @@ from typing import Any
 from aggregator.crawl_result import RawRecord
 from aggregator.dates.event_times import consistent_end, overlaps, parse_when
 from aggregator.normalize import Context, RecordProblem, normalizer
-from aggregator.normalize.drafts import CANCELLED, CONFIRMED, EventDraft
+from aggregator.normalize.drafts import EventDraft
 from aggregator.normalize.schema_org import (
     is_event,
     is_job_posting,
@@ -28,6 +28,7 @@ from aggregator.normalize.schema_org import (
     types_of,
 )
 from aggregator.places.locations import Place, parse_location
+from aggregator.states import EventStatus
 from aggregator.text.plain import one_line, plain_text
 
 NOT_HAPPENING = frozenset({"EventCancelled", "EventPostponed"})
@@ -103,7 +104,11 @@ def _when(item: dict[str, Any], name: str) -> datetime | date | None:
 
 def _status(value: Any) -> str:
     said = text_of(value) or ""
-    return CANCELLED if types_of({"@type": said}) & NOT_HAPPENING else CONFIRMED
+    return (
+        EventStatus.CANCELLED
+        if types_of({"@type": said}) & NOT_HAPPENING
+        else EventStatus.CONFIRMED
+    )
 
 
 def _place(location: Any) -> Place:

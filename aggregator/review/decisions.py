@@ -18,22 +18,12 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from aggregator.events.listings import (
-    EVENT_FIELDS,
-    PENDING,
-    PUBLISHED,
-    REJECTED,
-    refresh_event,
-    source_fields,
-)
-from aggregator.events.matching import MERGED
+from aggregator.events.listings import EVENT_FIELDS, refresh_event, source_fields
 from aggregator.identity import event_uid, listing_id
 from aggregator.review.corrections import corrected_columns, correction
 from aggregator.review.log import log_decision
+from aggregator.states import LinkRule, ReviewAction, ReviewState, SuggestionState
 from aggregator.store.models import Apprenticeship, Event, EventLink, KeepApart, MatchSuggestion
-
-OPEN, DISMISSED = "open", "dismissed"
-STAFF_MERGE, STAFF_SPLIT = "staff-merge", "staff-split"
 
 
 def approve(
@@ -42,9 +32,14 @@ def approve(
     """Publish a listing (an event or an apprenticeship)."""
     _check_not_merged(listing)
     before = listing.review_state
-    listing.review_state = PUBLISHED
+    listing.review_state = ReviewState.PUBLISHED
     log_decision(
-        session, actor=actor, action="approve", target=listing, now=now, detail={"was": before}
+        session,
+        actor=actor,
+        action=ReviewAction.APPROVE,
+        target=listing,
+        now=now,
+        detail={"was": before},
     )
 
 
@@ -54,9 +49,11 @@ def reject(
     """Withdraw a listing for good: later runs keep it rejected."""
     _check_not_merged(listing)
     before = listing.review_state
-    listing.review_state = REJECTED
+    listing.review_state = ReviewState.REJECTED
     detail = {"was": before, "reason": reason}
-    log_decision(session, actor=actor, action="reject", target=listing, now=now, detail=detail)
+    log_decision(
+        session, actor=actor, action=ReviewAction.REJECT, target=listing, now=now, detail=detail
+    )
 
 
 def correct(
@@ -74,7 +71,9 @@ def correct(
     event.overrides = overrides
     refresh_event(session, event, now)
     detail = {"fields": {group: overrides[group]["value"] for group in columns}}
-    log_decision(session, actor=actor, action="correct", target=event, now=now, detail=detail)
+    log_decision(
+        session, actor=actor, action=ReviewAction.CORRECT, target=event, now=now, detail=detail
+    )
 
 
 def merge(session: Session, primary: Event, other: Event, *, actor: str, now: datetime) -> Event:
@@ -85,15 +84,17 @@ def merge(session: Session, primary: Event, other: Event, *, actor: str, now: da
     _check_not_merged(other)
     moved = [link.id for link in other.links]
     for link in list(other.links):
-        link.event, link.rule, link.score = primary, STAFF_MERGE, None
-    if primary.review_state == PENDING and other.review_state == PUBLISHED:
-        primary.review_state = PUBLISHED
-    other.review_state = MERGED
+        link.event, link.rule, link.score = primary, LinkRule.STAFF_MERGE, None
+    if primary.review_state == ReviewState.PENDING and other.review_state == ReviewState.PUBLISHED:
+        primary.review_state = ReviewState.PUBLISHED
+    other.review_state = ReviewState.MERGED
     _carry_over(session, primary, other, now)
     session.flush()
     refresh_event(session, primary, now)
     detail = {"other": other.id, "links": moved}
-    log_decision(session, actor=actor, action="merge", target=primary, now=now, detail=detail)
+    log_decision(
+        session, actor=actor, action=ReviewAction.MERGE, target=primary, now=now, detail=detail
+    )
     return primary
 
 
@@ -114,21 +115,25 @@ def split(
         id=new_id,
         uid=event_uid(new_id),
         start_at=event.start_at,
-        review_state=PENDING if event.review_state == REJECTED else event.review_state,
+        review_state=ReviewState.PENDING
+        if event.review_state == ReviewState.REJECTED
+        else event.review_state,
         created_at=now,
         updated_at=now,
     )
     session.add(new)
     session.flush()  # the keep-apart rows below refer to it
     for link in moving:
-        link.event, link.rule, link.score = new, STAFF_SPLIT, None
+        link.event, link.rule, link.score = new, LinkRule.STAFF_SPLIT, None
     _keep_apart(session, event, _sources_of(moving) - _sources_of(staying), now)
     _keep_apart(session, new, _sources_of(staying) - _sources_of(moving), now)
     session.flush()
     refresh_event(session, event, now)
     refresh_event(session, new, now)
     detail = {"links": sorted(link_ids), "into": new.id}
-    log_decision(session, actor=actor, action="split", target=event, now=now, detail=detail)
+    log_decision(
+        session, actor=actor, action=ReviewAction.SPLIT, target=event, now=now, detail=detail
+    )
     return new
 
 
@@ -137,18 +142,20 @@ def dismiss_suggestion(session: Session, suggestion_id: int, *, actor: str, now:
     suggestion = session.get(MatchSuggestion, suggestion_id)
     if suggestion is None:
         raise LookupError(f"no suggestion {suggestion_id}")
-    if suggestion.state != OPEN:
+    if suggestion.state != SuggestionState.OPEN:
         raise ValueError(f"suggestion {suggestion_id} is already {suggestion.state}")
-    suggestion.state, suggestion.decided_at = DISMISSED, now
+    suggestion.state, suggestion.decided_at = SuggestionState.DISMISSED, now
     detail = {"events": [suggestion.event_a_id, suggestion.event_b_id]}
-    log_decision(session, actor=actor, action="dismiss", target=suggestion, now=now, detail=detail)
+    log_decision(
+        session, actor=actor, action=ReviewAction.DISMISS, target=suggestion, now=now, detail=detail
+    )
 
 
 def open_suggestions(session: Session, *, limit: int = 100) -> list[MatchSuggestion]:
     """Open suggestions, most likely first (highest score, then oldest), events loaded."""
     query = (
         select(MatchSuggestion)
-        .where(MatchSuggestion.state == OPEN)
+        .where(MatchSuggestion.state == SuggestionState.OPEN)
         .options(selectinload(MatchSuggestion.event_a), selectinload(MatchSuggestion.event_b))
         .order_by(MatchSuggestion.score.desc(), MatchSuggestion.created_at, MatchSuggestion.id)
         .limit(limit)
@@ -157,7 +164,7 @@ def open_suggestions(session: Session, *, limit: int = 100) -> list[MatchSuggest
 
 
 def _check_not_merged(listing: Event | Apprenticeship) -> None:
-    if listing.review_state == MERGED:
+    if listing.review_state == ReviewState.MERGED:
         raise ValueError(f"{listing.id} was merged into another event: decide on that one")
 
 
@@ -195,12 +202,12 @@ def _carry_over(session: Session, primary: Event, other: Event, now: datetime) -
         if other.id not in ids:
             continue
         if ids == {primary.id, other.id}:
-            suggestion.state, suggestion.decided_at = MERGED, now
+            suggestion.state, suggestion.decided_at = ReviewState.MERGED, now
             continue
         moved = frozenset((primary.id, *(ids - {other.id})))
         if moved in pairs:
-            if suggestion.state == OPEN:
-                suggestion.state, suggestion.decided_at = DISMISSED, now
+            if suggestion.state == SuggestionState.OPEN:
+                suggestion.state, suggestion.decided_at = SuggestionState.DISMISSED, now
         elif suggestion.event_a_id == other.id:
             suggestion.event_a, pairs = primary, pairs | {moved}
         else:

@@ -7,10 +7,15 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from aggregator.states import LogTarget
 from aggregator.store.models import Apprenticeship, Event, MatchSuggestion, ReviewLog
 
 SYSTEM_ACTOR = "lotse"  # the actor of what a pass decides on its own
-TARGET_TYPES = {Event: "event", Apprenticeship: "apprenticeship", MatchSuggestion: "suggestion"}
+TARGET_TYPES = {
+    Event: LogTarget.EVENT,
+    Apprenticeship: LogTarget.APPRENTICESHIP,
+    MatchSuggestion: LogTarget.SUGGESTION,
+}
 
 
 def log_decision(

@@ -23,6 +23,16 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from aggregator.states import (
+    EventStatus,
+    LinkRule,
+    PostingStatus,
+    ReviewState,
+    Role,
+    SourceHealth,
+    SuggestionState,
+)
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """An aware datetime stored as naive UTC."""
@@ -57,7 +67,7 @@ class Source(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
     trusted: Mapped[bool] = mapped_column(Boolean, default=False)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
-    status: Mapped[str] = mapped_column(String(20), default="new")
+    status: Mapped[str] = mapped_column(String(20), default=SourceHealth.NEW)
     last_run_at: Mapped[datetime | None]
     last_success_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
@@ -78,7 +88,7 @@ class CrawlRun(Base):
     pass_id: Mapped[str] = mapped_column(String(64))
     started_at: Mapped[datetime]
     finished_at: Mapped[datetime | None]
-    status: Mapped[str] = mapped_column(String(20))  # ok, unchanged, failed
+    status: Mapped[str] = mapped_column(String(20))  # a CrawlStatus
     items: Mapped[int] = mapped_column(Integer, default=0)
     new: Mapped[int] = mapped_column(Integer, default=0)
     updated: Mapped[int] = mapped_column(Integer, default=0)
@@ -102,7 +112,7 @@ class SourceRecord(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     source_id: Mapped[str] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(String(500))
-    record_type: Mapped[str] = mapped_column(String(20))  # event, apprenticeship
+    record_type: Mapped[str] = mapped_column(String(20))  # a RecordType
     fmt: Mapped[str] = mapped_column(String(20))  # ical, json, html
     url: Mapped[str | None] = mapped_column(Text)
     payload: Mapped[str] = mapped_column(Text)
@@ -134,7 +144,7 @@ class Event(Base):
     start_date: Mapped[date | None]
     end_date: Mapped[date | None]
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Berlin")
-    status: Mapped[str] = mapped_column(String(20), default="confirmed")
+    status: Mapped[str] = mapped_column(String(20), default=EventStatus.CONFIRMED)
     categories: Mapped[list[Any]] = mapped_column(default=list)
     location_name: Mapped[str | None] = mapped_column(Text)
     location_address: Mapped[str | None] = mapped_column(Text)
@@ -144,7 +154,7 @@ class Event(Base):
     lon: Mapped[float | None] = mapped_column(Float)
     url: Mapped[str | None] = mapped_column(Text)
     series: Mapped[str | None] = mapped_column(String(36))
-    review_state: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    review_state: Mapped[str] = mapped_column(String(20), default=ReviewState.PENDING, index=True)
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     fields_hash: Mapped[str] = mapped_column(String(64), default="")
     overrides: Mapped[dict[str, Any]] = mapped_column(default=dict)
@@ -162,7 +172,7 @@ class LinkColumns:
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     occurrence: Mapped[str] = mapped_column(String(40), default="")
     fields: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    rule: Mapped[str] = mapped_column(String(40), default="record")
+    rule: Mapped[str] = mapped_column(String(40), default=LinkRule.RECORD)
     score: Mapped[float | None] = mapped_column(Float)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     linked_at: Mapped[datetime]
@@ -196,8 +206,8 @@ class Apprenticeship(Base):
     lon: Mapped[float | None] = mapped_column(Float)
     start_date: Mapped[date | None]
     url: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(20), default="open")
-    review_state: Mapped[str] = mapped_column(String(20), default="pending")
+    status: Mapped[str] = mapped_column(String(20), default=PostingStatus.OPEN)
+    review_state: Mapped[str] = mapped_column(String(20), default=ReviewState.PENDING)
     fields_hash: Mapped[str] = mapped_column(String(64), default="")
     overrides: Mapped[dict[str, Any]] = mapped_column(default=dict)
     first_seen: Mapped[datetime]
@@ -245,7 +255,7 @@ class StaffUser(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     password_hash: Mapped[str] = mapped_column(Text)
-    role: Mapped[str] = mapped_column(String(20), default="editor")  # editor, admin
+    role: Mapped[str] = mapped_column(String(20), default=Role.EDITOR)
     created_at: Mapped[datetime]
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
@@ -279,7 +289,7 @@ class MatchSuggestion(Base):
     event_b_id: Mapped[str] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
     rule: Mapped[str] = mapped_column(String(40))
     score: Mapped[float | None] = mapped_column(Float)
-    state: Mapped[str] = mapped_column(String(20), default="open", index=True)
+    state: Mapped[str] = mapped_column(String(20), default=SuggestionState.OPEN, index=True)
     created_at: Mapped[datetime]
     decided_at: Mapped[datetime | None]
 

@@ -17,8 +17,9 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 from w3lib.encoding import html_body_declared_encoding
 
-from aggregator.crawl_result import FAILED, UNCHANGED, CrawlResult, Problem, RawRecord
+from aggregator.crawl_result import CrawlResult, Problem, RawRecord
 from aggregator.sources import SourceConfig
+from aggregator.states import CrawlStatus
 from crawlers.extract.decode import declared_charset, decode_body
 
 
@@ -57,7 +58,7 @@ class SourceSpider(scrapy.Spider):
     def parse_start(self, response: Response) -> Iterator[Any]:
         self.result.pages += 1
         if response.status == 304:
-            self.result.status = UNCHANGED
+            self.result.status = CrawlStatus.UNCHANGED
             self._keep_validators(response)
             return
         self._keep_validators(response)
@@ -65,7 +66,7 @@ class SourceSpider(scrapy.Spider):
             digest = hashlib.sha256(response.body).hexdigest()
             self.result.http["body_hash"] = digest
             if digest == self.state.get("body_hash"):
-                self.result.status = UNCHANGED
+                self.result.status = CrawlStatus.UNCHANGED
                 return
         yield from self.parse_document(response)
 
@@ -81,7 +82,7 @@ class SourceSpider(scrapy.Spider):
         incomplete (then nothing is marked gone) with the page named as a problem."""
         self.result.complete = False
         if first:
-            self.result.status = FAILED
+            self.result.status = CrawlStatus.FAILED
             self.result.error = f"{url}: {message}"
         else:
             self.result.problems.append(Problem(url, message))

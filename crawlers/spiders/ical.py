@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 from scrapy.http import Response
 
-from aggregator.crawl_result import FAILED, Problem, RawRecord
+from aggregator.crawl_result import Problem, RawRecord
+from aggregator.states import CrawlStatus
 from crawlers.extract.ical import split_calendar
 from crawlers.spiders.base import SourceSpider
 
@@ -17,7 +18,7 @@ class IcalSpider(SourceSpider):
     def parse_document(self, response: Response) -> Iterator[RawRecord | Problem]:
         records, problems = split_calendar(self.text_of(response), response.url)
         if not records and problems:
-            self.result.status = FAILED
+            self.result.status = CrawlStatus.FAILED
             self.result.error = str(problems[0])
             return
         yield from problems

@@ -19,10 +19,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from aggregator.states import Role
 from aggregator.store.models import StaffSession, StaffUser
 
-EDITOR, ADMIN = "editor", "admin"
-ROLES = (EDITOR, ADMIN)
 SESSION_LIFETIME = timedelta(hours=12)
 MIN_PASSWORD_LENGTH = 10
 
@@ -43,18 +42,18 @@ class Staff:
 
     @property
     def is_admin(self) -> bool:
-        return self.role == ADMIN
+        return self.role == Role.ADMIN
 
 
 def add_staff(
-    session: Session, name: str, password: str, *, role: str = EDITOR, now: datetime
+    session: Session, name: str, password: str, *, role: str = Role.EDITOR, now: datetime
 ) -> StaffUser:
     """A new active account; raises AccountError for a taken name, a bad role or a weak password."""
     name = name.strip()
     if not name or len(name) > 100 or any(char.isspace() for char in name):
         raise AccountError("a name is 1 to 100 characters without spaces")
-    if role not in ROLES:
-        raise AccountError(f"role must be one of {', '.join(ROLES)}")
+    if role not in set(Role):
+        raise AccountError(f"role must be one of {', '.join(Role)}")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"a password has at least {MIN_PASSWORD_LENGTH} characters")
     if session.scalar(select(StaffUser.id).where(StaffUser.name == name)) is not None:

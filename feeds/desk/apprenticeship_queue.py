@@ -7,10 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
+from aggregator.states import PostingStatus, ReviewState
 from aggregator.store.models import Apprenticeship, ApprenticeshipLink, SourceRecord
-from feeds.desk.decisions import PENDING
-
-OPEN = "open"
 
 
 @dataclass(frozen=True)
@@ -62,5 +60,6 @@ def apprenticeship_choices(session: Session) -> tuple[list[str], list[str]]:
 
 def _pending() -> Select[tuple[Apprenticeship]]:
     return select(Apprenticeship).where(
-        Apprenticeship.review_state == PENDING, Apprenticeship.status == OPEN
+        Apprenticeship.review_state == ReviewState.PENDING,
+        Apprenticeship.status == PostingStatus.OPEN,
     )

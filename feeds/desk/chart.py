@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from aggregator.states import CrawlStatus, labelled
 from aggregator.store.models import CrawlRun
 from feeds.desk.render import when
 
 WIDTH, HEIGHT, GAP, MIN_BAR = 144, 36, 2, 2
-STATUS_NAMES = {"ok": "ok", "unchanged": "unverändert", "failed": "fehlgeschlagen"}
 
 
 @dataclass(frozen=True)
@@ -38,8 +38,9 @@ def crawl_chart(runs: Sequence[CrawlRun], *, slots: int = 12) -> Chart:
     bars = []
     for index, run in enumerate(runs):
         height = max(MIN_BAR, (HEIGHT - 1) * run.items / peak)
-        kind = "alarm" if run.alarm else run.status if run.status in STATUS_NAMES else "failed"
-        status = STATUS_NAMES.get(run.status, run.status)
+        known = run.status in set(CrawlStatus)
+        kind = "alarm" if run.alarm else run.status if known else CrawlStatus.FAILED
+        status = labelled(run.status, CrawlStatus)
         label = f"{when(run.started_at)}: {run.items} Einträge, {status}"
         if run.alarm:
             label += " – Alarm"

@@ -13,11 +13,10 @@ from sqlalchemy.orm import Session
 
 from aggregator.normalize import PAST_DAYS
 from aggregator.review import decisions
+from aggregator.states import ReviewAction, ReviewState
 from aggregator.store.models import Apprenticeship, Event
 
-APPROVE, REJECT = "approve", "reject"
-PENDING = "pending"
-RESULTS = {APPROVE: "published", REJECT: "rejected"}
+RESULTS = {ReviewAction.APPROVE: ReviewState.PUBLISHED, ReviewAction.REJECT: ReviewState.REJECTED}
 
 
 def decide(
@@ -34,7 +33,7 @@ def decide(
     for listing in {listing.id: listing for listing in listings}.values():
         if listing.review_state == RESULTS[action]:
             continue
-        if action == APPROVE:
+        if action == ReviewAction.APPROVE:
             decisions.approve(session, listing, actor=actor, now=now)
         else:
             decisions.reject(session, listing, actor=actor, reason=reason, now=now)
@@ -45,7 +44,7 @@ def decide(
 def pending(now: datetime) -> Select[tuple[Event]]:
     """Pending events still in the feed window (30 days back): what waits for a decision."""
     return select(Event).where(
-        Event.review_state == PENDING, Event.start_at >= now - timedelta(days=PAST_DAYS)
+        Event.review_state == ReviewState.PENDING, Event.start_at >= now - timedelta(days=PAST_DAYS)
     )
 
 

@@ -10,12 +10,12 @@ from starlette.routing import Route
 
 from aggregator.events.categories import CATEGORY_NAMES
 from aggregator.review import decisions
+from aggregator.states import SuggestionState
 from aggregator.store.models import Event, MatchSuggestion
 from feeds.app_context import AppContext
 from feeds.desk.guard import Call, guarded
 from feeds.desk.render import label, when
 
-OPEN = "open"
 DESCRIPTION_SHOWN = 300
 COMPARED: tuple[tuple[str, Callable[[Event], str]], ...] = (
     ("Titel", lambda e: e.title),
@@ -65,7 +65,7 @@ def routes(app: AppContext) -> list[Route]:
     def merge(call: Call) -> Response:
         with app.store.transaction() as session:
             suggestion = session.get(MatchSuggestion, _number(call.path("suggestion_id")))
-            if suggestion is None or suggestion.state != OPEN:
+            if suggestion is None or suggestion.state != SuggestionState.OPEN:
                 return _to_list("decided")
             pair = {
                 suggestion.event_a.id: suggestion.event_a,
@@ -84,7 +84,7 @@ def routes(app: AppContext) -> list[Route]:
     def dismiss(call: Call) -> Response:
         with app.store.transaction() as session:
             suggestion = session.get(MatchSuggestion, _number(call.path("suggestion_id")))
-            if suggestion is None or suggestion.state != OPEN:
+            if suggestion is None or suggestion.state != SuggestionState.OPEN:
                 return _to_list("decided")
             decisions.dismiss_suggestion(
                 session, suggestion.id, actor=call.staff.name, now=call.now

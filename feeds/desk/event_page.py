@@ -14,9 +14,10 @@ from aggregator.dates.timezones import local
 from aggregator.events.categories import CATEGORIES
 from aggregator.review import decisions
 from aggregator.review.corrections import corrected_columns
+from aggregator.states import ReviewAction, ReviewState
 from aggregator.store.models import Event, ReviewLog
 from feeds.app_context import AppContext
-from feeds.desk.decisions import APPROVE, REJECT, decide, pending_of_series
+from feeds.desk.decisions import decide, pending_of_series
 from feeds.desk.guard import Call, guarded
 from feeds.desk.log import Entry, describe
 
@@ -26,7 +27,6 @@ PLACE_FIELDS = {
     "postcode": "postcode",
     "town": "town",
 }
-MERGED = "merged"
 WEB = ("http", "https")
 HISTORY_ROWS = 50
 
@@ -58,7 +58,7 @@ def routes(app: AppContext) -> list[Route]:
         """Why this event cannot be changed any more, as a page; None when it can."""
         if event is None:
             return call.not_found("Diesen Eintrag gibt es nicht (mehr).")
-        if event.review_state == MERGED:
+        if event.review_state == ReviewState.MERGED:
             return show(
                 call, status=409, error="Dieser Eintrag wurde in einen anderen aufgenommen."
             )
@@ -67,7 +67,7 @@ def routes(app: AppContext) -> list[Route]:
     def decision(action: str):  # noqa: ANN202 - a page function
         def handle(call: Call) -> Response:
             reason = call.field("reason")
-            if action == REJECT and not reason:
+            if action == ReviewAction.REJECT and not reason:
                 return show(call, status=400, error="Bitte einen Grund für die Ablehnung angeben.")
             with app.store.transaction() as session:
                 event = session.get(Event, call.path("event_id"))
@@ -77,7 +77,7 @@ def routes(app: AppContext) -> list[Route]:
                 if event.series and call.field("whole_series"):
                     events += pending_of_series(session, event.series, now=call.now)
                 decide(session, events, action, actor=call.staff.name, reason=reason, now=call.now)
-            notice = "approved" if action == APPROVE else "rejected"
+            notice = "approved" if action == ReviewAction.APPROVE else "rejected"
             return RedirectResponse(f"/desk/queue?msg={notice}", status_code=303)
 
         return handle
@@ -117,8 +117,10 @@ def routes(app: AppContext) -> list[Route]:
     event_url = "/desk/events/{event_id}"
     return [
         Route(event_url, guarded(app, show), methods=["GET"]),
-        Route(f"{event_url}/approve", guarded(app, decision(APPROVE)), methods=["POST"]),
-        Route(f"{event_url}/reject", guarded(app, decision(REJECT)), methods=["POST"]),
+        Route(
+            f"{event_url}/approve", guarded(app, decision(ReviewAction.APPROVE)), methods=["POST"]
+        ),
+        Route(f"{event_url}/reject", guarded(app, decision(ReviewAction.REJECT)), methods=["POST"]),
         Route(f"{event_url}/edit", guarded(app, correct), methods=["POST"]),
         Route(f"{event_url}/split", guarded(app, split), methods=["POST"]),
     ]

@@ -16,15 +16,9 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
+from aggregator.states import Role
 from feeds.app_context import AppContext
-from feeds.desk.accounts import (
-    ADMIN,
-    EDITOR,
-    SESSION_LIFETIME,
-    Staff,
-    csrf_matches,
-    staff_for_token,
-)
+from feeds.desk.accounts import SESSION_LIFETIME, Staff, csrf_matches, staff_for_token
 from feeds.desk.render import page as render_page
 
 COOKIE = "lotse_desk"
@@ -76,7 +70,7 @@ Page = Callable[[Call], Response]
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
-def guarded(app: AppContext, page: Page, *, role: str = EDITOR) -> Endpoint:
+def guarded(app: AppContext, page: Page, *, role: str = Role.EDITOR) -> Endpoint:
     """The endpoint that runs `page` (in a worker thread) only for staff allowed to see it."""
 
     async def endpoint(request: Request) -> Response:
@@ -86,7 +80,7 @@ def guarded(app: AppContext, page: Page, *, role: str = EDITOR) -> Endpoint:
         form = await request.form() if request.method == "POST" else FormData()
         if request.method == "POST" and not csrf_matches(staff.csrf, form.get("csrf")):
             return forbidden(staff, "Das Formular ist abgelaufen. Bitte laden Sie die Seite neu.")
-        if role == ADMIN and not staff.is_admin:
+        if role == Role.ADMIN and not staff.is_admin:
             return forbidden(staff, "Diese Seite ist der Administration vorbehalten.")
         return await run_in_threadpool(page, Call(app, request, staff, form, app.clock()))
 

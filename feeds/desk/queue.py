@@ -16,17 +16,11 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from aggregator.events.categories import CATEGORIES
+from aggregator.states import ReviewAction, ReviewState
 from aggregator.store.models import Apprenticeship, Event, EventLink, SourceRecord
 from feeds.app_context import AppContext
 from feeds.desk.apprenticeship_queue import apprenticeship_choices, pending_apprenticeships
-from feeds.desk.decisions import (
-    APPROVE,
-    PENDING,
-    REJECT,
-    decide,
-    pending,
-    pending_of_series,
-)
+from feeds.desk.decisions import decide, pending, pending_of_series
 from feeds.desk.guard import Call, guarded
 
 PAGE_ROWS = 50
@@ -82,16 +76,18 @@ def routes(app: AppContext) -> list[Route]:
     def bulk(call: Call) -> Response:
         back = call.field("back") if call.field("back").startswith(QUEUE_URL) else QUEUE_URL
         action, reason = call.field("action"), call.field("reason")
-        if action not in (APPROVE, REJECT):
+        if action not in (ReviewAction.APPROVE, ReviewAction.REJECT):
             return _back(back, "none_selected")
-        if action == REJECT and not reason:
+        if action == ReviewAction.REJECT and not reason:
             return _back(back, "reason_missing")
         model = Apprenticeship if call.field("kind") == APPRENTICESHIPS else Event
         with app.store.transaction() as session:
             events = [session.get(model, listing_id) for listing_id in call.fields("ids")]
             for series in call.fields("series"):
                 events += pending_of_series(session, series, now=call.now)
-            chosen = [event for event in events if event and event.review_state == PENDING]
+            chosen = [
+                event for event in events if event and event.review_state == ReviewState.PENDING
+            ]
             decided = decide(
                 session, chosen, action, actor=call.staff.name, reason=reason, now=call.now
             )

@@ -10,6 +10,18 @@ from starlette.responses import HTMLResponse, Response
 
 from aggregator.dates.timezones import local
 from aggregator.events.categories import CATEGORY_NAMES
+from aggregator.states import (
+    CrawlStatus,
+    EventStatus,
+    Labelled,
+    LinkRule,
+    LogTarget,
+    ReviewAction,
+    ReviewState,
+    Role,
+    SourceHealth,
+    labelled,
+)
 from feeds.templating import html_environment
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -42,53 +54,24 @@ NOTICES = {
     "crawl_running": "Diese Quelle wird gerade abgerufen.",
     "logged_out": "Sie sind abgemeldet.",
 }
-LABELS = {
-    "review": {
-        "pending": "wartet",
-        "published": "veröffentlicht",
-        "rejected": "abgelehnt",
-        "merged": "aufgenommen in einen anderen Eintrag",
-    },
-    "source": {"ok": "ok", "alarm": "Alarm", "failing": "Fehler", "new": "neu"},
-    "run": {"ok": "ok", "unchanged": "unverändert", "failed": "fehlgeschlagen"},
-    "status": {"confirmed": "findet statt", "cancelled": "abgesagt"},
-    "role": {"editor": "Redaktion", "admin": "Administration"},
-    "action": {
-        "approve": "freigegeben",
-        "reject": "abgelehnt",
-        "correct": "bearbeitet",
-        "edit": "bearbeitet",
-        "merge": "zusammengeführt",
-        "split": "abgetrennt",
-        "dismiss": "kein Duplikat",
-    },
-    "rule": {
-        "record": "eigener Datensatz",
-        "staff-merge": "von Hand zusammengeführt",
-        "staff-split": "von Hand abgetrennt",
-        "url": "gleiche Adresse",
-        "title-exact": "gleicher Titel",
-        "title-similar": "ähnlicher Titel",
-        "title-place": "Titel mit Ortsangabe",
-        "title-venue": "Titel am selben Ort",
-        "title-number": "Titel gleich bis auf eine Nummer",
-        "title-subset": "ein Titel enthält den anderen",
-        "other-venue": "anderer Ort",
-    },
-    "target": {
-        "event": "Veranstaltung",
-        "apprenticeship": "Ausbildungsplatz",
-        "suggestion": "Vorschlag",
-    },
-    "field": {
-        "title": "Titel",
-        "description": "Beschreibung",
-        "start": "Beginn",
-        "end": "Ende",
-        "location": "Ort",
-        "url": "Link",
-        "categories": "Kategorien",
-    },
+STATES: dict[str, type[Labelled]] = {
+    "review": ReviewState,
+    "source": SourceHealth,
+    "run": CrawlStatus,
+    "status": EventStatus,
+    "role": Role,
+    "action": ReviewAction,
+    "rule": LinkRule,
+    "target": LogTarget,
+}
+FIELDS = {
+    "title": "Titel",
+    "description": "Beschreibung",
+    "start": "Beginn",
+    "end": "Ende",
+    "location": "Ort",
+    "url": "Link",
+    "categories": "Kategorien",
 }
 
 
@@ -112,10 +95,11 @@ def iso_when(text: str | None) -> str:
 
 
 def label(value: str, group: str) -> str:
-    """The German word for a stored state or action; the value itself where none is known.
-    A matching rule may be compound ("title-exact+other-venue"): each part is named."""
-    words = LABELS.get(group, {})
-    return " · ".join(words.get(part, part) for part in value.split("+"))
+    """The German word for a stored state (aggregator.states) or a form field; the value itself
+    where none is known."""
+    if group == "field":
+        return FIELDS.get(value, value)
+    return labelled(value, STATES[group])
 
 
 _environment = html_environment(TEMPLATES)

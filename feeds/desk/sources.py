@@ -9,9 +9,9 @@ from sqlalchemy.orm import Session, aliased
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from aggregator.states import Role
 from aggregator.store.models import CrawlRun, Source, SourceRecord
 from feeds.app_context import AppContext
-from feeds.desk.accounts import ADMIN
 from feeds.desk.chart import Chart, crawl_chart
 from feeds.desk.crawl_now import CrawlStarter
 from feeds.desk.guard import Call, guarded
@@ -97,7 +97,11 @@ def routes(app: AppContext) -> list[Route]:
     return [
         Route("/desk/sources", guarded(app, overview), methods=["GET"]),
         Route("/desk/sources/{source_id}", guarded(app, detail), methods=["GET"]),
-        Route("/desk/sources/{source_id}/crawl", guarded(app, crawl, role=ADMIN), methods=["POST"]),
+        Route(
+            "/desk/sources/{source_id}/crawl",
+            guarded(app, crawl, role=Role.ADMIN),
+            methods=["POST"],
+        ),
     ]
 
 

@@ -6,9 +6,9 @@ from sqlalchemy import func, select
 from starlette.responses import Response
 from starlette.routing import Route
 
+from aggregator.states import Role
 from aggregator.store.models import StaffSession, StaffUser
 from feeds.app_context import AppContext
-from feeds.desk.accounts import ADMIN
 from feeds.desk.guard import Call, guarded
 
 
@@ -29,4 +29,4 @@ def routes(app: AppContext) -> list[Route]:
             members = [(user, int(sessions)) for user, sessions in session.execute(query)]
         return call.render("team.html", members=members)
 
-    return [Route("/desk/staff", guarded(app, show, role=ADMIN), methods=["GET"])]
+    return [Route("/desk/staff", guarded(app, show, role=Role.ADMIN), methods=["GET"])]

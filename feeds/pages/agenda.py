@@ -9,7 +9,8 @@ from itertools import groupby
 
 from sqlalchemy.orm import Session
 
-from aggregator.events.queries import PUBLISHED, EventFilter, event_page
+from aggregator.events.queries import EventFilter, event_page
+from aggregator.states import ReviewState
 from aggregator.store.models import Event
 from feeds.views import EventView
 
@@ -58,6 +59,6 @@ def agenda(session: Session, *, now: datetime, where: EventFilter, first: date) 
 def published_event(session: Session, event_id: str) -> EventView | None:
     """One published event, or None."""
     event = session.get(Event, event_id)
-    if event is None or event.review_state != PUBLISHED:
+    if event is None or event.review_state != ReviewState.PUBLISHED:
         return None
     return EventView.of(event)

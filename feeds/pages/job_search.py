@@ -9,7 +9,6 @@ from typing import Self
 from sqlalchemy.orm import Session
 from starlette.datastructures import QueryParams
 
-from aggregator.apprenticeships.listings import OPEN
 from aggregator.apprenticeships.search import (
     START,
     ApprenticeshipSearch,
@@ -17,7 +16,8 @@ from aggregator.apprenticeships.search import (
     SearchError,
     search_apprenticeships,
 )
-from aggregator.events.queries import PUBLISHED, ApprenticeshipFilter, open_apprenticeships
+from aggregator.events.queries import ApprenticeshipFilter, open_apprenticeships
+from aggregator.states import PostingStatus, ReviewState
 from aggregator.store.models import Apprenticeship
 from feeds.catalog import town_slug
 
@@ -98,6 +98,10 @@ def find(session: Session, form: JobForm, towns: dict[str, str]) -> Found:
 def open_apprenticeship(session: Session, item_id: str) -> Apprenticeship | None:
     """One open, published apprenticeship, or None."""
     item = session.get(Apprenticeship, item_id)
-    if item is None or item.status != OPEN or item.review_state != PUBLISHED:
+    if (
+        item is None
+        or item.status != PostingStatus.OPEN
+        or item.review_state != ReviewState.PUBLISHED
+    ):
         return None
     return item
