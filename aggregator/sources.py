@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from aggregator.events.categories import CATEGORIES
+from aggregator.categories import CATEGORIES
 
 
 @dataclass(frozen=True)

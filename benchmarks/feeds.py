@@ -17,17 +17,17 @@ import icalendar
 from sqlalchemy import insert
 from starlette.testclient import TestClient
 
+from aggregator.categories import CATEGORIES
 from aggregator.dates.timezones import day_start_utc
-from aggregator.events.categories import CATEGORIES
 from aggregator.events.queries import published_events
+from aggregator.events.view import EventView
 from aggregator.identity import event_uid, listing_id
 from aggregator.store import Store
 from aggregator.store.models import Event
 from feeds.catalog import COUNTY
 from feeds.ical import location_line, render_calendar
-from feeds.server import create_app
-from feeds.views import EventView
 from feeds.vtimezone import BERLIN_VTIMEZONE
+from web.server import create_app
 
 EVENTS = 10_000
 NOW = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
@@ -127,7 +127,7 @@ def run() -> None:
         with store.transaction() as session:
             session.execute(insert(Event), event_rows(EVENTS))
         with store.transaction() as session:
-            views = [EventView.of(event) for event in published_events(session, now=NOW)]
+            views = published_events(session, now=NOW)
         _rendering(views)
         _serving(store, len(views))
         store.dispose()

@@ -29,7 +29,7 @@ def run() -> None:
 
     first_day = datetime.now(UTC).date() + timedelta(days=2)
     with FixtureServer().running() as site, redis_server() as redis:
-        os.environ["LOTSE_BROKER_URL"] = redis.url()  # before celery_app is imported
+        os.environ["LOTSE_BROKER_URL"] = redis.url()  # before workers.app is imported
         configs = [
             source(
                 f"quelle-{number}",

@@ -14,10 +14,11 @@ from typing import Literal, TypeVar
 
 from sqlalchemy.orm import Session
 
-from aggregator.events.categories import CATEGORIES, CATEGORY_NAMES
-from aggregator.events.queries import ApprenticeshipFilter, EventFilter, event_towns, source_ids
+from aggregator.apprenticeships.queries import ApprenticeshipFilter
+from aggregator.categories import CATEGORIES, CATEGORY_NAMES
+from aggregator.events.queries import EventFilter, event_towns, source_ids
+from aggregator.events.view import EventView
 from aggregator.places.locations import MUNICIPALITIES
-from feeds.views import EventView
 
 COUNTY = "Landkreis Heidenheim"
 Profile = Literal["ics", "integreat", "json"]

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta
 
 from aggregator.dates.timezones import LOCAL_TZID, local
-from feeds.views import EventView
+from aggregator.events.view import EventView
 from feeds.vtimezone import BERLIN_VTIMEZONE
 
 PRODID = "-//Lotse//Lotse Events 0.1//DE"

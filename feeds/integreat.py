@@ -18,9 +18,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
+from aggregator.events.view import EventView
 from aggregator.states import EventStatus
 from feeds.ical import event_lines, render_calendar
-from feeds.views import EventView
 
 CANCELLED_PREFIX = "Abgesagt: "
 

@@ -9,10 +9,9 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
 
+from aggregator.apprenticeships.view import ApprenticeshipView
 from aggregator.dates.timezones import local
-from aggregator.store.models import Apprenticeship
-from aggregator.urls import web_url
-from feeds.views import EventView, apprenticeship_sources
+from aggregator.events.view import EventView
 
 
 def event_entry(event: EventView) -> dict[str, Any]:
@@ -44,7 +43,7 @@ def event_entry(event: EventView) -> dict[str, Any]:
     }
 
 
-def apprenticeship_entry(item: Apprenticeship) -> dict[str, Any]:
+def apprenticeship_entry(item: ApprenticeshipView) -> dict[str, Any]:
     return {
         "id": item.id,
         "title": item.title,
@@ -58,8 +57,8 @@ def apprenticeship_entry(item: Apprenticeship) -> dict[str, Any]:
             "lon": item.lon,
         },
         "start_date": item.start_date.isoformat() if item.start_date else None,
-        "url": web_url(item.url),
-        "sources": apprenticeship_sources(item),
+        "url": item.url,
+        "sources": [{"source": ref.source, "url": ref.url, "id": ref.uid} for ref in item.sources],
         "first_seen": when_text(item.first_seen),
         "last_seen": when_text(item.last_seen),
         "status": item.status,
@@ -94,7 +93,7 @@ def render_events(events: Iterable[EventView], *, generated_at: datetime) -> byt
     return _dump(body)
 
 
-def render_apprenticeships(items: Iterable[Apprenticeship], *, generated_at: datetime) -> bytes:
+def render_apprenticeships(items: Iterable[ApprenticeshipView], *, generated_at: datetime) -> bytes:
     body = {
         "generated_at": when_text(generated_at),
         "apprenticeships": [apprenticeship_entry(item) for item in items],

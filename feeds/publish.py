@@ -12,13 +12,13 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from aggregator.events.queries import last_change, open_apprenticeships, published_events
-from aggregator.store.models import Apprenticeship, Event
+from aggregator.apprenticeships.queries import apprenticeships_changed, open_apprenticeships
+from aggregator.events.queries import events_changed, published_events
+from aggregator.events.view import EventView
 from feeds.catalog import Catalog, FeedSpec, matches
 from feeds.ical import render_calendar
 from feeds.integreat import render_integreat
 from feeds.json_feed import render_apprenticeships, render_events
-from feeds.views import EventView
 
 
 @dataclass(frozen=True)
@@ -34,15 +34,15 @@ class Feed:
 def render_feeds(session: Session, *, now: datetime) -> list[Feed]:
     """Every static feed, rendered from the store: the event feeds of the catalog, each from one
     reading of the events, and apprenticeships.json."""
-    events = [EventView.of(event) for event in published_events(session, now=now)]
-    generated_at = last_change(session, Event) or now
+    events = published_events(session, now=now)
+    generated_at = events_changed(session) or now
     feeds = [
         Feed(spec.path, render_event_feed(spec, events_in(spec, events), generated_at))
         for spec in Catalog.of(session).feeds.values()
     ]
     apprenticeships = render_apprenticeships(
         open_apprenticeships(session),
-        generated_at=last_change(session, Apprenticeship, Event) or now,
+        generated_at=apprenticeships_changed(session) or now,
     )
     feeds.append(Feed("apprenticeships.json", apprenticeships))
     return feeds

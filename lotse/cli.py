@@ -109,17 +109,17 @@ def run_pass(
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from feeds.server import create_app
+    from lotse.serve import serving_app
     from workers.logs import serve_log_config
 
     settings = Settings.from_env()
-    app = create_app(Store(settings.database_url))
+    app = serving_app(Store(settings.database_url), settings)
     uvicorn.run(app, host=args.host, port=args.port, log_config=serve_log_config())
     return 0
 
 
 def cmd_staff_add(args: argparse.Namespace) -> int:
-    from feeds.desk.staff_command import add_staff_command
+    from lotse.staff import add_staff_command
 
     return add_staff_command(args.name, role=args.role, password_stdin=args.password_stdin)
 

@@ -65,7 +65,8 @@ def run_demo(*, port: int, serve: bool, out: Path = Path("public")) -> int:
     print(f"serving on http://127.0.0.1:{port}/ (events.ics, events.json, …) – Ctrl-C stops")
     import uvicorn
 
-    from feeds.server import create_app
+    from lotse.serve import serving_app
 
-    uvicorn.run(create_app(store), host="127.0.0.1", port=port, log_level="warning")
+    app = serving_app(store, settings)
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
     return 0

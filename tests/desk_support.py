@@ -18,12 +18,12 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
+from aggregator.accounts import add_staff
 from aggregator.crawl_result import CrawlResult, RawRecord
 from aggregator.sources import SourceConfig
 from aggregator.store import Store
 from aggregator.store.models import Event, MatchSuggestion
 from crawlers.extract.ical import split_calendar
-from feeds.desk.accounts import add_staff
 from workers.steps import ingest_result, register_sources
 
 EDITOR = ("erika", "erika-passwort-1")

@@ -21,9 +21,9 @@ from starlette.testclient import TestClient
 
 from aggregator.sources import SourceConfig
 from aggregator.store import Store
-from feeds.server import create_app
 from tests.conftest import FAST_CRAWL, FIXTURES, NOW, source
 from tests.support.server import FixtureServer, Reply
+from web.server import create_app
 from workers.passes import PassReport, run_pass
 
 ICS = "text/calendar; charset=utf-8"

@@ -12,9 +12,9 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from aggregator.store import Store
-from feeds.server import create_app
 from tests.conftest import FAST_CRAWL, FIXTURES, NOW, source
 from tests.support.server import FixtureServer, Reply
+from web.server import create_app
 from workers.passes import run_pass
 
 DEMO_SITE = FIXTURES.parents[1] / "examples" / "demo" / "site"

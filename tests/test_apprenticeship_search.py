@@ -6,14 +6,13 @@ from __future__ import annotations
 import pytest
 from starlette.testclient import TestClient
 
+from aggregator.apprenticeships.queries import ApprenticeshipFilter
 from aggregator.apprenticeships.search import (
     ApprenticeshipSearch,
     SearchError,
     search_apprenticeships,
 )
-from aggregator.events.queries import ApprenticeshipFilter
 from aggregator.places.locations import distance_km, postcode_centroid
-from feeds.server import create_app
 from tests.apprenticeship_support import (
     ingest,
     jobs_result,
@@ -22,6 +21,7 @@ from tests.apprenticeship_support import (
     radar_source,
 )
 from tests.conftest import NOW
+from web.server import create_app
 
 GIENGEN, HEIDENHEIM = "89537", "89518"
 

@@ -1,6 +1,6 @@
 import pytest
 
-from aggregator.events.categories import (
+from aggregator.categories import (
     CATEGORIES,
     CATEGORY_NAMES,
     FALSE_FRIENDS,

@@ -10,9 +10,8 @@ import pytest
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
+from aggregator.accounts import SESSION_LIFETIME
 from aggregator.store.models import StaffUser
-from feeds.desk.accounts import SESSION_LIFETIME
-from feeds.server import create_app
 from lotse.cli import main
 from tests.conftest import NOW
 from tests.desk_support import (
@@ -24,6 +23,7 @@ from tests.desk_support import (
     desk_requests,
     sign_in,
 )
+from web.server import create_app
 
 
 @pytest.fixture
@@ -191,7 +191,7 @@ def test_staff_add_asks_twice_and_stores_only_an_argon2_hash(tmp_path, monkeypat
     assert done.value.code == 0
     answers = iter(["passwort-eins-1", "passwort-zwei-2"])
     monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
-    monkeypatch.setattr("feeds.desk.staff_command.getpass", lambda prompt="": next(answers))
+    monkeypatch.setattr("lotse.staff.getpass", lambda prompt="": next(answers))
     with pytest.raises(SystemExit) as done:
         main(["staff", "add", "carla"])
     assert done.value.code == 2  # the two entries differ

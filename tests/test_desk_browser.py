@@ -13,7 +13,6 @@ from sqlalchemy import update
 
 from aggregator.store import Store
 from aggregator.store.models import Event
-from feeds.server import create_app
 from tests.conftest import FAST_CRAWL, NOW, source
 from tests.desk_support import (
     ADMIN,
@@ -26,6 +25,7 @@ from tests.desk_support import (
     live_server,
 )
 from tests.support.server import Reply
+from web.server import create_app
 from workers.passes import run_pass
 
 SHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"

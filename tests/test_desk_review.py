@@ -14,9 +14,10 @@ import pytest
 from sqlalchemy import select, update
 from starlette.testclient import TestClient
 
+from aggregator.config import Settings
 from aggregator.store import Store
 from aggregator.store.models import Apprenticeship, Event, MatchSuggestion
-from feeds.server import create_app
+from lotse.serve import serving_app
 from tests.conftest import NOW
 from tests.desk_support import (
     ADMIN,
@@ -29,6 +30,7 @@ from tests.desk_support import (
     fill,
     sign_in,
 )
+from web.server import create_app
 
 TITLE_LINK = re.compile(r'<a class="title" href="/desk/events/[^"]+">([^<]*)</a>')
 POST_FORM = re.compile(r'<form method="post"[^>]*>(.*?)</form>', re.DOTALL)
@@ -302,7 +304,7 @@ def test_every_form_carries_the_session_csrf_token(store) -> None:
     add_accounts(store, NOW)
     ensure_suggestion(store, "Lesung", "Lesung – Teil 2", NOW)
     [lesung] = ids(store, "Lesung")
-    with TestClient(create_app(store, clock=lambda: NOW)) as client:
+    with TestClient(serving_app(store, Settings(), clock=lambda: NOW)) as client:
         csrf = sign_in(client, ADMIN)
         forms = []
         for path in (

@@ -14,8 +14,7 @@ from aggregator.config import Settings
 from aggregator.crawl_result import CrawlResult
 from aggregator.states import CrawlStatus
 from aggregator.store.models import CrawlRun, Event, Source
-from feeds.desk.crawl_now import CrawlStarter
-from feeds.server import create_app
+from lotse.serve import serving_app
 from tests.conftest import FIXTURES, NOW, source
 from tests.desk_support import (
     ADMIN,
@@ -27,6 +26,8 @@ from tests.desk_support import (
     sign_in,
 )
 from tests.support.server import Reply
+from web.server import create_app
+from workers.crawl_now import CrawlStarter
 from workers.steps import ingest_result, register_sources
 
 LATER = NOW + timedelta(hours=6)
@@ -42,7 +43,7 @@ def source_row(page: str, source_id: str) -> str:
 def admin(store):
     fill(store, NOW)
     add_accounts(store, NOW)
-    with TestClient(create_app(store, clock=lambda: LATER)) as client:
+    with TestClient(serving_app(store, Settings(), clock=lambda: LATER)) as client:
         client.csrf = sign_in(client, ADMIN)
         yield client
 
@@ -83,7 +84,7 @@ def test_crawl_now_crawls_that_one_source_in_the_background(sqlite_store, site) 
     other = source("andere", "ical", site.url("/andere.ics"))
     register_sources(sqlite_store, [source("stadt", "ical", url), other])
     add_accounts(sqlite_store, NOW)
-    with TestClient(create_app(sqlite_store, clock=lambda: NOW)) as client:
+    with TestClient(serving_app(sqlite_store, Settings(), clock=lambda: NOW)) as client:
         csrf = sign_in(client, ADMIN)
         first = client.post(
             "/desk/sources/stadt/crawl", data={"csrf": csrf}, follow_redirects=False

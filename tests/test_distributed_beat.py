@@ -12,8 +12,9 @@ import pytest
 import redis
 from starlette.testclient import TestClient
 
+from aggregator.config import Settings
 from aggregator.store import Store
-from feeds.server import create_app
+from lotse.serve import serving_app
 from tests.celery_support import WorkerSet, beat, lotse_env, wait_for, worker_set
 from tests.conftest import PG_ADMIN
 from tests.county_support import comparable, county, lotse_run, source_entry, stored
@@ -96,7 +97,7 @@ def test_beat_and_two_workers_publish_the_county_like_an_in_process_pass(
 
             monkeypatch.setenv("LOTSE_BROKER_URL", server.url())
             store = Store(database_url)
-            metrics = TestClient(create_app(store)).get("/metrics").text
+            metrics = TestClient(serving_app(store, Settings.from_env())).get("/metrics").text
             store.dispose()
     assert 'lotse_sources{status="failing"} 1' in metrics  # verein's calendar has moved
     assert 'lotse_source_status{source="verein",status="failing"} 1' in metrics

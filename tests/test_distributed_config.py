@@ -6,8 +6,8 @@ import pytest
 import redis
 from sqlalchemy.exc import OperationalError
 
-from celery_app import Timings, app, celery_config
 from workers import tasks
+from workers.app import Timings, app, celery_config
 
 PRODUCTION = Timings.from_env({})
 TEST_LIKE = Timings.from_env({"LOTSE_VISIBILITY_TIMEOUT": "10", "LOTSE_CRAWL_TIME_LIMIT": "60"})

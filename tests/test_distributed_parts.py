@@ -22,10 +22,11 @@ import redis
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
+from aggregator.config import Settings
 from aggregator.store import Store
 from aggregator.store.models import Source, SourceRecord
 from crawlers.crawl import crawl_sources
-from feeds.server import create_app
+from lotse.serve import serving_app
 from tests.celery_support import crawls_running
 from tests.conftest import FAST_CRAWL, FIXTURES, NOW, source
 from tests.county_support import comparable
@@ -226,7 +227,9 @@ def test_metrics_show_source_health_records_listings_and_task_latencies(
     timings.record(client, "workers.tasks.crawl_source", 2.5, "SUCCESS")
     timings.record(client, "workers.tasks.crawl_source", 0.05, "RETRY")
     monkeypatch.setenv("LOTSE_BROKER_URL", redis_url)
-    response = TestClient(create_app(county_store, clock=lambda: NOW)).get("/metrics")
+    response = TestClient(serving_app(county_store, Settings.from_env(), clock=lambda: NOW)).get(
+        "/metrics"
+    )
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain; version=0.0.4")
     text = response.text
@@ -252,7 +255,11 @@ def test_metrics_are_served_from_the_store_while_redis_is_down(
     county_store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("LOTSE_BROKER_URL", f"redis://127.0.0.1:{free_port()}/0")
-    text = TestClient(create_app(county_store, clock=lambda: NOW)).get("/metrics").text
+    text = (
+        TestClient(serving_app(county_store, Settings.from_env(), clock=lambda: NOW))
+        .get("/metrics")
+        .text
+    )
     assert "lotse_broker_up 0" in text
     assert 'lotse_source_items{source="stadt"} 8' in text
 

@@ -14,13 +14,12 @@ from starlette.testclient import TestClient
 from aggregator.events.queries import published_events
 from aggregator.store import Store
 from aggregator.store.models import Apprenticeship
-from feeds.feed_routes import EVENT_FEED_PATHS
-from feeds.jsonld import event_jsonld, job_posting_jsonld, script_tag
-from feeds.openapi import openapi
-from feeds.server import create_app
-from feeds.views import EventView
 from tests.conftest import NOW
 from tests.feeds_support import County, client_fixture, county_fixture
+from web.feed_routes import EVENT_FEED_PATHS
+from web.openapi import openapi
+from web.pages.jsonld import event_jsonld, job_posting_jsonld, script_tag
+from web.server import create_app
 
 county = county_fixture("json")
 
@@ -130,7 +129,7 @@ def test_apprenticeships_filter_and_page(jobs: TestClient) -> None:
 
 def test_event_json_ld_reads_back_as_schema_org(county: County) -> None:
     with county.store.transaction() as session:
-        views = [EventView.of(e) for e in published_events(session, now=NOW)]
+        views = published_events(session, now=NOW)
     winter = next(v for v in views if v.title.startswith("Sprachcafé:"))
     cancelled = next(v for v in views if v.status == "cancelled")
     day = next(v for v in views if v.title == "Frühlingsfest")

@@ -14,9 +14,9 @@ from sqlalchemy import select
 from starlette.testclient import TestClient
 
 from aggregator.store.models import Event
-from feeds.server import create_app
 from tests.conftest import NOW
 from tests.feeds_support import County, client_fixture, county_fixture, published_county
+from web.server import create_app
 
 KINDS = [
     "/events.ics",

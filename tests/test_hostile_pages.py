@@ -18,11 +18,11 @@ from starlette.testclient import TestClient
 
 from aggregator.store import Store
 from aggregator.store.models import Apprenticeship, Event, EventLink, MatchSuggestion
-from feeds.server import create_app
 from tests.conftest import NOW
 from tests.desk_support import ADMIN, EDITOR, OPEN_URLS, add_accounts, sign_in
 from tests.hostile_support import MARKUP_SOURCES, fill_with_markup
 from tests.support.server import FixtureServer
+from web.server import create_app
 
 SCRIPT_TAG = re.compile(r"<script\b[^>]*>", re.IGNORECASE)
 SCRIPT_URL = re.compile(

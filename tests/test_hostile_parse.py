@@ -17,7 +17,6 @@ from starlette.testclient import TestClient
 
 from aggregator.store import Store
 from crawlers.spiders.wp_events import WpEventsSpider
-from feeds.server import create_app
 from tests.conftest import CORPUS, FAST_CRAWL, FIXTURES, NOW, source
 from tests.desk_support import EDITOR, add_accounts, sign_in
 from tests.hostile_support import (
@@ -32,6 +31,7 @@ from tests.hostile_support import (
     records,
 )
 from tests.support.server import FixtureServer, Reply
+from web.server import create_app
 from workers.passes import run_pass
 
 LATIN1_AS_UTF8 = "not valid UTF-8 (byte 0x{byte:02x} at offset {offset}); read as Windows-1252"

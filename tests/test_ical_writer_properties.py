@@ -9,8 +9,9 @@ import icalendar
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from aggregator.events.view import EventView
+from aggregator.listings import SourceRef
 from feeds.ical import CONTROL, render_calendar
-from feeds.views import EventView, SourceRef
 
 STAMP = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 texts = st.text(

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 import pytest
 
-from aggregator.events.categories import CATEGORIES
+from aggregator.categories import CATEGORIES
 from tests.feeds_support import County, county_fixture
 from tests.integreat_subset import Imported, imported, problems
 

@@ -11,8 +11,8 @@ from html import unescape
 
 import pytest
 
-from feeds.pages import job_search
 from tests.pages_support import german_visitor
+from web.pages import job_search
 
 ENTRY = re.compile(r'<li class="job">(.*?)</li>', re.S)
 

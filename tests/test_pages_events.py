@@ -12,8 +12,8 @@ import icalendar
 import pytest
 from markupsafe import escape
 
-from feeds.pages import agenda
 from tests.pages_support import german_visitor
+from web.pages import agenda
 
 BERLIN = ZoneInfo("Europe/Berlin")
 HEADING = re.compile(r"<h2 id=\"d-[0-9-]+\">(.*?)</h2>")

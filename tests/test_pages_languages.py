@@ -11,8 +11,8 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from feeds.pages.i18n import BY_CODE, LANGUAGES, LOCALE_DIR, from_accept_language
 from tests.pages_support import page_client, pages_app
+from web.pages.i18n import BY_CODE, LANGUAGES, LOCALE_DIR, from_accept_language
 
 PAGES = LOCALE_DIR.parent
 HTML_TAG = re.compile(r"<html lang=\"([a-z]+)\" dir=\"(ltr|rtl)\">")
@@ -171,7 +171,7 @@ def test_every_catalog_translates_every_message(code: str) -> None:
     with path.open("rb") as file:
         catalog = read_po(file, locale=code)
     entries = {message.id: message for message in catalog if message.id}
-    assert set(entries) == set(messages), "run pybabel extract/update (feeds/pages/i18n.py)"
+    assert set(entries) == set(messages), "run pybabel extract/update (web/pages/i18n.py)"
     for key, message in entries.items():
         strings = [message.string] if isinstance(message.string, str) else list(message.string)
         assert not message.fuzzy, key

@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from feeds.pages.render import STYLESHEET_URL
 from tests.pages_support import german_visitor
+from web.pages.render import STYLESHEET_URL
 
 PAGES = ("/", "/veranstaltungen", "/ausbildung", "/ausbildung?postcode=89522&km=50")
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from starlette.testclient import TestClient
 
-from feeds.server import create_app
 from tests.conftest import FAST_CRAWL, FIXTURES, NOW, source
 from tests.support.server import Reply
+from web.server import create_app
 from workers.passes import run_pass
 
 

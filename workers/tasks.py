@@ -29,9 +29,9 @@ from aggregator.config import Settings
 from aggregator.crawl_result import CrawlResult
 from aggregator.states import CrawlStatus
 from aggregator.store import Store
-from celery_app import app, timings
 from crawlers.crawl import crawl_sources
 from workers import handoff
+from workers.app import app, timings
 from workers.broker import broker_client
 from workers.database import open_worker_store, worker_name
 from workers.publishing import public_dir, publish_if_dirty, request_publish

@@ -25,9 +25,9 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from aggregator.apprenticeships.matching import company_key, occupation_words
-from aggregator.events.queries import ApprenticeshipFilter, open_apprenticeships
+from aggregator.apprenticeships.queries import ApprenticeshipFilter, open_apprenticeships
+from aggregator.apprenticeships.view import ApprenticeshipView
 from aggregator.places.locations import distance_km, fold, official_town, postcode_centroid
-from aggregator.store.models import Apprenticeship
 
 DISTANCE, START = "distance", "start"
 MIN_WORD = 3
@@ -67,7 +67,7 @@ class ApprenticeshipSearch:
 
 @dataclass(frozen=True)
 class Hit:
-    item: Apprenticeship
+    item: ApprenticeshipView
     distance_km: float | None  # from the search's postcode; None without one
 
 
@@ -110,13 +110,13 @@ def _origin(search: ApprenticeshipSearch) -> tuple[float, float] | None:
     return origin
 
 
-def _distance(origin: tuple[float, float] | None, item: Apprenticeship) -> float | None:
+def _distance(origin: tuple[float, float] | None, item: ApprenticeshipView) -> float | None:
     if origin is None or item.lat is None or item.lon is None:
         return None
     return distance_km(origin, (item.lat, item.lon))
 
 
-def _starts_in(item: Apprenticeship, year: int) -> bool:
+def _starts_in(item: ApprenticeshipView, year: int) -> bool:
     return item.start_date is not None and item.start_date.year == year
 
 
@@ -126,7 +126,7 @@ def _words(text: str | None) -> list[tuple[str, ...]]:
     return [(word, *TRADE_WORDS.get(word, ())) for word in words]
 
 
-def _has_words(item: Apprenticeship, wanted: list[tuple[str, ...]]) -> bool:
+def _has_words(item: ApprenticeshipView, wanted: list[tuple[str, ...]]) -> bool:
     words = [*occupation_words(item.occupation), *occupation_words(item.title)]
     text = " ".join([*words, company_key(item.company)])
     return all(any(alternative in text for alternative in word) for word in wanted)

@@ -14,7 +14,7 @@ A listing's fields come from its active links, best source first (trusted before
 the order of the sources file, then the most complete record: its start from the best link, the
 end from the first link with an end for that start, every other field from the first link that
 has it, categories from all); staff corrections
-go on top (aggregator.review.corrections) until a source changes that field again, which sends the
+go on top (aggregator.events.corrections) until a source changes that field again, which sends the
 listing back to review. A field change raises SEQUENCE and updated_at. An upcoming event whose
 every record vanished is cancelled and kept until past.
 """
@@ -26,8 +26,9 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
+from aggregator.categories import CATEGORIES
 from aggregator.dates.timezones import day_start_utc, to_utc
-from aggregator.events.categories import CATEGORIES
+from aggregator.events.corrections import apply_corrections
 from aggregator.events.matching import Verdict, candidate_key, find_candidates, find_match, suggest
 from aggregator.identity import content_hash, event_uid, listing_id, series_id
 from aggregator.linking import (
@@ -40,8 +41,7 @@ from aggregator.linking import (
 )
 from aggregator.normalize import Context
 from aggregator.normalize.drafts import ApprenticeshipDraft, EventDraft
-from aggregator.review.corrections import apply_corrections
-from aggregator.review.log import SYSTEM_ACTOR, log_decision
+from aggregator.review_log import SYSTEM_ACTOR, log_decision
 from aggregator.states import EventStatus, LinkRule, ReviewAction, ReviewState
 from aggregator.store.models import ApprenticeshipLink, Event, EventLink, SourceRecord
 

@@ -1,39 +1,19 @@
-"""Reading published listings back, with the filters of the feeds (docs/contract.md §4)."""
+"""Reading published events back as views, with the filters of the feeds (docs/contract.md §4)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from typing import Generic, TypeVar
+from datetime import datetime, time, timedelta
 
-from sqlalchemy import ColumnElement, Select, String, cast, func, or_, select
-from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
+from sqlalchemy import Select, String, cast, func, select
+from sqlalchemy.orm import Session, selectinload
 
 from aggregator.dates.timezones import BERLIN
+from aggregator.events.view import EventView
+from aggregator.listings import ListingFilter, Page, contains, last_change, linked_to, page_of
 from aggregator.normalize import FUTURE_DAYS, PAST_DAYS
-from aggregator.states import PostingStatus, ReviewState
-from aggregator.store.models import (
-    Apprenticeship,
-    ApprenticeshipLink,
-    Event,
-    EventLink,
-    Source,
-    SourceRecord,
-)
-
-T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class ListingFilter:
-    """What the feeds filter both kinds of listing by: town, source, a date range (inclusive)
-    and words (``q``)."""
-
-    town: str | None = None
-    source: str | None = None
-    date_from: date | None = None
-    date_to: date | None = None
-    q: str | None = None
+from aggregator.states import ReviewState
+from aggregator.store.models import Event, EventLink, Source
 
 
 @dataclass(frozen=True)
@@ -43,36 +23,32 @@ class EventFilter(ListingFilter):
     category: str | None = None
 
 
-@dataclass(frozen=True)
-class ApprenticeshipFilter(ListingFilter):
-    """Apprenticeships: the dates bound the start date; q looks in title, occupation, company."""
-
-
-@dataclass(frozen=True)
-class Page(Generic[T]):
-    """One page of a longer list: the items on it and how many there are in all."""
-
-    total: int
-    items: list[T]
-
-
 def published_events(
     session: Session, *, now: datetime, where: EventFilter = EventFilter()
-) -> list[Event]:
+) -> list[EventView]:
     """Published events in the feed window (30 days back, 365 ahead), ordered by start."""
-    return list(session.scalars(_events_query(now, where)))
+    return [EventView.of(event) for event in session.scalars(_events_query(now, where))]
 
 
 def event_page(
     session: Session, *, now: datetime, where: EventFilter, offset: int, limit: int
-) -> Page[Event]:
+) -> Page[EventView]:
     """The events ``published_events`` gives, from ``offset`` on, at most ``limit``."""
-    return _page(session, _events_query(now, where), offset, limit)
+    found = page_of(session, _events_query(now, where), offset, limit)
+    return Page(found.total, [EventView.of(event) for event in found.items])
 
 
-def _page(session: Session, query: Select[tuple[T]], offset: int, limit: int) -> Page[T]:
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    return Page(total or 0, list(session.scalars(query.offset(offset).limit(limit))))
+def published_event(session: Session, event_id: str) -> EventView | None:
+    """One published event, or None."""
+    event = session.get(Event, event_id)
+    if event is None or event.review_state != ReviewState.PUBLISHED:
+        return None
+    return EventView.of(event)
+
+
+def events_changed(session: Session) -> datetime | None:
+    """When an event last changed: the event feeds' generated_at."""
+    return last_change(session, Event)
 
 
 def _events_query(now: datetime, where: EventFilter) -> Select[tuple[Event]]:
@@ -98,69 +74,9 @@ def _events_query(now: datetime, where: EventFilter) -> Select[tuple[Event]]:
     if where.town:
         query = query.where(func.lower(Event.town) == where.town.lower())
     if where.source:
-        query = query.where(Event.id.in_(_linked(EventLink.event_id, EventLink, where.source)))
+        query = query.where(Event.id.in_(linked_to(EventLink.event_id, EventLink, where.source)))
     if where.q:
-        query = query.where(_contains(where.q, Event.title, Event.description))
-    return query
-
-
-def _linked(
-    listing_id: InstrumentedAttribute[str],
-    link: type[EventLink] | type[ApprenticeshipLink],
-    source: str,
-) -> Select[tuple[str]]:
-    """Ids of the listings with an active link to a record of ``source``."""
-    return (
-        select(listing_id)
-        .join(SourceRecord, SourceRecord.id == link.record_id)
-        .where(SourceRecord.source_id == source, link.active.is_(True))
-    )
-
-
-def _contains(text: str, *columns: InstrumentedAttribute[str]) -> ColumnElement[bool]:
-    pattern = f"%{text.lower()}%"
-    return or_(*(func.lower(column).like(pattern) for column in columns))
-
-
-def open_apprenticeships(
-    session: Session, where: ApprenticeshipFilter = ApprenticeshipFilter()
-) -> list[Apprenticeship]:
-    """Open, published apprenticeships, by start date, occupation and id."""
-    return list(session.scalars(_apprenticeships_query(where)))
-
-
-def apprenticeship_page(
-    session: Session, *, where: ApprenticeshipFilter, offset: int, limit: int
-) -> Page[Apprenticeship]:
-    """The apprenticeships ``open_apprenticeships`` gives, from ``offset`` on, at most ``limit``."""
-    return _page(session, _apprenticeships_query(where), offset, limit)
-
-
-def _apprenticeships_query(where: ApprenticeshipFilter) -> Select[tuple[Apprenticeship]]:
-    query = (
-        select(Apprenticeship)
-        .where(
-            Apprenticeship.status == PostingStatus.OPEN,
-            Apprenticeship.review_state == ReviewState.PUBLISHED,
-        )
-        .options(selectinload(Apprenticeship.links).selectinload(ApprenticeshipLink.record))
-        .order_by(Apprenticeship.start_date, Apprenticeship.occupation, Apprenticeship.id)
-    )
-    if where.town:
-        query = query.where(func.lower(Apprenticeship.town) == where.town.lower())
-    if where.source:
-        linked = _linked(ApprenticeshipLink.apprenticeship_id, ApprenticeshipLink, where.source)
-        query = query.where(Apprenticeship.id.in_(linked))
-    if where.date_from:
-        query = query.where(Apprenticeship.start_date >= where.date_from)
-    if where.date_to:
-        query = query.where(Apprenticeship.start_date <= where.date_to)
-    if where.q:
-        query = query.where(
-            _contains(
-                where.q, Apprenticeship.title, Apprenticeship.occupation, Apprenticeship.company
-            )
-        )
+        query = query.where(contains(where.q, Event.title, Event.description))
     return query
 
 
@@ -175,14 +91,3 @@ def event_towns(session: Session) -> list[str]:
 def source_ids(session: Session) -> list[str]:
     """Every source in the store, in the order of the sources file."""
     return list(session.scalars(select(Source.id).order_by(Source.position, Source.id)))
-
-
-def last_change(session: Session, *models: type[Event] | type[Apprenticeship]) -> datetime | None:
-    """When a listing of the first of these kinds that has any last changed: its feeds'
-    generated_at, stable while none changes (an apprenticeship's last_seen moving does not touch
-    the event feeds; an empty apprenticeship feed takes the events' time, not the clock's)."""
-    for model in models:
-        latest = session.scalar(select(func.max(model.updated_at)))
-        if latest is not None:
-            return latest
-    return None

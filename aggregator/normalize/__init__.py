@@ -12,8 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
+from aggregator.categories import categorize
 from aggregator.crawl_result import RawRecord
-from aggregator.events.categories import categorize
 from aggregator.normalize.drafts import ApprenticeshipDraft, EventDraft
 from aggregator.places.locations import normalize_place
 from aggregator.sources import SourceConfig

@@ -1,1 +1,2 @@
-"""Staff decisions on listings (approve, reject, correct, merge, split) and their log."""
+"""Staff decisions on listings: approve, reject, correct, merge, split (each logged:
+aggregator/review_log.py)."""

@@ -2,7 +2,7 @@
 
 - approve / reject: the review state; a pass never publishes a rejected listing again.
 - correct: staff's values on top of the sources' until a source changes that field again
-  (aggregator.review.corrections; the listing then goes back to review).
+  (aggregator.events.corrections; the listing then goes back to review).
 - merge: every link of one event moves to another; the other is retired (review state
   "merged", kept) and matching never picks it again. Links stay where they are across runs.
 - split: links move to a new event; KeepApart rows stop matching from joining the sources of
@@ -18,10 +18,10 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from aggregator.events.corrections import corrected_columns, correction
 from aggregator.events.listings import EVENT_FIELDS, refresh_event, source_fields
 from aggregator.identity import event_uid, listing_id
-from aggregator.review.corrections import corrected_columns, correction
-from aggregator.review.log import log_decision
+from aggregator.review_log import log_decision
 from aggregator.states import LinkRule, ReviewAction, ReviewState, SuggestionState
 from aggregator.store.models import Apprenticeship, Event, EventLink, KeepApart, MatchSuggestion
 
@@ -60,7 +60,7 @@ def correct(
     session: Session, event: Event, *, actor: str, fields: dict[str, Any], now: datetime
 ) -> None:
     """Staff's values for title, description, start, end, location, url or categories (see
-    aggregator.review.corrections.corrected_columns); they stay until a source changes that
+    aggregator.events.corrections.corrected_columns); they stay until a source changes that
     field."""
     _check_not_merged(event)
     columns = corrected_columns(fields)

@@ -1,0 +1,60 @@
+"""What every group of HTTP routes gets: the store, the clock, the render cache, and what the
+app's builder hands in (crawling a source now, metrics beyond the store's): the web app never
+imports the workers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Protocol
+
+from sqlalchemy import func, select
+
+from aggregator.store import Store
+from aggregator.store.models import Apprenticeship, Event, ReviewLog, Source
+from web.http_cache import RenderCache
+from web.prometheus import Metric
+
+Clock = Callable[[], datetime]
+Version = tuple[object, ...]
+Metrics = Callable[[], list[Metric]]
+
+
+class Crawls(Protocol):
+    """'Jetzt abrufen': crawl one source now, off the request (workers.crawl_now)."""
+
+    def start(self, source_id: str) -> bool:
+        """Start a crawl of the source; False when one is running already."""
+        ...
+
+    def running(self, source_id: str) -> bool: ...
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class AppContext:
+    store: Store
+    clock: Clock = utc_now
+    cache: RenderCache = field(default_factory=RenderCache)
+    crawls: Crawls | None = None  # None: the desk offers no "Jetzt abrufen"
+    extra_metrics: Metrics | None = None  # the workers' task metrics, where there are workers
+
+    def version(self) -> Version:
+        """Changes whenever a listing or the list of sources changes, with every staff decision
+        (approving changes what a feed shows, not the listing), and daily (the window moves)."""
+        parts = [
+            func.max(Event.updated_at),
+            func.count(Event.id),
+            func.max(Apprenticeship.updated_at),
+            func.count(Apprenticeship.id),
+            func.count(Source.id),
+            func.max(ReviewLog.id),
+        ]
+        with self.store.engine.connect() as connection:  # one round trip, no transaction
+            row = connection.execute(select(*(select(part).scalar_subquery() for part in parts)))
+            stamp = tuple(row.one())
+        return (*stamp, self.clock().date())

@@ -1,0 +1,119 @@
+"""HTML out: one Jinja2 environment (autoescape on), German labels and dates, safe headers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from starlette.responses import HTMLResponse, Response
+
+from aggregator.categories import CATEGORY_NAMES
+from aggregator.dates.timezones import local
+from aggregator.states import (
+    CrawlStatus,
+    EventStatus,
+    Labelled,
+    LinkRule,
+    LogTarget,
+    ReviewAction,
+    ReviewState,
+    Role,
+    SourceHealth,
+    labelled,
+)
+from web.templating import html_environment
+
+TEMPLATES = Path(__file__).with_name("templates")
+STYLESHEET = Path(__file__).with_name("static") / "desk.css"
+WEEKDAYS = ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So")
+HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+# What a redirect may ask the next page to say: a fixed text per key, never text from the URL.
+NOTICES = {
+    "approved": "Freigegeben.",
+    "rejected": "Abgelehnt.",
+    "corrected": "Änderungen gespeichert.",
+    "bulk": "Auswahl bearbeitet.",
+    "none_selected": "Nichts ausgewählt.",
+    "reason_missing": "Bitte einen Grund für die Ablehnung angeben.",
+    "merged": "Zusammengeführt.",
+    "split": "Abgetrennt: Die gewählten Quellen bilden jetzt einen eigenen Eintrag.",
+    "split_none": "Bitte mindestens eine Quelle zum Abtrennen wählen, aber nicht alle.",
+    "dismissed": "Vorschlag verworfen: kein Duplikat.",
+    "decided": "Dieser Vorschlag ist schon entschieden.",
+    "primary_missing": "Bitte wählen, welcher Eintrag bleibt.",
+    "crawl_started": "Abruf gestartet. Das Ergebnis erscheint nach einer Weile hier.",
+    "crawl_running": "Diese Quelle wird gerade abgerufen.",
+    "crawl_unavailable": "Abrufen von Hand ist hier nicht eingerichtet.",
+    "logged_out": "Sie sind abgemeldet.",
+}
+STATES: dict[str, type[Labelled]] = {
+    "review": ReviewState,
+    "source": SourceHealth,
+    "run": CrawlStatus,
+    "status": EventStatus,
+    "role": Role,
+    "action": ReviewAction,
+    "rule": LinkRule,
+    "target": LogTarget,
+}
+FIELDS = {
+    "title": "Titel",
+    "description": "Beschreibung",
+    "start": "Beginn",
+    "end": "Ende",
+    "location": "Ort",
+    "url": "Link",
+    "categories": "Kategorien",
+}
+
+
+def when(value: datetime | date | None, with_time: bool = True) -> str:
+    """An instant in local German form ('Do 03.12.2026, 18:30'), or a day ('Do 03.12.2026')."""
+    if value is None:
+        return "–"
+    if isinstance(value, datetime):
+        moment = local(value)
+        text = f"{WEEKDAYS[moment.weekday()]} {moment:%d.%m.%Y}"
+        return f"{text}, {moment:%H:%M}" if with_time else text
+    return f"{WEEKDAYS[value.weekday()]} {value:%d.%m.%Y}"
+
+
+def iso_when(text: str | None) -> str:
+    """A source's ISO date or time (as drafts keep them) in the same form as `when`."""
+    if not text:
+        return "–"
+    value = datetime.fromisoformat(text) if len(text) > 10 else date.fromisoformat(text)
+    return when(value)
+
+
+def label(value: str, group: str) -> str:
+    """The German word for a stored state (aggregator.states) or a form field; the value itself
+    where none is known."""
+    if group == "field":
+        return FIELDS.get(value, value)
+    return labelled(value, STATES[group])
+
+
+_environment = html_environment(TEMPLATES)
+_environment.filters.update(
+    when=when,
+    iso_when=iso_when,
+    label=label,
+    category=lambda slug: CATEGORY_NAMES.get(slug, slug),
+    notice=lambda key: NOTICES.get(key or ""),
+)
+
+
+def page(template: str, *, status: int = 200, **context: Any) -> Response:
+    """A rendered page with the desk's security headers."""
+    body = _environment.get_template(template).render(**context)
+    return HTMLResponse(body, status_code=status, headers=HEADERS)

@@ -1,0 +1,85 @@
+"""/feeds: every feed with its https and webcal:// subscribe link, as plain HTML (no script)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from html import escape
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Route
+
+from aggregator.events.queries import EventFilter
+from feeds.catalog import FeedSpec
+from web.context import AppContext
+from web.feed_routes import catalog_of
+
+GROUPS = (
+    ("Alle Veranstaltungen", lambda spec: spec.where == EventFilter()),
+    ("Nach Thema", lambda spec: spec.where.category is not None),
+    ("Nach Ort", lambda spec: spec.where.town is not None),
+    ("Nach Quelle", lambda spec: spec.where.source is not None),
+)
+JSON_FEEDS = (
+    ("events.json", "Alle Veranstaltungen, ein Eintrag je Termin"),
+    ("apprenticeships.json", "Alle offenen Ausbildungsstellen"),
+    ("api/events", "Veranstaltungen seitenweise (page, per_page)"),
+    ("api/apprenticeships", "Ausbildungsstellen seitenweise (page, per_page)"),
+    ("openapi.json", "Beschreibung der Schnittstelle (OpenAPI)"),
+)
+
+
+def routes(app: AppContext) -> list[Route]:
+    catalog = catalog_of(app)
+
+    async def index(request: Request) -> Response:
+        specs = list(catalog(app.version()).feeds.values())
+        return HTMLResponse(index_page(specs, str(request.base_url)))
+
+    return [Route("/feeds", index)]
+
+
+def index_page(specs: Iterable[FeedSpec], base_url: str) -> str:
+    """The page: calendars grouped (all, by topic, town, source; the Integreat profile apart),
+    each with its https link and webcal:// link, then the JSON feeds."""
+    specs = list(specs)
+    calendars = [spec for spec in specs if spec.profile == "ics"]
+    sections = [
+        _section(title, [spec for spec in calendars if belongs(spec)], base_url)
+        for title, belongs in GROUPS
+    ]
+    integreat = [spec for spec in specs if spec.profile == "integreat"]
+    sections.append(_section("Für den Import ins Integreat-CMS", integreat, base_url))
+    json_items = "".join(
+        f'<li>{escape(label)}: <a href="{escape(base_url + path)}">{escape(base_url + path)}</a>'
+        "</li>"
+        for path, label in JSON_FEEDS
+    )
+    return (
+        '<!doctype html>\n<html lang="de"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        "<title>Kalender abonnieren – Lotse</title></head><body><main>"
+        "<h1>Kalender abonnieren</h1>"
+        "<p>Mit dem webcal-Link öffnet Ihr Kalender (Apple, Outlook, Thunderbird) das Abo "
+        "direkt; bei Google Kalender unter „Andere Kalender → Per URL“ den https-Link "
+        "einfügen. Die Kalender werden alle drei Stunden aktualisiert.</p>"
+        + "".join(sections)
+        + f"<h2>JSON</h2><ul>{json_items}</ul></main></body></html>\n"
+    )
+
+
+def _section(title: str, specs: list[FeedSpec], base_url: str) -> str:
+    if not specs:
+        return ""
+    items = "".join(_item(spec, base_url) for spec in specs)
+    return f"<h2>{escape(title)}</h2><ul>{items}</ul>"
+
+
+def _item(spec: FeedSpec, base_url: str) -> str:
+    https = base_url + spec.path
+    webcal = "webcal://" + https.split("://", 1)[1]
+    return (
+        f"<li>{escape(spec.name)}: "
+        f'<a href="{escape(webcal)}">abonnieren (webcal)</a> · '
+        f'<a href="{escape(https)}">{escape(https)}</a></li>'
+    )
