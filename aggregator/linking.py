@@ -82,7 +82,8 @@ def links_by_record(
 
 
 def sources_by_id(session: Session, ids: Iterable[str]) -> dict[str, Source]:
-    return {source_id: session.get(Source, source_id) for source_id in ids}
+    found = session.scalars(select(Source).where(Source.id.in_(set(ids))))
+    return {source.id: source for source in found}
 
 
 def rank_link(

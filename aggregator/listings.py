@@ -52,7 +52,7 @@ class SourceRef:
     uid: str | None
 
 
-def source_refs(links: Iterable[EventLink] | Iterable[ApprenticeshipLink]) -> tuple[SourceRef, ...]:
+def source_refs(links: Iterable[EventLink | ApprenticeshipLink]) -> tuple[SourceRef, ...]:
     """The active links' records, each once, in the order they were linked. URLs that are no
     http(s) URLs are left out whatever the store holds (normalization drops them already)."""
     refs: list[SourceRef] = []
@@ -65,7 +65,7 @@ def source_refs(links: Iterable[EventLink] | Iterable[ApprenticeshipLink]) -> tu
     return tuple(refs)
 
 
-def page_of(session: Session, query: Select[tuple[T]], offset: int, limit: int) -> Page[T]:
+def page_of(session: Session, query: Select[T], offset: int, limit: int) -> Page[T]:
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     return Page(total or 0, list(session.scalars(query.offset(offset).limit(limit))))
 
@@ -74,7 +74,7 @@ def linked_to(
     listing_id: InstrumentedAttribute[str],
     link: type[EventLink] | type[ApprenticeshipLink],
     source: str,
-) -> Select[tuple[str]]:
+) -> Select[str]:
     """Ids of the listings with an active link to a record of ``source``."""
     return (
         select(listing_id)

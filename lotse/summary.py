@@ -9,13 +9,12 @@ COLUMNS = ("source", "status", "items", "new", "updated", "gone", "problems")
 
 def summary_table(summaries: list[SourceSummary]) -> str:
     rows = [
-        (s.source_id, s.status, s.items, s.new, s.updated, s.gone, s.problems) for s in summaries
+        tuple(str(cell) for cell in (s.source_id, s.status, s.items, s.new, s.updated, s.gone))
+        + (str(s.problems),)
+        for s in summaries
     ]
-    rows = [tuple(str(cell) for cell in row) for row in rows]
-    widths = [
-        max(len(str(cell)) for cell in column) for column in zip(COLUMNS, *rows, strict=False)
-    ]
-    lines = ["  ".join(str(cell).ljust(width) for cell, width in zip(COLUMNS, widths, strict=True))]
+    widths = [max(len(cell) for cell in column) for column in zip(COLUMNS, *rows, strict=True)]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(COLUMNS, widths, strict=True))]
     lines.append("  ".join("-" * width for width in widths))
     lines += [
         "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))

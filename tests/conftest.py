@@ -82,6 +82,6 @@ def site() -> Iterator[FixtureServer]:
         yield server
 
 
-def source(id: str, kind: str, url: str, **kwargs: object) -> SourceConfig:  # noqa: A002
+def source(id: str, kind: str, url: str, **kwargs: object) -> SourceConfig:
     """A loopback source as a test needs it."""
     return SourceConfig(id=id, kind=kind, url=url, allow_private=True, **kwargs)

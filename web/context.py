@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 
 from aggregator.store import Store
 from aggregator.store.models import Apprenticeship, Event, ReviewLog, Source
@@ -46,7 +46,7 @@ class AppContext:
     def version(self) -> Version:
         """Changes whenever a listing or the list of sources changes, with every staff decision
         (approving changes what a feed shows, not the listing), and daily (the window moves)."""
-        parts = [
+        parts: list[ColumnElement[Any]] = [
             func.max(Event.updated_at),
             func.count(Event.id),
             func.max(Apprenticeship.updated_at),

@@ -16,13 +16,18 @@ def broker_client() -> redis.Redis:
 
 
 def is_redis(url: str | None) -> bool:
-    return bool(url) and url.startswith(("redis://", "rediss://", "unix://"))
+    return url is not None and url.startswith(("redis://", "rediss://", "unix://"))
 
 
 def client_for(url: str | None) -> redis.Redis:
-    if not is_redis(url):
+    if url is None or not is_redis(url):
         raise RuntimeError(f"the Lotse workers need a Redis broker; LOTSE_BROKER_URL is {url!r}")
     return redis.Redis.from_url(url, socket_timeout=30, socket_connect_timeout=5)
+
+
+def text(value: bytes | str) -> str:
+    """A value as Redis gives it (bytes: the clients here do not decode), as text."""
+    return value.decode() if isinstance(value, bytes) else value
 
 
 def server_run_id(client: redis.Redis) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import redis
 
 from aggregator.crawl_result import CrawlResult
+from workers import broker
 
 KEEP_SECONDS = 7 * 24 * 3600
 
@@ -22,8 +23,8 @@ def put(client: redis.Redis, pass_id: str, result: CrawlResult) -> None:
 
 
 def get(client: redis.Redis, pass_id: str, source_id: str) -> CrawlResult | None:
-    text = client.get(_key(pass_id, source_id))
-    return CrawlResult.from_json(text.decode()) if text is not None else None
+    found = client.get(_key(pass_id, source_id))
+    return CrawlResult.from_json(broker.text(found)) if found is not None else None
 
 
 def exists(client: redis.Redis, pass_id: str, source_id: str) -> bool:

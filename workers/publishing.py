@@ -17,6 +17,7 @@ from pathlib import Path
 import redis
 
 from aggregator.store import Store
+from workers.broker import text
 from workers.redis_lock import delete_if
 from workers.steps import publish
 
@@ -54,7 +55,7 @@ def publish_if_dirty(
     client.delete(_scheduled(out))
     written = publish(store, out, now=now)
     client.incr(RENDERS)
-    delete_if(client, _dirty(out), mark.decode())
+    delete_if(client, _dirty(out), text(mark))
     return written
 
 

@@ -14,6 +14,8 @@ from contextlib import contextmanager
 
 import redis
 
+from workers.broker import text
+
 log = logging.getLogger(__name__)
 
 _DELETE_IF = (
@@ -48,7 +50,7 @@ class RedisLock:
     def holder(self) -> str | None:
         """The token of whoever holds the lock now (it names its owner), or None."""
         value = self.client.get(self.key)
-        return value.decode() if value is not None else None
+        return text(value) if value is not None else None
 
     @contextmanager
     def kept(self) -> Iterator[None]:

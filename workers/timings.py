@@ -15,7 +15,7 @@ from typing import Any
 
 import redis
 
-from workers.broker import broker_client
+from workers.broker import broker_client, text
 
 log = logging.getLogger(__name__)
 BUCKETS = (0.1, 0.5, 1.0, 5.0, 15.0, 60.0, 300.0, 1800.0)  # seconds
@@ -50,8 +50,8 @@ def record(client: redis.Redis, task: str, seconds: float, outcome: str) -> None
 
 def read(client: redis.Redis) -> list[TaskTimings]:
     found = []
-    for name in sorted(member.decode() for member in client.smembers(TASKS)):
-        fields = {k.decode(): v.decode() for k, v in client.hgetall(_key(name)).items()}
+    for name in sorted(text(member) for member in client.smembers(TASKS)):
+        fields = {text(k): text(v) for k, v in client.hgetall(_key(name)).items()}
         timings = TaskTimings(name, int(fields.get("count", 0)), float(fields.get("seconds", 0)))
         timings.buckets = {bound: int(fields.get(f"le {bound}", 0)) for bound in BUCKETS}
         timings.outcomes = {

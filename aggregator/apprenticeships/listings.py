@@ -92,7 +92,8 @@ def reconcile_apprenticeships(
 
 def _load(session: Session, item_ids: set[str]) -> dict[str, Apprenticeship]:
     """These apprenticeships by id, with all their links and records, in a few queries."""
-    ids, items = sorted(item_ids), {}
+    ids = sorted(item_ids)
+    items: dict[str, Apprenticeship] = {}
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         query = (

@@ -52,7 +52,7 @@ def apprenticeships_changed(session: Session) -> datetime | None:
     return last_change(session, Apprenticeship, Event)
 
 
-def _query(where: ApprenticeshipFilter) -> Select[tuple[Apprenticeship]]:
+def _query(where: ApprenticeshipFilter) -> Select[Apprenticeship]:
     query = (
         select(Apprenticeship)
         .where(

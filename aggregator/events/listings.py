@@ -277,7 +277,7 @@ def _category_order(slug: str) -> int:
 
 def _start_at(fields: dict[str, Any]) -> datetime:
     if fields["all_day"]:
-        return day_start_utc(_date(fields["start"]))
+        return day_start_utc(date.fromisoformat(fields["start"]))
     return to_utc(datetime.fromisoformat(fields["start"]))
 
 
@@ -285,7 +285,7 @@ def _end_at(fields: dict[str, Any]) -> datetime | None:
     if fields["end"] is None:
         return None
     if fields["all_day"]:
-        return day_start_utc(_date(fields["end"]) + timedelta(days=1))
+        return day_start_utc(date.fromisoformat(fields["end"]) + timedelta(days=1))
     return to_utc(datetime.fromisoformat(fields["end"]))
 
 

@@ -51,7 +51,7 @@ def events_changed(session: Session) -> datetime | None:
     return last_change(session, Event)
 
 
-def _events_query(now: datetime, where: EventFilter) -> Select[tuple[Event]]:
+def _events_query(now: datetime, where: EventFilter) -> Select[Event]:
     start = now - timedelta(days=PAST_DAYS)
     end = now + timedelta(days=FUTURE_DAYS)
     if where.date_from:

@@ -70,7 +70,7 @@ class FixtureServer:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - stdlib name
+            def do_GET(self) -> None:
                 server.requests.append(Seen("GET", self.path, dict(self.headers)))
                 reply = server._reply_for(self.path)
                 headers = dict(reply.headers)
@@ -89,7 +89,7 @@ class FixtureServer:
                 self.end_headers()
                 self.wfile.write(body)
 
-            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: object) -> None:
                 pass
 
         return Handler

@@ -55,10 +55,10 @@ def apprenticeship_choices(session: Session) -> tuple[list[str], list[str]]:
         .where(Apprenticeship.town.is_not(None))
         .distinct()
     )
-    return sorted(sources), sorted(towns)
+    return sorted(sources), sorted(town for town in towns if town)
 
 
-def _pending() -> Select[tuple[Apprenticeship]]:
+def _pending() -> Select[Apprenticeship]:
     return select(Apprenticeship).where(
         Apprenticeship.review_state == ReviewState.PENDING,
         Apprenticeship.status == PostingStatus.OPEN,

@@ -6,6 +6,7 @@ chooses which events a form's decision covers.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import Select, select
@@ -21,8 +22,8 @@ RESULTS = {ReviewAction.APPROVE: ReviewState.PUBLISHED, ReviewAction.REJECT: Rev
 
 def decide(
     session: Session,
-    listings: list[Event] | list[Apprenticeship],
-    action: str,
+    listings: Sequence[Event | Apprenticeship],
+    action: ReviewAction,
     *,
     actor: str,
     reason: str,
@@ -41,7 +42,7 @@ def decide(
     return decided
 
 
-def pending(now: datetime) -> Select[tuple[Event]]:
+def pending(now: datetime) -> Select[Event]:
     """Pending events still in the feed window (30 days back): what waits for a decision."""
     return select(Event).where(
         Event.review_state == ReviewState.PENDING, Event.start_at >= now - timedelta(days=PAST_DAYS)

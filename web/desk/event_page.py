@@ -18,7 +18,7 @@ from aggregator.states import ReviewAction, ReviewState
 from aggregator.store.models import Event, ReviewLog
 from web.context import AppContext
 from web.desk.decisions import decide, pending_of_series
-from web.desk.guard import Call, guarded
+from web.desk.guard import Call, Page, guarded
 from web.desk.log import Entry, describe
 
 PLACE_FIELDS = {
@@ -54,25 +54,26 @@ def routes(app: AppContext) -> list[Route]:
                 categories=CATEGORIES,
             )
 
-    def refused(call: Call, event: Event | None) -> Response | None:
-        """Why this event cannot be changed any more, as a page; None when it can."""
+    def editable(call: Call, session: Session) -> Event | Response:
+        """The page's event, or why it cannot be changed any more, as a page."""
+        event = session.get(Event, call.path("event_id"))
         if event is None:
             return call.not_found("Diesen Eintrag gibt es nicht (mehr).")
         if event.review_state == ReviewState.MERGED:
             return show(
                 call, status=409, error="Dieser Eintrag wurde in einen anderen aufgenommen."
             )
-        return None
+        return event
 
-    def decision(action: str):  # noqa: ANN202 - a page function
+    def decision(action: ReviewAction) -> Page:
         def handle(call: Call) -> Response:
             reason = call.field("reason")
             if action == ReviewAction.REJECT and not reason:
                 return show(call, status=400, error="Bitte einen Grund für die Ablehnung angeben.")
             with app.store.transaction() as session:
-                event = session.get(Event, call.path("event_id"))
-                if (refusal := refused(call, event)) is not None:
-                    return refusal
+                event = editable(call, session)
+                if isinstance(event, Response):
+                    return event
                 events = [event]
                 if event.series and call.field("whole_series"):
                     events += pending_of_series(session, event.series, now=call.now)
@@ -83,16 +84,15 @@ def routes(app: AppContext) -> list[Route]:
         return handle
 
     def correct(call: Call) -> Response:
+        error: str | None = None
         with app.store.transaction() as session:
-            event = session.get(Event, call.path("event_id"))
-            if (refusal := refused(call, event)) is not None:
-                return refusal
+            event = editable(call, session)
+            if isinstance(event, Response):
+                return event
             try:
                 changes = corrections(event, call)
             except Invalid as problem:
                 changes, error = {}, str(problem)
-            else:
-                error = None
             if changes:
                 decisions.correct(
                     session, event, actor=call.staff.name, fields=changes, now=call.now
@@ -103,9 +103,9 @@ def routes(app: AppContext) -> list[Route]:
 
     def split(call: Call) -> Response:
         with app.store.transaction() as session:
-            event = session.get(Event, call.path("event_id"))
-            if (refusal := refused(call, event)) is not None:
-                return refusal
+            event = editable(call, session)
+            if isinstance(event, Response):
+                return event
             active = {link.id for link in event.links if link.active}
             chosen = [int(v) for v in call.fields("link_ids") if v.isdigit() and int(v) in active]
             if not chosen or len(chosen) == len(active):

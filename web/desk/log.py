@@ -93,10 +93,12 @@ def describe(session: Session, rows: list[ReviewLog]) -> list[Entry]:
 
 def listing_titles(session: Session, rows: list[ReviewLog]) -> dict[str, str]:
     """The titles of every listing these entries name, as target or in their details."""
-    ids = {row.target_id for row in rows if row.target_type in ("event", "apprenticeship")}
+    named: set[object] = {
+        row.target_id for row in rows if row.target_type in ("event", "apprenticeship")
+    }
     for row in rows:
-        ids |= {row.detail.get("other"), row.detail.get("into"), *row.detail.get("events", [])}
-    ids.discard(None)
+        named |= {row.detail.get("other"), row.detail.get("into"), *row.detail.get("events", [])}
+    ids = {listing_id for listing_id in named if isinstance(listing_id, str)}
     titles = {}
     for model in (Event, Apprenticeship):
         query = select(model.id, model.title).where(model.id.in_(sorted(ids)))
@@ -126,7 +128,7 @@ def facts(detail: dict[str, Any], titles: dict[str, str]) -> list[Fact]:
     return found
 
 
-def _distinct(session: Session, query: Select[tuple[str]]) -> list[str]:
+def _distinct(session: Session, query: Select[str]) -> list[str]:
     return sorted(set(session.scalars(query.distinct())))
 
 

@@ -19,7 +19,11 @@ from aggregator.categories import CATEGORIES
 from aggregator.states import ReviewAction, ReviewState
 from aggregator.store.models import Apprenticeship, Event, EventLink, SourceRecord
 from web.context import AppContext
-from web.desk.apprenticeship_queue import apprenticeship_choices, pending_apprenticeships
+from web.desk.apprenticeship_queue import (
+    ApprenticeshipRow,
+    apprenticeship_choices,
+    pending_apprenticeships,
+)
 from web.desk.decisions import decide, pending, pending_of_series
 from web.desk.guard import Call, guarded
 
@@ -55,6 +59,7 @@ def routes(app: AppContext) -> list[Route]:
         where = QueueFilter(kind, call.query("source"), category, call.query("town"))
         offset = int(call.query("offset")) if call.query("offset").isdigit() else 0
         with app.store.transaction() as session:
+            rows: list[QueueRow] | list[ApprenticeshipRow]
             if kind == APPRENTICESHIPS:
                 rows = pending_apprenticeships(session, source=where.source, town=where.town)
                 source_ids, towns = apprenticeship_choices(session)
@@ -75,14 +80,19 @@ def routes(app: AppContext) -> list[Route]:
 
     def bulk(call: Call) -> Response:
         back = call.field("back") if call.field("back").startswith(QUEUE_URL) else QUEUE_URL
-        action, reason = call.field("action"), call.field("reason")
-        if action not in (ReviewAction.APPROVE, ReviewAction.REJECT):
+        reason = call.field("reason")
+        if call.field("action") not in (ReviewAction.APPROVE, ReviewAction.REJECT):
             return _back(back, "none_selected")
+        action = ReviewAction(call.field("action"))
         if action == ReviewAction.REJECT and not reason:
             return _back(back, "reason_missing")
-        model = Apprenticeship if call.field("kind") == APPRENTICESHIPS else Event
+        ids = call.fields("ids")
         with app.store.transaction() as session:
-            events = [session.get(model, listing_id) for listing_id in call.fields("ids")]
+            events: list[Event | Apprenticeship | None] = (
+                [session.get(Apprenticeship, listing_id) for listing_id in ids]
+                if call.field("kind") == APPRENTICESHIPS
+                else [session.get(Event, listing_id) for listing_id in ids]
+            )
             for series in call.fields("series"):
                 events += pending_of_series(session, series, now=call.now)
             chosen = [
@@ -127,10 +137,10 @@ def queue_choices(session: Session, *, now: datetime) -> tuple[list[str], list[s
     towns = session.scalars(
         pending(now).with_only_columns(Event.town).where(Event.town.is_not(None)).distinct()
     )
-    return sorted(sources), sorted(towns)
+    return sorted(sources), sorted(town for town in towns if town)
 
 
-def _linked_to(source_id: str) -> Select[tuple[str]]:
+def _linked_to(source_id: str) -> Select[str]:
     return (
         select(EventLink.event_id)
         .join(SourceRecord, SourceRecord.id == EventLink.record_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Text, case, cast, func, select
+from sqlalchemy import ColumnElement, Text, case, cast, func, select
 from sqlalchemy.orm import Session, aliased
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -153,7 +153,7 @@ def source_records(session: Session, source_id: str, view: str, offset: int) -> 
     return list(session.scalars(query.offset(offset).limit(PAGE_RECORDS)))
 
 
-def _has_problems():  # noqa: ANN202 - an SQL expression
+def _has_problems() -> ColumnElement[bool]:
     return cast(SourceRecord.problems, Text) != "[]"
 
 
