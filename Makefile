@@ -14,7 +14,7 @@ $(BIN)/lotse: pyproject.toml
 install: $(BIN)/lotse
 
 demo: install
-	$(BIN)/lotse demo
+	$(BIN)/lotse demo $(if $(PORT),--port $(PORT))
 
 services:
 	bash scripts/services.sh

@@ -1,5 +1,8 @@
 """Scrapy settings for every Lotse crawl: polite, bounded, quiet."""
 
+import json
+import os
+
 BOT_NAME = "lotse"
 SPIDER_MODULES = ["crawlers.spiders"]
 USER_AGENT = "Lotse/0.1 (events and apprenticeship aggregator; +https://lotse.example/bot)"
@@ -22,12 +25,15 @@ RETRY_BACKOFF_BASE = 1.0  # seconds before the first retry without Retry-After, 
 RETRY_BACKOFF_MAX = 60.0
 DOWNLOADER_MIDDLEWARES = {  # crawlers/middlewares.py: waits honour Retry-After; sizes named
     "crawlers.guard.PrivateHostGuard": 50,  # first: nothing reaches a private host, not robots.txt
+    "crawlers.host_map.HostMapMiddleware": 740,  # before HttpProxyMiddleware (750)
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawlers.middlewares.PoliteRetryMiddleware": 550,
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
     "crawlers.middlewares.SizedDecompressionMiddleware": 590,
     "crawlers.middlewares.ResponseSizeMiddleware": 950,
 }
+# host → local proxy URL (crawlers/host_map.py), e.g. the demo's: LOTSE_HOST_MAP='{"h": "http://…"}'
+LOTSE_HOST_MAP: dict[str, str] = json.loads(os.environ.get("LOTSE_HOST_MAP") or "{}")
 REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False

@@ -4,7 +4,6 @@ postings close and reopen with their sources — through real passes on 127.0.0.
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from aggregator.crawl_result import CrawlResult
 from aggregator.sources import load_sources
 from aggregator.store import Store
 from aggregator.store.models import Apprenticeship
-from lotse.demo import DEMO, serve_site
+from lotse.demo import DEMO, host_map, serve_site
 from tests.apprenticeship_support import (
     ingest,
     jobs_result,
@@ -172,8 +171,10 @@ def jobsuche(site: FixtureServer):
     return source("ba-heidenheim", "ba-jobsuche", site.url(JOBS), trusted=True, options=options)
 
 
-def run(store: Store, sources, out: Path, now: datetime = NOW):
-    return run_pass(store, sources, out, now=now, crawl_settings=FAST_CRAWL)
+def run(store: Store, sources, out: Path, now: datetime = NOW, crawl_settings=None):
+    return run_pass(
+        store, sources, out, now=now, crawl_settings={**FAST_CRAWL, **(crawl_settings or {})}
+    )
 
 
 def published(out: Path) -> list[dict]:
@@ -313,15 +314,14 @@ def test_a_trusted_source_gives_the_fields_before_an_earlier_untrusted_one(store
 
 def test_the_demo_lists_both_sources_from_static_files(store, tmp_path) -> None:
     """The demo's files answer every page alike (its server ignores query strings)."""
-    site = serve_site(DEMO / "site", 0)
-    port = site.server_address[1]
+    site = serve_site(DEMO / "site")
     try:
         configs = [
-            replace(config, url=config.url.replace(":8008/", f":{port}/"))
+            config
             for config in load_sources(DEMO / "sources.toml")
             if config.record_type == "apprenticeship"
         ]
-        report = run(store, configs, tmp_path)
+        report = run(store, configs, tmp_path, crawl_settings={"LOTSE_HOST_MAP": host_map(site)})
     finally:
         site.shutdown()
         site.server_close()
