@@ -31,7 +31,8 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from aggregator.crawl_result import RawRecord
-from aggregator.normalize import Context, RecordProblem, normalize
+from aggregator.kinds import normalize
+from aggregator.normalize.context import Context, RecordProblem
 from aggregator.sources import SourceConfig
 from crawlers.extract.ba_jobsuche import read_offers_page
 from crawlers.extract.decode import decode_body

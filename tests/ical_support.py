@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from aggregator.crawl_result import RawRecord
-from aggregator.normalize import Context, RecordProblem, normalize
+from aggregator.kinds import normalize
+from aggregator.normalize.context import Context, RecordProblem
 from aggregator.normalize.drafts import EventDraft
 from aggregator.sources import SourceConfig
 from crawlers.extract.decode import decode_body

@@ -6,7 +6,8 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from aggregator.crawl_result import RawRecord
-from aggregator.normalize import Context, RecordProblem, normalize
+from aggregator.kinds import normalize
+from aggregator.normalize.context import Context, RecordProblem
 from aggregator.normalize.drafts import EventDraft
 from aggregator.sources import SourceConfig
 from crawlers.extract.records import Extracted

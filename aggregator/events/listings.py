@@ -38,7 +38,7 @@ from aggregator.linking import (
     read_drafts,
     sources_by_id,
 )
-from aggregator.normalize import Context
+from aggregator.normalize.context import Context
 from aggregator.normalize.drafts import ApprenticeshipDraft, EventDraft
 from aggregator.review.corrections import apply_corrections
 from aggregator.review.log import SYSTEM_ACTOR, log_decision

@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, Select, String, cast, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, selectinload
 
 from aggregator.dates.timezones import BERLIN
-from aggregator.normalize import FUTURE_DAYS, PAST_DAYS
+from aggregator.normalize.context import FUTURE_DAYS, PAST_DAYS
 from aggregator.states import PostingStatus, ReviewState
 from aggregator.store.models import (
     Apprenticeship,

@@ -2,7 +2,7 @@
 
 Each result is an anchor ``<a data-resultid="<chamber>_<listing id>">`` (occupation and place)
 plus a detail block ``<div id="detail_<resultid>">`` (label → value pairs, read by
-aggregator/normalize/lehrstellen_radar.py). A record's payload is the two as HTML; its URL is the
+aggregator/kinds/lehrstellen_radar.py). A record's payload is the two as HTML; its URL is the
 public detail page, from the block's link or else built from the listing id. A page with
 neither results nor the result list (an error page, changed markup) is refused (Unreadable).
 """
