@@ -52,6 +52,10 @@ class SourceConfig:
         (KeyError for a name the kind does not declare)."""
         return self.options.get(name, kind_named(self.kind).option(name).default)
 
+    def option_values(self) -> dict[str, Any]:
+        """Every option of the source's kind, by name: the source's value, else the default."""
+        return {option.name: self.option(option.name) for option in kind_named(self.kind).options}
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,

@@ -64,6 +64,15 @@ def test_the_follow_selector_picks_detail_links_on_this_site_only(listing) -> No
     assert not any("andere-seite" in url for url in listing.details)
 
 
+def test_a_link_that_is_no_url_is_passed_over() -> None:
+    html = (
+        '<a href="http://[kaputt/seite">kaputt</a><a href="/veranstaltungen/lesung">Lesung</a>'
+        '<a rel="next" href="https://[::1/">weiter</a>'
+    )
+    found = read_page(document(html, LISTING, follow="a"))
+    assert list(found.details) == [f"{SITE}/veranstaltungen/lesung"] and found.pages == []
+
+
 def test_rel_next_and_pager_links_are_further_pages(listing) -> None:
     assert listing.pages == [f"{SITE}/veranstaltungen/seite-2.html"]
 

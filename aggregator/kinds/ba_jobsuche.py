@@ -53,7 +53,7 @@ KIND = Kind(
     extractor="crawlers.extract.ba_jobsuche.read_offers_page",
     normalizer=read_offer,
     options=(
-        Option("where", str, "the place (name or postcode) the search is around", required=True),
+        Option("where", str, "the place name or postcode the search is around", required=True),
         Option("radius_km", int, "kilometres around the place", default=25, check=between(1)),
         Option("max_pages", int, "API pages read at most", default=100, check=between(1)),
     ),

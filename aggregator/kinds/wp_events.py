@@ -61,7 +61,7 @@ KIND = Kind(
         Option(
             "per_page",
             int,
-            "events per API page (the plugin allows 50 unless the site raises its cap)",
+            "events per API page, up to 50 unless the site allows more",
             default=50,
             check=between(1, 100),
         ),

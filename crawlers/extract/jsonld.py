@@ -175,14 +175,18 @@ def _links(tree: Any, url: str, follow: str | None, problems: list[Problem]) -> 
 
 
 def _same_host(url: str, hrefs: Any) -> list[str]:
-    """Absolute links without fragment to ``url``'s host, each once, in order."""
+    """Absolute links without fragment to ``url``'s host, each once, in order; a link that is
+    no URL at all (``http://[kaputt``) is passed over."""
     host = urlsplit(url).hostname
     found: list[str] = []
     for href in hrefs:
         if not href or href.strip().startswith(("javascript:", "mailto:", "#")):
             continue
-        link = urldefrag(urljoin(url, href.strip()))[0]
-        parts = urlsplit(link)
+        try:
+            link = urldefrag(urljoin(url, href.strip()))[0]
+            parts = urlsplit(link)
+        except ValueError:  # urllib refuses a bracketed host that is no IPv6 address
+            continue
         if parts.scheme in ("http", "https") and parts.hostname == host and link not in found:
             found.append(link)
     return found

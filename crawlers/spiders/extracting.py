@@ -40,12 +40,11 @@ class ExtractingSpider(SourceSpider):
 
     def document(self, response: Response, **options: Any) -> Document:
         """The response as its extractor reads it; ``options`` replace the source's own."""
-        declared = {option.name: self.config.option(option.name) for option in self.kind.options}
         return Document(
             url=response.url,
             body=response.body,
             content_type=response.headers.get("Content-Type", b"").decode("latin-1") or None,
-            options={**declared, **options},
+            options={**self.config.option_values(), **options},
         )
 
     def read_or_refuse(self, response: Response, **options: Any) -> Extraction | None:
