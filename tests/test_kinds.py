@@ -103,6 +103,16 @@ def test_aggregator_imports_nothing_of_crawlers_feeds_workers_or_lotse() -> None
     assert found == []
 
 
+@pytest.mark.parametrize(
+    "module", ["aggregator.kinds", "aggregator.normalize.context", "aggregator.sources"]
+)
+def test_each_module_of_the_declarations_imports_first_without_a_cycle(module: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", f"import {module}"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+
+
 # --- the docs ---------------------------------------------------------------------------------
 
 

@@ -25,7 +25,9 @@ class Document:
     body: bytes
     content_type: str | None = None
     options: Mapping[str, Any] = field(default_factory=dict)
-    _decoded: tuple[str, str | None] | None = field(default=None, init=False, repr=False)
+    _decoded: tuple[str, str | None] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     @property
     def text(self) -> str:
