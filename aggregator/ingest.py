@@ -16,7 +16,7 @@ from aggregator.apprenticeships.listings import reconcile_apprenticeships
 from aggregator.crawl_result import CrawlResult, RawRecord
 from aggregator.events.listings import reconcile_events
 from aggregator.identity import content_hash
-from aggregator.normalize import Context
+from aggregator.normalize.context import Context
 from aggregator.sources import SourceConfig
 from aggregator.states import CrawlStatus, SourceHealth
 from aggregator.store.models import CrawlRun, Source, SourceRecord

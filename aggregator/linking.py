@@ -12,7 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aggregator.crawl_result import RawRecord
-from aggregator.normalize import Context, RecordProblem, normalize
+from aggregator.kinds import normalize
+from aggregator.normalize.context import Context, RecordProblem
 from aggregator.normalize.drafts import ApprenticeshipDraft, EventDraft
 from aggregator.store.models import ApprenticeshipLink, EventLink, Source, SourceRecord
 

@@ -17,37 +17,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from aggregator.categories import CATEGORIES
-
-
-@dataclass(frozen=True)
-class KindSpec:
-    """What a source kind yields, the extra keys it takes, and its public default endpoint."""
-
-    record_type: str
-    extra: Mapping[str, type] = field(default_factory=dict)
-    required: tuple[str, ...] = ()
-    default_url: str | None = None
-
-
-KINDS: dict[str, KindSpec] = {
-    "ical": KindSpec("event"),
-    "feed": KindSpec("event"),
-    "jsonld": KindSpec("event", extra={"follow": str, "max_pages": int}),
-    "integreat": KindSpec("event"),
-    "wp-events": KindSpec("event", extra={"per_page": int}),
-    "lehrstellen-radar": KindSpec(
-        "apprenticeship",
-        extra={"postcode": str, "radius_km": int},
-        required=("postcode",),
-        default_url="https://www.lehrstellen-radar.de/5100,90,lsrlist.html",
-    ),
-    "ba-jobsuche": KindSpec(
-        "apprenticeship",
-        extra={"where": str, "radius_km": int},
-        required=("where",),
-        default_url="https://rest.arbeitsagentur.de/jobboerse/jobsuche-service/pc/v4/jobs",
-    ),
-}
+from aggregator.kinds import UnknownKind, kind_named
+from aggregator.kinds.spec import Kind, Option
+from aggregator.states import RecordType
 
 COMMON_KEYS = {"id", "kind", "url", "categories", "town", "trusted", "every", "enabled"}
 COMMON_KEYS |= {"allow_private", "name"}
@@ -72,8 +44,17 @@ class SourceConfig:
     options: Mapping[str, Any] = field(default_factory=dict)
 
     @property
-    def record_type(self) -> str:
-        return KINDS[self.kind].record_type
+    def record_type(self) -> RecordType:
+        return kind_named(self.kind).record_type
+
+    def option(self, name: str) -> Any:
+        """The source's value of its kind's option ``name``, else the option's declared default
+        (KeyError for a name the kind does not declare)."""
+        return self.options.get(name, kind_named(self.kind).option(name).default)
+
+    def option_values(self) -> dict[str, Any]:
+        """Every option of the source's kind, by name: the source's value, else the default."""
+        return {option.name: self.option(option.name) for option in kind_named(self.kind).options}
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -159,12 +140,12 @@ def _parse_entry(entry: dict[str, Any], where: str) -> tuple[SourceConfig | None
     if source_id is not None and not SLUG.match(source_id):
         problem("id", "must be a slug: lowercase letters, digits and '-'")
     kind = _typed(entry, "kind", str, problem, required=True)
-    spec = KINDS.get(kind) if kind else None
-    if kind is not None and spec is None:
-        problem("kind", f"unknown kind '{kind}'; known: {', '.join(sorted(KINDS))}")
-    url = _typed(entry, "url", str, problem, required=spec is None or spec.default_url is None)
-    if url is None and spec is not None:
-        url = spec.default_url
+    declared = _kind(kind, problem)
+    url = _typed(
+        entry, "url", str, problem, required=declared is None or declared.default_url is None
+    )
+    if url is None and declared is not None:
+        url = declared.default_url
     allow_private = _typed(entry, "allow_private", bool, problem) or False
     if url is not None:
         url_problem = check_url(url, allow_private=allow_private)
@@ -178,11 +159,11 @@ def _parse_entry(entry: dict[str, Any], where: str) -> tuple[SourceConfig | None
     every_seconds = parse_interval(every) if every is not None else 6 * 3600
     if every_seconds is None:
         problem("every", f"{every!r} is not an interval like '30m', '6h' or '1d'")
-    options = _options(entry, spec, problem)
-    unknown = set(entry) - COMMON_KEYS - set(spec.extra if spec else ())
+    options = _options(entry, declared, problem)
+    unknown = set(entry) - COMMON_KEYS - {option.name for option in _declared_options(declared)}
     for name in sorted(unknown):
-        problem(name, "unknown key" + (f" for kind '{kind}'" if spec else ""))
-    if problems or source_id is None or kind is None or spec is None or url is None:
+        problem(name, "unknown key" + (f" for kind '{kind}'" if declared else ""))
+    if problems or source_id is None or kind is None or declared is None or url is None:
         return None, problems
     return (
         SourceConfig(
@@ -202,17 +183,39 @@ def _parse_entry(entry: dict[str, Any], where: str) -> tuple[SourceConfig | None
     )
 
 
+def _kind(name: str | None, problem: Callable[[str, str], None]) -> Kind | None:
+    if name is None:
+        return None
+    try:
+        return kind_named(name)
+    except UnknownKind as error:
+        problem("kind", str(error))
+        return None
+
+
+def _declared_options(kind: Kind | None) -> tuple[Option, ...]:
+    return kind.options if kind else ()
+
+
 def _options(
-    entry: dict[str, Any], spec: KindSpec | None, problem: Callable[[str, str], None]
+    entry: dict[str, Any], kind: Kind | None, problem: Callable[[str, str], None]
 ) -> dict[str, Any]:
-    if spec is None:
-        return {}
+    """The kind's options the entry gives, each of its declared type and passing its check."""
     options = {}
-    for name, kind_type in spec.extra.items():
-        value = _typed(entry, name, kind_type, problem, required=name in spec.required)
+    for option in _declared_options(kind):
+        value = _option(entry, option, problem)
         if value is not None:
-            options[name] = value
+            options[option.name] = value
     return options
+
+
+def _option(entry: dict[str, Any], option: Option, problem: Callable[[str, str], None]) -> Any:
+    value = _typed(entry, option.name, option.type, problem, required=option.required)
+    refusal = option.check(value) if value is not None and option.check else None
+    if refusal:
+        problem(option.name, refusal)
+        return None
+    return value
 
 
 def _typed(

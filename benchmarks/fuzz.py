@@ -2,16 +2,17 @@
 a refusal (Unreadable) or a record problem (RecordProblem).
 
 `make fuzz` (not part of `make bench`) or `python -m benchmarks.fuzz [--examples N] [--seconds S]`.
-For each source kind, hypothesis draws a seed document — the real-world corpus (`tests/corpus/`, or
-the folder LOTSE_CORPUS names) and the test fixtures of that kind — and mutates it: flipped and
-inserted bytes, cuts, deletions, repeated slices, splices with another seed, and tokens that break
-the format (``BEGIN:VEVENT``, ``<!ENTITY``, ``RRULE:FREQ=SECONDLY``, ``null`` …). The document goes
-through the kind's extractor (crawlers.extract) as a spider hands it over, and every record it
-yields through aggregator.normalize at one of three clocks. Generation is derandomized: the same
-budget runs the same examples. Each kind gets an equal share of the examples and of the seconds,
-whichever runs out first. A record problem raised by normalization's safety net ("cannot read
-record: …", an exception a reader did not foresee) is no crash, but is counted and shown. Exit
-status 1 when anything crashed."""
+For each registered source kind (aggregator/kinds/: its extractor and its normalizer), hypothesis
+draws a seed document — the real-world corpus (`tests/corpus/`, or the folder LOTSE_CORPUS names)
+and the test fixtures of that kind — and mutates it: flipped and inserted bytes, cuts, deletions,
+repeated slices, splices with another seed, and tokens that break the format (``BEGIN:VEVENT``,
+``<!ENTITY``, ``RRULE:FREQ=SECONDLY``, ``null`` …). The document goes through the kind's
+extractor as a spider hands it over (a Document with the source's options), and every record it
+yields (the listing's copies of detail pages too) through aggregator.kinds.normalize at one of
+three clocks. Generation is derandomized: the same budget runs the same examples. Each kind gets
+an equal share of the examples and of the seconds, whichever runs out first. A record problem
+raised by normalization's safety net ("cannot read record: …", an exception a reader did not
+foresee) is no crash, but is counted and shown. Exit status 1 when anything crashed."""
 
 from __future__ import annotations
 
@@ -22,26 +23,20 @@ import time
 import traceback
 import warnings
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from scrapy.utils.misc import load_object
 
 from aggregator.crawl_result import RawRecord
-from aggregator.normalize import Context, RecordProblem, normalize
+from aggregator.kinds import KINDS, normalize
+from aggregator.normalize.context import Context, RecordProblem
 from aggregator.sources import SourceConfig
-from crawlers.extract.ba_jobsuche import read_offers_page
-from crawlers.extract.decode import decode_body
-from crawlers.extract.feed import read_feed
-from crawlers.extract.ical import split_calendar
-from crawlers.extract.integreat import split_events
-from crawlers.extract.jsonld import read_page
-from crawlers.extract.lehrstellen_radar import read_result_page
-from crawlers.extract.records import Extracted, Unreadable
-from crawlers.extract.wp_events import read_events_page
+from crawlers.extract.document import Document
+from crawlers.extract.records import Extractor, Unreadable
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -68,12 +63,12 @@ TOKENS = [
 
 
 @dataclass(frozen=True)
-class Kind:
-    """One source kind: its seeds and how a spider reads one of its documents."""
+class Fuzzed:
+    """One source kind: its seeds and its extractor (named by its declaration)."""
 
     name: str
     seeds: tuple[bytes, ...]
-    extract: Callable[[bytes], list[Extracted]]
+    extract: Extractor
 
 
 @dataclass
@@ -86,61 +81,37 @@ class Outcome:
     crashes: list[str] = field(default_factory=list)
 
 
-def _text(body: bytes) -> str:
-    return decode_body(body)[0]
+SEEDS = {  # kind → globs under the corpus and the test fixtures
+    "ical": ["ics/*", "ical/*.ics", "desk/*.ics", "pages/*.ics", "hostile/*.ics"],
+    "feed": ["feeds/*", "feed/*", "hostile/*.xml"],
+    "jsonld": ["html/*", "jsonld/*.html", "hostile/jsonld.html", "hostile/no-markup.html"],
+    "integreat": ["json/integreat-cms__*", "integreat/*.json", "hostile/*integreat.json"],
+    "wp-events": ["json/city-scrapers__hacc_event.json", "wp_events/*.json", "hostile/*wp*.json"],
+    "ba-jobsuche": ["json/jobsuche__*", "ba/*.json", "hostile/ba.json"],
+    "lehrstellen-radar": ["lehrstellen_radar/*.html", "hostile/*radar*.html"],
+}
+OPTIONS = {"jsonld": {"follow": "a"}}  # read the follow selector's links too
 
 
-def _ical(body: bytes) -> list[Extracted]:
-    records, _ = split_calendar(_text(body), URL)
-    return [Extracted(key, "ical", payload, URL) for key, payload in records]
-
-
-KINDS = [
-    ("ical", ["ics/*", "ical/*.ics", "desk/*.ics", "pages/*.ics", "hostile/*.ics"], _ical),
-    ("feed", ["feeds/*", "feed/*", "hostile/*.xml"], lambda b: read_feed(b, URL)[0]),
-    (
-        "jsonld",
-        ["html/*", "jsonld/*.html", "hostile/jsonld.html", "hostile/no-markup.html"],
-        lambda b: _page_records(read_page(_text(b), URL, follow="a")),
-    ),
-    (
-        "integreat",
-        ["json/integreat-cms__*", "integreat/*.json", "hostile/*integreat.json"],
-        lambda b: split_events(_text(b), URL)[0],
-    ),
-    (
-        "wp-events",
-        ["json/city-scrapers__hacc_event.json", "wp_events/*.json", "hostile/*wp*.json"],
-        lambda b: read_events_page(_text(b), URL).records,
-    ),
-    (
-        "ba-jobsuche",
-        ["json/jobsuche__*", "ba/*.json", "hostile/ba.json"],
-        lambda b: read_offers_page(_text(b), URL).records,
-    ),
-    (
-        "lehrstellen-radar",
-        ["lehrstellen_radar/*.html", "hostile/*radar*.html"],
-        lambda b: read_result_page(_text(b), URL).records,
-    ),
-]
-
-
-def _page_records(page: object) -> list[Extracted]:
-    return [*page.records, *(listed for listed in page.details.values() if listed)]
-
-
-def kinds() -> list[Kind]:
-    """Every kind with its seed documents, from the corpus and the test fixtures."""
+def kinds() -> list[Fuzzed]:
+    """Every registered kind with its seed documents, from the corpus and the test fixtures."""
+    stale = SEEDS.keys() - KINDS.keys()
+    if stale:
+        raise SystemExit(f"seed globs for kinds nobody declares: {', '.join(sorted(stale))}")
     found = []
-    for name, patterns, extract in KINDS:
+    for kind in KINDS.values():
+        if kind.name not in SEEDS:
+            raise SystemExit(f"no seed globs for the kind {kind.name}: add them to SEEDS")
         paths = [
-            p for pattern in patterns for root in (CORPUS, FIXTURES) for p in root.glob(pattern)
+            p
+            for pattern in SEEDS[kind.name]
+            for root in (CORPUS, FIXTURES)
+            for p in root.glob(pattern)
         ]
         seeds = tuple(sorted({path.read_bytes() for path in paths if path.is_file()}))
         if not seeds:
-            raise SystemExit(f"no seed documents for {name}: is the corpus at {CORPUS}?")
-        found.append(Kind(name, seeds, extract))
+            raise SystemExit(f"no seed documents for {kind.name}: is the corpus at {CORPUS}?")
+        found.append(Fuzzed(kind.name, seeds, load_object(kind.extractor)))
     return found
 
 
@@ -175,7 +146,7 @@ steps = st.one_of(
 )
 
 
-def fuzz(kind: Kind, examples: int, seconds: float) -> Outcome:
+def fuzz(kind: Fuzzed, examples: int, seconds: float) -> Outcome:
     """Run one kind's share of the budget."""
     outcome = Outcome()
     deadline = time.monotonic() + seconds
@@ -204,18 +175,21 @@ def fuzz(kind: Kind, examples: int, seconds: float) -> Outcome:
     return outcome
 
 
-def read(kind: Kind, document: bytes, now: datetime, outcome: Outcome) -> None:
+def read(kind: Fuzzed, body: bytes, now: datetime, outcome: Outcome) -> None:
     """Extract and normalize one document as a pass would; note what happened."""
+    source = SourceConfig(id="fuzz", kind=kind.name, url=URL, options=OPTIONS.get(kind.name, {}))
+    document = Document(URL, body, options=source.option_values())
     try:
-        records = kind.extract(document)
+        extraction = kind.extract(document)
     except Unreadable:
         outcome.refused += 1
         return
     except Exception:  # noqa: BLE001 - any other exception is what we look for
-        outcome.crashes.append(_crash(kind, "extract", document))
+        outcome.crashes.append(_crash(kind, "extract", body))
         return
-    context = Context(SourceConfig(id="fuzz", kind=kind.name, url=URL), now)
-    for record in records:
+    context = Context(source, now)
+    listed = (copy for copy in extraction.details.values() if copy)
+    for record in [*extraction.records, *listed]:
         raw = RawRecord(record.key, record.fmt, record.payload, record.url, now)
         outcome.records += 1
         try:
@@ -225,10 +199,10 @@ def read(kind: Kind, document: bytes, now: datetime, outcome: Outcome) -> None:
             if str(problem).startswith("cannot read record: "):
                 outcome.caught[type(problem.__cause__).__name__] += 1
         except Exception:  # noqa: BLE001
-            outcome.crashes.append(_crash(kind, f"normalize {record.key!r}", document))
+            outcome.crashes.append(_crash(kind, f"normalize {record.key!r}", body))
 
 
-def _crash(kind: Kind, stage: str, document: bytes) -> str:
+def _crash(kind: Fuzzed, stage: str, document: bytes) -> str:
     return f"{kind.name} {stage}: {traceback.format_exc(limit=-3)}  document: {document[:300]!r}"
 
 

@@ -12,6 +12,7 @@ from crawlers.extract.ba_jobsuche import read_offers_page
 from crawlers.extract.lehrstellen_radar import read_result_page
 from crawlers.extract.records import Extracted
 from tests.conftest import FIXTURES, NOW
+from tests.kind_support import document
 from workers.steps import ingest_result, register_sources
 
 RADAR_SITE = "https://www.lehrstellen-radar.de/5100,90,lsrlist.html"
@@ -34,8 +35,8 @@ def radar_result(source_id: str, *pages: str) -> CrawlResult:
     """The records of Lehrstellen-Radar fixture pages, as one crawl of ``source_id``."""
     records = []
     for name in pages:
-        text = (FIXTURES / "lehrstellen_radar" / name).read_text()
-        records += read_result_page(text, RADAR_SITE).records
+        body = (FIXTURES / "lehrstellen_radar" / name).read_bytes()
+        records += read_result_page(document(body, RADAR_SITE)).records
     return _result(source_id, records)
 
 
@@ -43,7 +44,8 @@ def jobs_result(source_id: str, *pages: str) -> CrawlResult:
     """The records of Jobsuche fixture answers, as one crawl of ``source_id``."""
     records = []
     for name in pages:
-        records += read_offers_page((FIXTURES / "ba" / name).read_text(), JOBS_API).records
+        body = (FIXTURES / "ba" / name).read_bytes()
+        records += read_offers_page(document(body, JOBS_API)).records
     return _result(source_id, records)
 
 

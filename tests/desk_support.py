@@ -24,6 +24,7 @@ from aggregator.sources import SourceConfig
 from aggregator.store import Store
 from aggregator.store.models import Event, MatchSuggestion
 from crawlers.extract.ical import split_calendar
+from tests.kind_support import document
 from workers.steps import ingest_result, register_sources
 
 EDITOR = ("erika", "erika-passwort-1")
@@ -101,12 +102,11 @@ def fill(
     for config in configs:
         if only is not None and config.id not in only:
             continue
-        text = calendars[config.id].read_text()
-        records, problems = split_calendar(text, config.url)
+        found = split_calendar(document(calendars[config.id].read_bytes(), config.url))
         result = CrawlResult(
             config.id,
-            records=[RawRecord(key, "ical", payload, config.url, now) for key, payload in records],
-            problems=problems,
+            records=[RawRecord(r.key, r.fmt, r.payload, r.url, now) for r in found.records],
+            problems=found.problems,
         )
         ingest_result(store, result, pass_id=pass_id, now=now)
 

@@ -1,17 +1,26 @@
-"""Read extracted records the way a pass does (normalize each), without Scrapy or a store."""
+"""Documents for the extractors, and their records read the way a pass does (normalize each),
+without Scrapy or a store."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import Any
 
 from aggregator.crawl_result import RawRecord
-from aggregator.normalize import Context, RecordProblem, normalize
+from aggregator.kinds import normalize
+from aggregator.normalize.context import Context, RecordProblem
 from aggregator.normalize.drafts import EventDraft
 from aggregator.sources import SourceConfig
+from crawlers.extract.document import Document
 from crawlers.extract.records import Extracted
 
 FETCHED = datetime(2026, 11, 25, tzinfo=UTC)
+
+
+def document(body: bytes | str, url: str, **options: Any) -> Document:
+    """A fetched document as a spider hands it to an extractor (a text is sent as UTF-8)."""
+    return Document(url, body.encode() if isinstance(body, str) else body, options=options)
 
 
 def read_records(

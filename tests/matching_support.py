@@ -17,6 +17,7 @@ from aggregator.store.models import Event, EventLink
 from crawlers.extract.ical import split_calendar
 from feeds.publish import render_feeds
 from tests.conftest import NOW
+from tests.kind_support import document
 from workers.steps import ingest_result, register_sources
 
 HEIDENHEIM = "Heidenheim an der Brenz"
@@ -84,8 +85,8 @@ def crawl(store: Store, source_id: str, *items: Item, now: datetime = NOW) -> So
         + ["END:VCALENDAR", ""]
     )
     url = f"https://{source_id}.example/kalender.ics"
-    records, _ = split_calendar(body, url)
-    raw = [RawRecord(key, "ical", payload, url, now) for key, payload in records]
+    records = split_calendar(document(body, url)).records
+    raw = [RawRecord(r.key, r.fmt, r.payload, r.url, now) for r in records]
     result = CrawlResult(source_id, records=raw)
     return ingest_result(store, result, pass_id=f"{source_id}@{now.isoformat()}", now=now)
 

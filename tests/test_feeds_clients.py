@@ -15,7 +15,7 @@ import pytest
 import recurring_ical_events
 import vobject
 
-from aggregator.normalize import FUTURE_DAYS, PAST_DAYS
+from aggregator.normalize.context import FUTURE_DAYS, PAST_DAYS
 from tests.conftest import NOW
 from tests.feeds_support import (
     JS,

@@ -16,6 +16,9 @@ from scrapy.http import Request, TextResponse
 from starlette.testclient import TestClient
 
 from aggregator.store import Store
+from crawlers.extract.document import Document
+from crawlers.extract.records import Extraction
+from crawlers.spiders.ical import IcalSpider
 from crawlers.spiders.wp_events import WpEventsSpider
 from tests.conftest import CORPUS, FAST_CRAWL, FIXTURES, NOW, source
 from tests.desk_support import EDITOR, add_accounts, sign_in
@@ -399,10 +402,15 @@ def test_a_document_cut_in_the_middle_marks_nothing_gone(sqlite_store, site, tmp
     assert all(r.gone_at is None for r in records(sqlite_store, "stadt").values())
 
 
+def broken_reader(document: Document) -> Extraction:
+    raise KeyError("events")
+
+
 def test_a_reader_error_nobody_foresaw_refuses_the_page() -> None:
     """The spiders' safety net: an extractor that raises makes the crawl fail (first page) or
     incomplete (a later one), never look complete with the page's records missing."""
     spider = WpEventsSpider(source={"id": "wp", "kind": "wp-events", "url": "https://wp.example/"})
+    spider.extract = broken_reader
     first = TextResponse(
         "https://wp.example/",
         body=b"{}",
@@ -411,13 +419,21 @@ def test_a_reader_error_nobody_foresaw_refuses_the_page() -> None:
     later = TextResponse(
         "https://wp.example/?page=2", body=b"{}", request=Request("https://wp.example/?page=2")
     )
-
-    def broken_reader() -> None:
-        raise KeyError("events")
-
-    assert spider.read_or_refuse(later, broken_reader) is None
+    assert spider.read_or_refuse(later) is None
     assert spider.result.complete is False and spider.result.status == "ok"
     assert spider.result.problems[-1].message == "cannot read it: KeyError: 'events'"
-    assert spider.read_or_refuse(first, broken_reader) is None
+    assert spider.read_or_refuse(first) is None
     assert spider.result.status == "failed"
     assert spider.result.error == "https://wp.example/: cannot read it: KeyError: 'events'"
+
+
+def test_an_ical_reader_that_raises_fails_the_crawl_with_a_message() -> None:
+    """The ical spider takes the common way too: no records, the crawl failed, the error said."""
+    url = "https://vhs.example/kurse.ics"
+    spider = IcalSpider(source={"id": "vhs", "kind": "ical", "url": url})
+    spider.extract = broken_reader
+    body = (FIXTURES / "ical" / "stadt.ics").read_bytes()
+    response = TextResponse(url, body=body, request=Request(url, meta={"first": True}))
+    assert list(spider.parse_start(response)) == []
+    assert (spider.result.status, spider.result.complete) == ("failed", False)
+    assert spider.result.error == f"{url}: cannot read it: KeyError: 'events'"

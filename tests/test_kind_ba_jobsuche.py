@@ -12,7 +12,7 @@ from crawlers.crawl import CrawlJob, crawl_sources
 from crawlers.extract.ba_jobsuche import read_offers_page
 from crawlers.extract.records import Unreadable
 from tests.conftest import FAST_CRAWL, FIXTURES, NOW, source
-from tests.kind_support import only, read_records
+from tests.kind_support import document, only, read_records
 from tests.support.server import FixtureServer, Reply
 
 ANSWERS = FIXTURES / "ba"
@@ -40,7 +40,7 @@ def crawl(config):
 
 
 def read(name: str):
-    page = read_offers_page((ANSWERS / name).read_text(), API)
+    page = read_offers_page(document((ANSWERS / name).read_bytes(), API))
     return read_records(page.records, kind="ba-jobsuche", now=NOW)[0]
 
 
@@ -48,7 +48,7 @@ def read(name: str):
 
 
 def test_an_answer_gives_one_record_per_offer_keyed_by_refnr() -> None:
-    page = read_offers_page((ANSWERS / "page-1.json").read_text(), API)
+    page = read_offers_page(document((ANSWERS / "page-1.json").read_bytes(), API))
     assert [r.key for r in page.records] == [
         "10001-1002716922-S",
         "10001-1002721544-S",
@@ -58,17 +58,17 @@ def test_an_answer_gives_one_record_per_offer_keyed_by_refnr() -> None:
     assert first.fmt == "json"
     assert json.loads(first.payload)["arbeitgeber"] == "Elektro Hämmerle GmbH"
     assert first.url == "https://www.arbeitsagentur.de/jobsuche/jobdetail/10001-1002716922-S"
-    assert page.past_end is False
+    assert page.pages == [f"{API}?page=2"]
 
 
 def test_an_answer_past_the_end_has_no_stellenangebote() -> None:
-    page = read_offers_page((ANSWERS / "past-end.json").read_text(), API)
-    assert (page.records, page.past_end) == ([], True)
+    page = read_offers_page(document((ANSWERS / "past-end.json").read_bytes(), API))
+    assert (page.records, page.pages) == ([], [])
 
 
 def test_an_offer_without_refnr_is_a_problem_and_the_others_stay() -> None:
     text = json.dumps({"stellenangebote": [{"titel": "Ausbildung Koch"}, {"refnr": "1-2-S"}]})
-    page = read_offers_page(text, API)
+    page = read_offers_page(document(text, API))
     assert [r.key for r in page.records] == ["1-2-S"]
     assert [p.message for p in page.problems] == ["offer 1 on this page has no refnr"]
 
@@ -76,7 +76,7 @@ def test_an_offer_without_refnr_is_a_problem_and_the_others_stay() -> None:
 @pytest.mark.parametrize("text", ["<html>Wartung</html>", "[1, 2]", '{"stellenangebote": 3}'])
 def test_an_answer_that_is_no_jobsuche_page_is_refused(text: str) -> None:
     with pytest.raises(Unreadable):
-        read_offers_page(text, API)
+        read_offers_page(document(text, API))
 
 
 def test_an_offer_reads_into_an_apprenticeship() -> None:
@@ -109,7 +109,7 @@ def test_postcodes_as_strings_or_numbers_and_town_spellings() -> None:
 
 def test_a_number_postcode_keeps_its_leading_zero() -> None:
     offer = {"refnr": "1-1-S", "titel": "Ausbildung Koch (m/w/d)", "arbeitsort": {"plz": 1067}}
-    page = read_offers_page(json.dumps({"stellenangebote": [offer]}), API)
+    page = read_offers_page(document(json.dumps({"stellenangebote": [offer]}), API))
     koch = only(read_records(page.records, kind="ba-jobsuche", now=NOW)[0], "1-1-S")
     assert (koch.place.postcode, koch.occupation) == ("01067", "Koch/Köchin")
 

@@ -11,7 +11,7 @@ import pytest
 from crawlers.extract.feed import MAX_FEED_BYTES, read_feed
 from crawlers.extract.records import Unreadable
 from tests.conftest import FAST_CRAWL, FIXTURES, NOW, source
-from tests.kind_support import by_title, only, read_records
+from tests.kind_support import by_title, document, only, read_records
 from tests.support.server import Reply
 from workers.passes import run_pass
 
@@ -30,7 +30,7 @@ BOMB = b"""<?xml version="1.0"?>
 
 
 def read(path: Path, now: datetime = NOW):
-    records, _ = read_feed(path.read_bytes(), FEED_URL)
+    records = read_feed(document(path.read_bytes(), FEED_URL)).records
     return read_records(records, kind="feed", now=now)
 
 
@@ -129,35 +129,36 @@ def test_atom_content_ganztaegig_without_year_is_the_next_such_day(atom) -> None
 
 def test_entity_declarations_are_refused_before_parsing() -> None:
     with pytest.raises(Unreadable, match="billion laughs"):
-        read_feed(BOMB, FEED_URL)
+        read_feed(document(BOMB, FEED_URL))
 
 
 def test_entity_declarations_in_utf16_are_refused_too() -> None:
     body = BOMB.decode().replace('"1.0"?>', '"1.0" encoding="utf-16"?>', 1)
     with pytest.raises(Unreadable, match="ENTITY"):
-        read_feed(body.encode("utf-16"), FEED_URL)
+        read_feed(document(body.encode("utf-16"), FEED_URL))
 
 
 def test_a_feed_over_the_size_cap_is_refused_naming_the_size() -> None:
     body = RSS.read_bytes() + b" " * MAX_FEED_BYTES
     with pytest.raises(Unreadable, match=f"{len(body):,} bytes, over the cap"):
-        read_feed(body, FEED_URL)
+        read_feed(document(body, FEED_URL))
 
 
 def test_an_html_page_is_no_feed() -> None:
     with pytest.raises(Unreadable, match="HTML page"):
-        read_feed(b"<!DOCTYPE html><html><body>Anmelden</body></html>", FEED_URL)
+        read_feed(document(b"<!DOCTYPE html><html><body>Anmelden</body></html>", FEED_URL))
 
 
 def test_duplicate_guids_keep_the_first_and_say_so() -> None:
     body = RSS.read_bytes().replace(b"stabi-2027-0313", b"stabi-2027-0314")
-    records, problems = read_feed(body, FEED_URL)
+    found = read_feed(document(body, FEED_URL))
+    records, problems = found.records, found.problems
     assert [r.key for r in records].count("stabi-2027-0314") == 1
     assert any("stabi-2027-0314" in p.message for p in problems)
 
 
 def test_the_payload_is_the_entry_verbatim_as_json() -> None:
-    records, _ = read_feed(RSS.read_bytes(), FEED_URL)
+    records = read_feed(document(RSS.read_bytes(), FEED_URL)).records
     entry = json.loads(next(r for r in records if r.key == "stabi-2027-0314").payload)
     assert entry["ev_startdate"] == "2027-03-14T19:30:00+01:00"
     assert entry["published"] == "Mon, 16 Nov 2026 10:00:00 +0100"

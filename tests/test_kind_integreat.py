@@ -11,7 +11,7 @@ import pytest
 from crawlers.extract.integreat import split_events
 from crawlers.extract.records import Unreadable
 from tests.conftest import CORPUS, FAST_CRAWL, FIXTURES, NOW, source
-from tests.kind_support import only, read_records
+from tests.kind_support import document, only, read_records
 from tests.support.server import Reply
 from workers.passes import run_pass
 
@@ -22,9 +22,9 @@ JSON = "application/json"
 
 
 def read(path: Path, now: datetime = NOW):
-    records, problems = split_events(path.read_text(), API)
-    assert not problems
-    return read_records(records, kind="integreat", now=now)
+    found = split_events(document(path.read_bytes(), API))
+    assert not found.problems
+    return read_records(found.records, kind="integreat", now=now)
 
 
 @pytest.fixture(scope="module")
@@ -158,12 +158,12 @@ def test_corpus_expanded_form() -> None:
 
 def test_not_a_list_is_refused() -> None:
     with pytest.raises(Unreadable, match="JSON list"):
-        split_events('{"detail": "Not found."}', API)
+        split_events(document('{"detail": "Not found."}', API))
 
 
 def test_items_without_id_or_path_are_problems() -> None:
-    records, problems = split_events('[{"title": "?"}, 3]', API)
-    assert records == [] and len(problems) == 2
+    found = split_events(document('[{"title": "?"}, 3]', API))
+    assert found.records == [] and len(found.problems) == 2
 
 
 # --- Over HTTP --------------------------------------------------------------------------------

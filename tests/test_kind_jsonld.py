@@ -10,7 +10,7 @@ import pytest
 
 from crawlers.extract.jsonld import read_page
 from tests.conftest import FAST_CRAWL, FIXTURES, NOW, source
-from tests.kind_support import by_title, read_records
+from tests.kind_support import by_title, document, read_records
 from tests.support.server import FixtureServer, Reply
 from workers.passes import run_pass
 
@@ -21,7 +21,7 @@ HTML = "text/html; charset=utf-8"
 
 
 def page(name: str, url: str = LISTING, follow: str | None = None):
-    return read_page((PAGES / name).read_text(), url, follow=follow)
+    return read_page(document((PAGES / name).read_bytes(), url, follow=follow))
 
 
 def drafts_of(*pages) -> dict:
@@ -62,6 +62,15 @@ def test_events_listed_without_start_are_fetched_from_their_detail_page(listing)
 def test_the_follow_selector_picks_detail_links_on_this_site_only(listing) -> None:
     assert f"{SITE}/veranstaltungen/kinderkino" in listing.details
     assert not any("andere-seite" in url for url in listing.details)
+
+
+def test_a_link_that_is_no_url_is_passed_over() -> None:
+    html = (
+        '<a href="http://[kaputt/seite">kaputt</a><a href="/veranstaltungen/lesung">Lesung</a>'
+        '<a rel="next" href="https://[::1/">weiter</a>'
+    )
+    found = read_page(document(html, LISTING, follow="a"))
+    assert list(found.details) == [f"{SITE}/veranstaltungen/lesung"] and found.pages == []
 
 
 def test_rel_next_and_pager_links_are_further_pages(listing) -> None:
@@ -160,7 +169,7 @@ def test_job_postings_are_kept_as_records_but_give_no_events() -> None:
         '<script type="application/ld+json">{"@context": "https://schema.org", '
         '"@type": "JobPosting", "title": "Ausbildung Koch (m/w/d)", "url": "/jobs/koch"}</script>'
     )
-    found = read_page(html, LISTING)
+    found = read_page(document(html, LISTING))
     assert [r.key for r in found.records] == [f"{SITE}/jobs/koch"]
     drafts, problems = read_records(found.records, kind="jsonld", now=NOW)
     assert drafts == {f"{SITE}/jobs/koch": []} and problems == {}

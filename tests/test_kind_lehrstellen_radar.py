@@ -11,7 +11,7 @@ import pytest
 from crawlers.crawl import CrawlJob, crawl_sources
 from crawlers.extract.lehrstellen_radar import read_result_page
 from tests.conftest import FAST_CRAWL, FIXTURES, NOW, source
-from tests.kind_support import only, read_records
+from tests.kind_support import document, only, read_records
 from tests.support.server import FixtureServer, Reply
 
 PAGES = FIXTURES / "lehrstellen_radar"
@@ -45,7 +45,7 @@ def crawl(config):
 
 @pytest.fixture(scope="module")
 def first_page():
-    return read_result_page((PAGES / "page-1.html").read_text(), SITE)
+    return read_result_page(document((PAGES / "page-1.html").read_bytes(), SITE))
 
 
 @pytest.fixture(scope="module")
@@ -58,9 +58,9 @@ def drafts(first_page):
 # --- one result page --------------------------------------------------------------------------
 
 
-def test_a_result_page_gives_one_record_per_result_and_its_pager_end(first_page) -> None:
+def test_a_result_page_gives_one_record_per_result_and_the_next_page(first_page) -> None:
     assert len(first_page.records) == 15
-    assert first_page.last_page == 2
+    assert first_page.pages == [SITE.replace("page=1", "page=2")]  # the pager goes to 2
     assert first_page.problems == []
     tischler = first_page.records[0]
     assert (tischler.key, tischler.fmt) == ("91_2579", "html")
@@ -100,18 +100,19 @@ def test_town_spellings_become_the_official_name(drafts) -> None:
 
 
 def test_inline_labels_and_a_start_without_a_day() -> None:
-    page = read_result_page((PAGES / "page-2.html").read_text(), SITE)
+    page_2 = SITE.replace("page=1", "page=2")
+    page = read_result_page(document((PAGES / "page-2.html").read_bytes(), page_2))
     found, _ = read_records(page.records, kind="lehrstellen-radar", now=NOW)
     lackierer = only(found, "91_2768")
     assert lackierer.start_date is None  # "nach Vereinbarung"
     assert lackierer.company == "Lackiererei Seitz"
-    assert page.last_page == 2
+    assert page.pages == []  # the pager ends at page 2
     assert only(found, "92_1187").place.town == "Aalen"
 
 
 def test_a_page_past_the_end_has_no_results() -> None:
-    empty = read_result_page((PAGES / "empty.html").read_text(), SITE)
-    assert (empty.records, empty.problems, empty.last_page) == ([], [], None)
+    empty = read_result_page(document((PAGES / "empty.html").read_bytes(), SITE))
+    assert (empty.records, empty.problems) == ([], [])
 
 
 # --- the spider over HTTP ---------------------------------------------------------------------

@@ -12,7 +12,7 @@ from aggregator.sources import SourceConfig
 from crawlers.extract.records import Unreadable
 from crawlers.extract.wp_events import next_page_url, read_events_page
 from tests.conftest import CORPUS, FAST_CRAWL, FIXTURES, NOW, source
-from tests.kind_support import by_title, read_records
+from tests.kind_support import by_title, document, read_records
 from tests.support.server import FixtureServer, Reply
 from workers.passes import run_pass
 
@@ -24,7 +24,7 @@ TOWN = "Hermaringen"
 
 
 def read_page(name: str, now: datetime = NOW):
-    page = read_events_page((PAGES / name).read_text(), SITE + API_PATH)
+    page = read_events_page(document((PAGES / name).read_bytes(), SITE + API_PATH))
     config = SourceConfig(id="verein", kind="wp-events", url=SITE + API_PATH, town=TOWN)
     return by_title(read_records(page.records, kind="wp-events", now=now, source=config)[0])
 
@@ -87,7 +87,7 @@ def test_url_and_uid_are_the_events_own(drafts) -> None:
 
 def test_corpus_single_event_in_another_zone_keeps_its_instant() -> None:
     event = json.loads((CORPUS / "json" / "city-scrapers__hacc_event.json").read_text())
-    page = read_events_page(json.dumps({"events": [event]}), SITE + API_PATH)
+    page = read_events_page(document(json.dumps({"events": [event]}), SITE + API_PATH))
     found = read_records(page.records, kind="wp-events", now=datetime(2018, 5, 1, tzinfo=UTC))
     (draft,) = found[0]["2644"]
     assert draft.start.astimezone(UTC) == datetime(2018, 5, 11, 15, 0, tzinfo=UTC)
@@ -110,7 +110,7 @@ def test_without_next_rest_url_total_pages_gives_the_next_page() -> None:
 
 def test_a_page_without_events_list_is_refused() -> None:
     with pytest.raises(Unreadable, match="'events'"):
-        read_events_page('{"code": "rest_no_route"}', SITE + API_PATH)
+        read_events_page(document('{"code": "rest_no_route"}', SITE + API_PATH))
 
 
 # --- Over HTTP --------------------------------------------------------------------------------

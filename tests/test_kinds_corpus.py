@@ -15,7 +15,7 @@ from crawlers.extract.integreat import split_events
 from crawlers.extract.jsonld import read_page
 from crawlers.extract.records import Extracted, Unreadable
 from tests.conftest import CORPUS, FAST_CRAWL, NOW, source
-from tests.kind_support import read_records
+from tests.kind_support import document, read_records
 from tests.support.server import Reply
 from workers.passes import run_pass
 
@@ -62,7 +62,7 @@ def assert_accounted(records: list[Extracted], kind: str, now: datetime) -> None
 @pytest.mark.parametrize("path", FEEDS, ids=[p.name for p in FEEDS])
 def test_each_feed_yields_events_or_clear_problems(path: Path) -> None:
     try:
-        records, _ = read_feed(path.read_bytes(), URL)
+        records = read_feed(document(path.read_bytes(), URL)).records
     except Unreadable as refusal:
         assert path.name in NOT_FEEDS and "not an RSS or Atom feed" in str(refusal)
         return
@@ -72,7 +72,7 @@ def test_each_feed_yields_events_or_clear_problems(path: Path) -> None:
 
 @pytest.mark.parametrize("path", PAGES, ids=[p.name for p in PAGES])
 def test_each_page_yields_events_or_clear_problems(path: Path) -> None:
-    page = read_page(path.read_bytes().decode("utf-8", errors="replace"), URL)
+    page = read_page(document(path.read_bytes(), URL))
     records = page.records + [listed for listed in page.details.values() if listed]
     assert records or page.problems
     for problem in page.problems:
@@ -82,16 +82,18 @@ def test_each_page_yields_events_or_clear_problems(path: Path) -> None:
 
 def test_job_posting_pages_yield_job_posting_records() -> None:
     for name in ("plucker__remoteok_job.html", "plucker__weworkremotely_job.html"):
-        page = read_page((CORPUS / "html" / name).read_text(), URL)
+        page = read_page(document((CORPUS / "html" / name).read_bytes(), URL))
         (record,) = page.records
         assert record.fmt == "json" and '"JobPosting"' in record.payload
 
 
 @pytest.mark.parametrize("path", INTEGREAT, ids=[p.name for p in INTEGREAT])
 def test_each_integreat_answer_yields_events(path: Path) -> None:
-    records, problems = split_events(path.read_text(), URL)
-    assert records and not problems
-    drafts, record_problems = read_records(records, kind="integreat", now=around_first_event(path))
+    found = split_events(document(path.read_bytes(), URL))
+    assert found.records and not found.problems
+    drafts, record_problems = read_records(
+        found.records, kind="integreat", now=around_first_event(path)
+    )
     assert not record_problems and all(drafts.values())
 
 

@@ -54,6 +54,18 @@ def test_a_valid_file_gives_its_sources_with_defaults(tmp_path: Path) -> None:
     assert (hwk.trusted, hwk.enabled, hwk.record_type) == (False, True, "apprenticeship")
 
 
+def test_an_option_the_source_leaves_out_has_its_declared_default(tmp_path: Path) -> None:
+    _, hwk = load_sources(write(tmp_path, GOOD.replace("radius_km = 25\n", "")))
+    assert dict(hwk.options) == {"postcode": "89518"}
+    assert (hwk.option("postcode"), hwk.option("radius_km"), hwk.option("max_pages")) == (
+        "89518",
+        25,
+        100,
+    )
+    with pytest.raises(KeyError, match="no option 'per_page'"):
+        hwk.option("per_page")
+
+
 @pytest.mark.parametrize(
     ("entry", "expected"),
     [
@@ -69,6 +81,22 @@ def test_a_valid_file_gives_its_sources_with_defaults(tmp_path: Path) -> None:
         ('id = "a"\nkind = "ical"\nurl = "https://x.org/"\npostcode = "1"', "field 'postcode'"),
         ('id = "a"\nkind = "lehrstellen-radar"', "field 'postcode': missing"),
         ('id = "a"\nkind = "ba-jobsuche"\nwhere = "x"\nradius_km = "9"', "a whole number"),
+        (
+            'id = "a"\nkind = "ba-jobsuche"\nwhere = "x"\nradius_km = 0',
+            "field 'radius_km': must be 1 or more, not 0",
+        ),
+        (
+            'id = "a"\nkind = "lehrstellen-radar"\npostcode = "8951"',
+            "field 'postcode': must be a German postcode of five digits",
+        ),
+        (
+            'id = "a"\nkind = "wp-events"\nurl = "https://x.org/"\nper_page = 101',
+            "field 'per_page': must be from 1 to 100, not 101",
+        ),
+        (
+            'id = "a"\nkind = "jsonld"\nurl = "https://x.org/"\nmax_pages = 0',
+            "field 'max_pages': must be 1 or more, not 0",
+        ),
     ],
 )
 def test_each_problem_names_file_source_and_field(

@@ -34,7 +34,7 @@ from aggregator.linking import (
     read_drafts,
     sources_by_id,
 )
-from aggregator.normalize import Context
+from aggregator.normalize.context import Context
 from aggregator.normalize.drafts import ApprenticeshipDraft
 from aggregator.places.locations import postcode_centroid
 from aggregator.states import LinkRule, PostingStatus, ReviewState

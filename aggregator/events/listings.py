@@ -39,7 +39,7 @@ from aggregator.linking import (
     read_drafts,
     sources_by_id,
 )
-from aggregator.normalize import Context
+from aggregator.normalize.context import Context
 from aggregator.normalize.drafts import ApprenticeshipDraft, EventDraft
 from aggregator.review_log import SYSTEM_ACTOR, log_decision
 from aggregator.states import EventStatus, LinkRule, ReviewAction, ReviewState

@@ -46,7 +46,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from aggregator.dates.timezones import day_start_utc, local, to_utc
 from aggregator.events.title_keys import STOP_WORDS, TitleKey, fold_words, title_key
-from aggregator.normalize import Context
+from aggregator.normalize.context import Context
 from aggregator.normalize.drafts import EventDraft
 from aggregator.places.locations import Place
 from aggregator.states import LinkRule, ReviewState

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 from aggregator.dates.timezones import BERLIN
 from aggregator.events.view import EventView
 from aggregator.listings import ListingFilter, Page, contains, last_change, linked_to, page_of
-from aggregator.normalize import FUTURE_DAYS, PAST_DAYS
+from aggregator.normalize.context import FUTURE_DAYS, PAST_DAYS
 from aggregator.states import ReviewState
 from aggregator.store.models import Event, EventLink, Source
 

@@ -66,3 +66,6 @@ class ApprenticeshipDraft:
         data = asdict(self)
         data["start_date"] = self.start_date.isoformat() if self.start_date else None
         return data
+
+
+Draft = EventDraft | ApprenticeshipDraft

@@ -8,36 +8,32 @@ the public page on arbeitsagentur.de.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from aggregator.crawl_result import Problem
-from crawlers.extract.records import Extracted, Unreadable, json_text, unique
+from crawlers.extract.document import Document
+from crawlers.extract.paging import page_after
+from crawlers.extract.records import Extracted, Extraction, Unreadable, json_text, unique
 
 PUBLIC_PAGE = "https://www.arbeitsagentur.de/jobsuche/jobdetail/{refnr}"
 
 
-@dataclass
-class OffersPage:
-    records: list[Extracted] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    past_end: bool = False  # the answer has no ``stellenangebote``
-
-
-def read_offers_page(text: str, url: str) -> OffersPage:
-    """The offers of one answer; Unreadable when it is no Jobsuche answer at all."""
+def read_offers_page(document: Document) -> Extraction:
+    """The offers of one answer, and the next page unless this one is past the end;
+    Unreadable when it is no Jobsuche answer at all."""
+    url = document.url
     try:
-        data = json.loads(text)
+        data = json.loads(document.text)
     except ValueError as error:
         raise Unreadable(f"not JSON: {error}") from error
     if not isinstance(data, dict):
         raise Unreadable("not a Jobsuche answer (no JSON object)")
     offers = data.get("stellenangebote")
     if offers is None:
-        return OffersPage(past_end=True)
+        return Extraction()
     if not isinstance(offers, list):
         raise Unreadable("'stellenangebote' is not a list")
-    page = OffersPage()
+    page = Extraction(pages=[page_after(url)])
     records = []
     for number, offer in enumerate(offers, start=1):
         refnr = offer.get("refnr") if isinstance(offer, dict) else None

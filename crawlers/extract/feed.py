@@ -20,7 +20,15 @@ import feedparser
 
 from aggregator.crawl_result import Problem
 from crawlers.extract.decode import declared_charset, utf8_despite_label
-from crawlers.extract.records import Extracted, Unreadable, content_key, json_text, unique
+from crawlers.extract.document import Document
+from crawlers.extract.records import (
+    Extracted,
+    Extraction,
+    Unreadable,
+    content_key,
+    json_text,
+    unique,
+)
 
 MAX_FEED_BYTES = 10 * 1024 * 1024
 MAX_ENTRIES = 5000
@@ -39,10 +47,10 @@ SIGNATURES = (  # how feedparser tells an encoding from the first bytes; UTF-32 
 )
 
 
-def read_feed(
-    body: bytes, url: str, content_type: str | None = None
-) -> tuple[list[Extracted], list[Problem]]:
-    """One record per entry, and the problems found; raises Unreadable for a refused document."""
+def read_feed(document: Document) -> Extraction:
+    """One record per entry, and the problems found; raises Unreadable for a refused document.
+    feedparser reads the bytes (its own encoding detection), never ``document.text``."""
+    body, url, content_type = document.body, document.url, document.content_type
     check_feed_bytes(body, content_type)
     headers = {"content-location": url, "content-type": content_type or "application/xml"}
     try:
@@ -57,7 +65,7 @@ def read_feed(
         problems.append(Problem(url, f"{len(entries)} entries; read the first {MAX_ENTRIES}"))
         entries = entries[:MAX_ENTRIES]
     records, duplicates = unique((_record(entry) for entry in entries), url)
-    return records, problems + duplicates
+    return Extraction(records, problems + duplicates)
 
 
 def check_feed_bytes(body: bytes, content_type: str | None = None) -> None:

@@ -1,4 +1,4 @@
-"""Split an iCalendar document into one raw record per event UID, verbatim.
+"""An iCalendar document (RFC 5545) into one raw record per event UID, verbatim.
 
 Each record is a small VCALENDAR holding the calendar's own properties (X-WR-TIMEZONE and the
 like), the VTIMEZONE blocks, and every VEVENT with that UID (the master and its RECURRENCE-ID
@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass, field
 
 from aggregator.crawl_result import Problem
+from crawlers.extract.document import Document
+from crawlers.extract.records import Extracted, Extraction, Unreadable
 
 CRLF = "\r\n"
 BEGIN = re.compile(r"^BEGIN:(?P<name>[A-Za-z-]+)\s*$", re.IGNORECASE)
@@ -32,12 +34,18 @@ class _Split:
     problems: list[Problem] = field(default_factory=list)
 
 
-def split_calendar(text: str, where: str) -> tuple[list[tuple[str, str]], list[Problem]]:
-    """(uid, payload) per event, and the problems found; ``where`` names the document."""
+def split_calendar(document: Document) -> Extraction:
+    """One record per event UID, and the problems found. Unreadable for a document that is no
+    calendar (an HTML page, no BEGIN:VCALENDAR) or one with problems and no event at all."""
+    text = document.text
     if "BEGIN:VEVENT" not in text.upper():
         reason = _not_ical_reason(text)
-        return [], [Problem(where, reason)] if reason else []
-    split = _split_lines(_logical_lines(text), where)
+        if reason:
+            raise Unreadable(reason)
+        return Extraction()
+    split = _split_lines(_logical_lines(text), document.url)
+    if not split.events and split.problems:
+        raise Unreadable(split.problems[0].message)
     header = ["BEGIN:VCALENDAR", *split.calendar_props]
     if not any(line.upper().startswith("VERSION") for line in split.calendar_props):
         header.append("VERSION:2.0")
@@ -45,8 +53,9 @@ def split_calendar(text: str, where: str) -> tuple[list[tuple[str, str]], list[P
     records = []
     for uid, blocks in split.events.items():
         lines = header + timezones + [line for block in blocks for line in block]
-        records.append((uid, CRLF.join([*lines, "END:VCALENDAR"]) + CRLF))
-    return records, split.problems
+        payload = CRLF.join([*lines, "END:VCALENDAR"]) + CRLF
+        records.append(Extracted(uid, "ical", payload, document.url))
+    return Extraction(records, split.problems)
 
 
 def _not_ical_reason(text: str) -> str | None:

@@ -15,15 +15,17 @@ import re
 from typing import Any
 
 from aggregator.crawl_result import Problem
-from crawlers.extract.records import Extracted, Unreadable, json_text, unique
+from crawlers.extract.document import Document
+from crawlers.extract.records import Extracted, Extraction, Unreadable, json_text, unique
 
 OCCURRENCE = re.compile(r"\$\d{4}-\d{2}-\d{2}(?=/?$)")
 
 
-def split_events(text: str, where: str) -> tuple[list[Extracted], list[Problem]]:
+def split_events(document: Document) -> Extraction:
     """One record per event; items that are no event object are problems."""
+    where = document.url
     try:
-        data = json.loads(text)
+        data = json.loads(document.text)
     except ValueError as error:
         raise Unreadable(f"not JSON: {error}") from error
     if not isinstance(data, list):
@@ -43,7 +45,7 @@ def split_events(text: str, where: str) -> tuple[list[Extracted], list[Problem]]
         else:
             records += [Extracted(key, "json", json_text(item), item.get("url")) for item in items]
     kept, duplicates = unique(records, where)
-    return kept, problems + duplicates
+    return Extraction(kept, problems + duplicates)
 
 
 def is_occurrence(item: dict[str, Any]) -> bool:

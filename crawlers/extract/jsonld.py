@@ -15,7 +15,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
 
@@ -32,7 +31,8 @@ from aggregator.normalize.schema_org import (
     microdata_items,
     types_of,
 )
-from crawlers.extract.records import Extracted, Unreadable, content_key, json_text
+from crawlers.extract.document import Document
+from crawlers.extract.records import Extracted, Extraction, Unreadable, content_key, json_text
 
 PAGER = CSSSelector(
     "link[rel~=next], a[rel~=next], .pagination a, .pager a, ul.page-numbers a, a.page-numbers,"
@@ -43,19 +43,14 @@ UTF8 = lxml.html.HTMLParser(encoding="utf-8")
 ITEMSCOPES = CSSSelector("[itemscope][itemtype]")
 
 
-@dataclass
-class Page:
-    records: list[Extracted] = field(default_factory=list)  # items as complete as they get
-    details: dict[str, Extracted | None] = field(default_factory=dict)  # URL → listed copy
-    pages: list[str] = field(default_factory=list)  # further listing pages
-    problems: list[Problem] = field(default_factory=list)
-
-
-def read_page(html: str, url: str, *, follow: str | None = None) -> Page:
-    """The schema.org items of one page and where to go next."""
+def read_page(document: Document) -> Extraction:
+    """The schema.org items of one page and where to go next: items listed without a start
+    as ``details`` (their page, with the listing's copy), the links the ``follow`` option
+    picks as ``details`` too (without a copy), the pager's links as ``pages``."""
+    html, url = document.text, document.url
     if not html.strip():
         raise Unreadable("the page is empty")
-    page = Page()
+    page = Extraction()
     try:
         tree = lxml.html.fromstring(html.encode("utf-8"), parser=UTF8)
     except lxml.etree.ParserError as error:  # nothing but a doctype or a comment
@@ -70,7 +65,7 @@ def read_page(html: str, url: str, *, follow: str | None = None) -> Page:
             page.details[detail] = record
         else:
             page.records.append(record)
-    for link in _links(tree, url, follow, page.problems):
+    for link in _links(tree, url, document.options.get("follow"), page.problems):
         page.details.setdefault(link, None)
     page.pages = _same_host(url, (element.get("href") for element in PAGER(tree)))
     return page
@@ -180,14 +175,18 @@ def _links(tree: Any, url: str, follow: str | None, problems: list[Problem]) -> 
 
 
 def _same_host(url: str, hrefs: Any) -> list[str]:
-    """Absolute links without fragment to ``url``'s host, each once, in order."""
+    """Absolute links without fragment to ``url``'s host, each once, in order; a link that is
+    no URL at all (``http://[kaputt``) is passed over."""
     host = urlsplit(url).hostname
     found: list[str] = []
     for href in hrefs:
         if not href or href.strip().startswith(("javascript:", "mailto:", "#")):
             continue
-        link = urldefrag(urljoin(url, href.strip()))[0]
-        parts = urlsplit(link)
+        try:
+            link = urldefrag(urljoin(url, href.strip()))[0]
+            parts = urlsplit(link)
+        except ValueError:  # urllib refuses a bracketed host that is no IPv6 address
+            continue
         if parts.scheme in ("http", "https") and parts.hostname == host and link not in found:
             found.append(link)
     return found

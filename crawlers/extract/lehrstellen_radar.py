@@ -1,22 +1,23 @@
-"""A Lehrstellen-Radar result list page into one record per posting, and how far its pager goes.
+"""A Lehrstellen-Radar result list page into one record per posting, and the page after it.
 
 Each result is an anchor ``<a data-resultid="<chamber>_<listing id>">`` (occupation and place)
 plus a detail block ``<div id="detail_<resultid>">`` (label → value pairs, read by
-aggregator/normalize/lehrstellen_radar.py). A record's payload is the two as HTML; its URL is the
+aggregator/kinds/lehrstellen_radar.py). A record's payload is the two as HTML; its URL is the
 public detail page, from the block's link or else built from the listing id. A page with
 neither results nor the result list (an error page, changed markup) is refused (Unreadable).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import lxml.etree
 import lxml.html
 
 from aggregator.crawl_result import Problem
-from crawlers.extract.records import Extracted, Unreadable, unique
+from crawlers.extract.document import Document
+from crawlers.extract.paging import page_after, page_number
+from crawlers.extract.records import Extracted, Extraction, Unreadable, unique
 
 DETAIL_PAGE = "5100,0,jpguestdetail.html?id={listing_id}"
 UTF8 = lxml.html.HTMLParser(encoding="utf-8")
@@ -27,17 +28,12 @@ PAGER = (
 )
 
 
-@dataclass
-class ResultPage:
-    records: list[Extracted] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    last_page: int | None = None  # the highest page the pager links; None without a pager
-
-
-def read_result_page(text: str, url: str) -> ResultPage:
-    """The postings of one result page (``url`` is where it came from) and its pager's end."""
+def read_result_page(document: Document) -> Extraction:
+    """The postings of one result page, and the next page while the pager goes further (or
+    the page has no pager)."""
+    text, url = document.text, document.url
     if not text.strip():
-        return ResultPage()
+        return Extraction()
     try:
         root = lxml.html.document_fromstring(text.encode(), parser=UTF8)  # XML declaration or not
     except lxml.etree.ParserError as error:  # nothing but a doctype or a comment
@@ -48,7 +44,9 @@ def read_result_page(text: str, url: str) -> ResultPage:
             "no Lehrstellen-Radar result list on this page (neither results with a "
             "data-resultid nor the 'lsrlist' list): an error page, or the site's markup changed"
         )
-    page = ResultPage(last_page=_last_page(root))
+    last_page = _last_page(root)
+    more = last_page is None or page_number(url) < last_page
+    page = Extraction(pages=[page_after(url)] if more else [])
     blocks: dict[str, list[lxml.html.HtmlElement]] = {}
     for block in root.xpath("//*[starts-with(@id, 'detail_')]"):
         blocks.setdefault(block.get("id"), []).append(block)
@@ -66,8 +64,7 @@ def read_result_page(text: str, url: str) -> ResultPage:
             lxml.html.tostring(part, encoding="unicode", with_tail=False) for part in parts
         )
         records.append(Extracted(key, "html", snippet, _detail_url(details, key, url)))
-    kept, duplicates = unique(records, url)
-    page.records = kept
+    page.records, duplicates = unique(records, url)
     page.problems += duplicates
     return page
 

@@ -1,14 +1,19 @@
-"""What an extractor hands a spider: records as the source gave them, keyed by their own id."""
+"""What an extractor hands a spider: records as the source gave them, keyed by their own id.
+
+Every extractor is ``(Document) -> Extraction`` (named by its kind's declaration in
+aggregator/kinds/) and raises Unreadable for a document it refuses as a whole.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from aggregator.crawl_result import Problem
+from crawlers.extract.document import Document
 
 
 @dataclass(frozen=True)
@@ -16,9 +21,24 @@ class Extracted:
     """One record: ``key`` is its own id within the source (guid, id, @id, URL)."""
 
     key: str
-    fmt: str  # json, html
+    fmt: str  # ical, json, html
     payload: str
     url: str | None
+
+
+@dataclass
+class Extraction:
+    """What one document holds: its records and problems, further listing pages to read
+    (``pages``), and detail pages to read (``details``: URL → the listing's copy of the record
+    the page describes, or None)."""
+
+    records: list[Extracted] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    pages: list[str] = field(default_factory=list)
+    details: dict[str, Extracted | None] = field(default_factory=dict)
+
+
+Extractor = Callable[[Document], Extraction]
 
 
 class Unreadable(Exception):

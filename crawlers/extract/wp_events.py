@@ -7,27 +7,20 @@ page is ``next_rest_url`` where the site gives it, else ``page=n+1`` while ``n <
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qs, urljoin, urlsplit
-
-from w3lib.url import add_or_replace_parameter
+from urllib.parse import urljoin
 
 from aggregator.crawl_result import Problem
-from crawlers.extract.records import Extracted, Unreadable, json_text, unique
+from crawlers.extract.document import Document
+from crawlers.extract.paging import page_after, page_number
+from crawlers.extract.records import Extracted, Extraction, Unreadable, json_text, unique
 
 
-@dataclass
-class EventsPage:
-    records: list[Extracted] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    next_url: str | None = None
-
-
-def read_events_page(text: str, url: str) -> EventsPage:
+def read_events_page(document: Document) -> Extraction:
     """The events of one API page and the URL of the next page, if there is one."""
+    url = document.url
     try:
-        data = json.loads(text)
+        data = json.loads(document.text)
     except ValueError as error:
         raise Unreadable(f"not JSON: {error}") from error
     if not isinstance(data, dict) or not isinstance(data.get("events"), list):
@@ -40,7 +33,8 @@ def read_events_page(text: str, url: str) -> EventsPage:
         else:
             problems.append(Problem(url, f"event {number} on this page has no id"))
     kept, duplicates = unique(records, url)
-    return EventsPage(kept, problems + duplicates, next_page_url(data, url))
+    following = next_page_url(data, url)
+    return Extraction(kept, problems + duplicates, pages=[following] if following else [])
 
 
 def next_page_url(data: dict[str, Any], url: str) -> str | None:
@@ -48,13 +42,7 @@ def next_page_url(data: dict[str, Any], url: str) -> str | None:
     given = data.get("next_rest_url")
     if isinstance(given, str) and given.strip():
         return urljoin(url, given.strip())
-    page = _page_number(url)
     total = data.get("total_pages")
-    if isinstance(total, int) and page < total:
-        return add_or_replace_parameter(url, "page", str(page + 1))
+    if isinstance(total, int) and page_number(url) < total:
+        return page_after(url)
     return None
-
-
-def _page_number(url: str) -> int:
-    values = parse_qs(urlsplit(url).query).get("page", ["1"])
-    return int(values[0]) if values[0].isdigit() else 1

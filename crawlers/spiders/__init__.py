@@ -1,24 +1,17 @@
-"""One spider per source kind, found by its ``kind`` attribute (a registry, not an if-chain)."""
+"""One spider per source kind; the kind's declaration (aggregator/kinds/) names its class.
+
+Scrapy finds them too (``SPIDER_MODULES``): ``scrapy list`` names the kinds, ``scrapy crawl
+<kind> -a source=<id>`` crawls a source of the sources file.
+"""
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
+from scrapy.utils.misc import load_object
 
+from aggregator.kinds import kind_named
 from crawlers.spiders.base import SourceSpider
 
 
 def spider_for(kind: str) -> type[SourceSpider]:
-    for module in pkgutil.iter_modules(__path__):
-        importlib.import_module(f"{__name__}.{module.name}")
-    registry = {cls.kind: cls for cls in _subclasses(SourceSpider) if getattr(cls, "kind", None)}
-    if kind not in registry:
-        raise KeyError(f"no spider for source kind '{kind}'")
-    return registry[kind]
-
-
-def _subclasses(cls: type) -> list[type]:
-    found = []
-    for sub in cls.__subclasses__():
-        found += [sub, *_subclasses(sub)]
-    return found
+    """The spider class of ``kind``; UnknownKind, naming the known kinds, if there is none."""
+    return load_object(kind_named(kind).spider)

@@ -2,8 +2,9 @@
 
 Every request carries the API key header the public web app uses; without it the API answers
 403. Pages of ``PAGE_SIZE`` offers are read from page 1 until an answer has no
-``stellenangebote``. A 429 is retried (after its Retry-After where the retry middleware honours
-it); a 403 or a lasting 429 fails the crawl with a message saying what to check.
+``stellenangebote`` or nothing new. A 429 is retried (after its Retry-After where the retry
+middleware honours it); a 403 or a lasting 429 fails the crawl with a message saying what to
+check.
 """
 
 from __future__ import annotations
@@ -15,13 +16,11 @@ from twisted.python.failure import Failure
 from w3lib.url import add_or_replace_parameters
 
 from aggregator.crawl_result import Problem
-from crawlers.extract.ba_jobsuche import read_offers_page
-from crawlers.spiders.numbered_pages import Listed, NumberedPagesSpider
+from crawlers.spiders.numbered_pages import NumberedPagesSpider
 
 API_KEY_HEADER, API_KEY = "X-API-Key", "jobboerse-jobsuche"
 APPRENTICESHIPS = "4"  # angebotsart: Ausbildung / duales Studium
 PAGE_SIZE = 50
-DEFAULT_RADIUS_KM = 25
 STATUS_HINTS = {
     403: f"the Jobsuche API refused the request: is the {API_KEY_HEADER} header still '{API_KEY}'?",
     429: "the Jobsuche API still limits our requests after retrying; tried again next pass",
@@ -29,16 +28,14 @@ STATUS_HINTS = {
 
 
 class BaJobsucheSpider(NumberedPagesSpider):
-    kind = "ba-jobsuche"
-    default_max_pages = 100
+    name = "ba-jobsuche"
 
-    def page_url(self, page: int) -> str:
-        options = self.config.options
+    def start_url(self) -> str:
         query = {
             "angebotsart": APPRENTICESHIPS,
-            "wo": str(options["where"]),
-            "umkreis": str(options.get("radius_km", DEFAULT_RADIUS_KM)),
-            "page": str(page),
+            "wo": str(self.config.option("where")),
+            "umkreis": str(self.config.option("radius_km")),
+            "page": "1",
             "size": str(PAGE_SIZE),
         }
         return add_or_replace_parameters(self.config.url, query)
@@ -50,10 +47,6 @@ class BaJobsucheSpider(NumberedPagesSpider):
             "Accept": "application/json",
         }
         return super().request(url, callback, first=first, headers=headers, **kwargs)
-
-    def read_page(self, text: str, url: str, page: int) -> Listed:
-        found = read_offers_page(text, url)
-        return Listed(found.records, found.problems, more=not found.past_end)
 
     def failed(self, failure: Failure) -> None:
         """As for every source, with a hint for the answers this API is known to give."""

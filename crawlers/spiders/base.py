@@ -1,35 +1,42 @@
 """What every source spider shares: the source's config, conditional GET, failure bookkeeping.
 
-A spider yields RawRecord and Problem items; the pipeline collects them into ``self.result``.
-The first request failing fails the crawl; a later page failing makes it incomplete (then the
-aggregator marks nothing gone).
+A spider's Scrapy ``name`` is its kind's; it crawls one source, given as a dict (crawlers/crawl.py)
+or, with ``scrapy crawl <kind> -a source=<id>``, as the id of a source in the sources file
+(``LOTSE_SOURCES``, else ``sources.toml`` in the working directory). A spider yields RawRecord
+and Problem items; the pipeline collects them into ``self.result``. The first request failing
+fails the crawl; a later page failing makes it incomplete (then the aggregator marks nothing
+gone).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
-from datetime import UTC, datetime
+import os
+from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
 import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
-from w3lib.encoding import html_body_declared_encoding
 
-from aggregator.crawl_result import CrawlResult, Problem, RawRecord
-from aggregator.sources import SourceConfig
+from aggregator.crawl_result import CrawlResult, Problem
+from aggregator.kinds import kind_named
+from aggregator.sources import SourceConfig, load_sources
 from aggregator.states import CrawlStatus
-from crawlers.extract.decode import declared_charset, decode_body
 
 
 class SourceSpider(scrapy.Spider):
-    kind: ClassVar[str] = ""
     conditional: ClassVar[bool] = True  # one document per source: ETag/Last-Modified/hash apply
 
-    def __init__(self, source: dict[str, Any], state: dict[str, Any] | None = None, **kwargs: Any):
-        self.config = SourceConfig.from_dict(source)
-        super().__init__(name=f"{self.kind}:{self.config.id}", **kwargs)
+    def __init__(
+        self,
+        source: Mapping[str, Any] | str,
+        state: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.kind = kind_named(self.name)
+        self.config = source_config(source, self.name)
         self.state = state or {}
         self.result = CrawlResult(source_id=self.config.id)
 
@@ -87,20 +94,6 @@ class SourceSpider(scrapy.Spider):
         else:
             self.result.problems.append(Problem(url, message))
 
-    # extraction helpers -----------------------------------------------------------------------
-    def text_of(self, response: Response) -> str:
-        """The body as text (crawlers.extract.decode); a wrong or missing charset is a problem.
-        The declared charset: the Content-Type header's, else the document's own (meta, XML)."""
-        content_type = response.headers.get("Content-Type", b"").decode("latin-1")
-        charset = declared_charset(content_type) or html_body_declared_encoding(response.body)
-        text, note = decode_body(response.body, charset)
-        if note:
-            self.result.problems.append(Problem(response.url, note))
-        return text
-
-    def record(self, key: str, fmt: str, payload: str, url: str | None) -> RawRecord:
-        return RawRecord(key=key, fmt=fmt, payload=payload, url=url, fetched_at=datetime.now(UTC))
-
     def _keep_validators(self, response: Response) -> None:
         etag = response.headers.get("ETag")
         modified = response.headers.get("Last-Modified")
@@ -123,3 +116,19 @@ def _failure_message(failure: Failure) -> str:
     if hops:
         message += f" (redirected: {' → '.join([*hops, failure.request.url])})"
     return message
+
+
+def source_config(source: Mapping[str, Any] | str, kind: str) -> SourceConfig:
+    """The source to crawl: a dict as SourceConfig.to_dict writes it, or the id of a source of
+    this kind in the sources file (``LOTSE_SOURCES``, else ``sources.toml``)."""
+    if not isinstance(source, str):
+        return SourceConfig.from_dict(source)
+    path = os.environ.get("LOTSE_SOURCES") or "sources.toml"
+    found = {config.id: config for config in load_sources(path)}
+    if source not in found:
+        raise ValueError(f"{path}: no source '{source}'; known: {', '.join(found) or 'none'}")
+    if found[source].kind != kind:
+        raise ValueError(
+            f"{path}: source '{source}' is of kind '{found[source].kind}', not '{kind}'"
+        )
+    return found[source]

@@ -1,52 +1,67 @@
-"""Spiders whose reading is a pure extractor (crawlers/extract/): records in, records out.
+"""Spiders whose reading is their kind's extractor (crawlers/extract/): a document in, records out.
 
-An extractor returns records and problems, or raises Unreadable for a document it refuses. On
-the first page that fails the crawl; on a later page it is a problem and the crawl is
-incomplete (nothing is marked gone). A record whose key was already yielded by an earlier page
-of the same crawl is skipped: listings repeat items as paging shifts, detail pages repeat them.
+The spider builds the Document (the response, and the source's options with their declared
+defaults) and hands it to the extractor its kind names; every kind goes this way. An extractor
+raising Unreadable refuses the document: on the first page that fails the crawl; on a later page
+it is a problem and the crawl is incomplete (nothing is marked gone). Any other exception
+refuses it too, with its type and message: the crawl must not look complete with the page's
+records missing. A record whose key was already yielded by an earlier page of the same crawl is
+skipped: listings repeat items as paging shifts, detail pages repeat them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import TypeVar
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
 
 from scrapy.http import Response
+from scrapy.utils.misc import load_object
 
 from aggregator.crawl_result import Problem, RawRecord
-from crawlers.extract.records import Extracted, Unreadable
+from crawlers.extract.document import Document
+from crawlers.extract.records import Extracted, Extraction, Extractor, Unreadable
 from crawlers.spiders.base import SourceSpider
-
-Reading = tuple[list[Extracted], list[Problem]]
-T = TypeVar("T")
 
 
 class ExtractingSpider(SourceSpider):
-    kind = ""  # a base for kinds, not a kind
+    """One document per source, its records and problems (``ical``, ``feed``, ``integreat``)."""
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.extract: Extractor = load_object(self.kind.extractor)
         self.keys: set[str] = set()
 
-    def emit(
-        self, response: Response, read: Callable[[], Reading]
-    ) -> Iterator[RawRecord | Problem]:
-        """The records ``read`` finds in ``response`` and its problems, or the refusal."""
-        reading = self.read_or_refuse(response, read)
-        if reading is not None:
-            yield from reading[1]
-            yield from self.fresh(reading[0])
+    def parse_document(self, response: Response) -> Iterator[RawRecord | Problem]:
+        extraction = self.read_or_refuse(response)
+        if extraction is not None:
+            yield from extraction.problems
+            yield from self.fresh(extraction.records)
 
-    def read_or_refuse(self, response: Response, read: Callable[[], T]) -> T | None:
-        """What ``read`` returns; None when it refused ``response`` (then see ``refuse``).
-        An exception nobody foresaw refuses the page too: the crawl must not look complete."""
+    def document(self, response: Response, **options: Any) -> Document:
+        """The response as its extractor reads it; ``options`` replace the source's own."""
+        return Document(
+            url=response.url,
+            body=response.body,
+            content_type=response.headers.get("Content-Type", b"").decode("latin-1") or None,
+            options={**self.config.option_values(), **options},
+        )
+
+    def read_or_refuse(self, response: Response, **options: Any) -> Extraction | None:
+        """What the extractor finds in ``response``; None when it refused it (see ``refuse``).
+        A charset the decoding had to guess or overrule is noted as a problem either way."""
+        document = self.document(response, **options)
         try:
-            return read()
+            return self.extract(document)
         except Unreadable as refusal:
-            self.refuse(response, str(refusal))
+            message = str(refusal)
         except Exception as error:
-            self.logger.exception("reading %s failed", response.url)
-            self.refuse(response, f"cannot read it: {type(error).__name__}: {error}")
+            self.logger.exception("reading %s of source %s failed", response.url, self.config.id)
+            message = f"cannot read it: {type(error).__name__}: {error}"
+        finally:
+            if document.decoding_note:
+                self.result.problems.append(Problem(response.url, document.decoding_note))
+        self.refuse(response, message)
         return None
 
     def fresh(self, records: list[Extracted]) -> Iterator[RawRecord]:
@@ -54,7 +69,8 @@ class ExtractingSpider(SourceSpider):
         for record in records:
             if record.key not in self.keys:
                 self.keys.add(record.key)
-                yield self.record(record.key, record.fmt, record.payload, record.url)
+                fetched = datetime.now(UTC)
+                yield RawRecord(record.key, record.fmt, record.payload, record.url, fetched)
 
     def refuse(self, response: Response, message: str) -> None:
         """A document that cannot be read: the crawl fails on the first page, else is partial."""

@@ -1,9 +1,10 @@
 """The `jsonld` source kind: listing pages with schema.org items, their pagination and details.
 
 From the listing at ``url`` the spider follows further listing pages (up to the source's
-``max_pages``, default 20) and detail pages (those the ``follow`` selector picks, and those of
-events listed without a start; at most MAX_DETAIL_PAGES). A detail page's own items replace the
-listing's copy; where the detail page has none or cannot be fetched, the listing's copy is kept.
+``max_pages``) and detail pages (those the ``follow`` selector picks, and those of events listed
+without a start; at most MAX_DETAIL_PAGES). A detail page's own items replace the listing's
+copy; where the detail page has none or cannot be fetched, the listing's copy is kept. A detail
+page is read without the ``follow`` selector: its links lead nowhere further.
 """
 
 from __future__ import annotations
@@ -16,38 +17,29 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from aggregator.crawl_result import Problem
-from crawlers.extract.jsonld import Page, read_page
-from crawlers.extract.records import Extracted
+from crawlers.extract.records import Extracted, Extraction
 from crawlers.spiders.paged import PagedSpider
 
 MAX_DETAIL_PAGES = 500
 
 
 class JsonLdSpider(PagedSpider):
-    kind = "jsonld"
-    default_max_pages = 20
+    name = "jsonld"
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.detailed: set[str] = set()
 
-    def parse_document(self, response: Response) -> Iterator[Any]:
-        """A listing page: its items, its detail pages, further listing pages."""
-        self.count_page(response)
-        page = self._read(response, follow=self.config.options.get("follow"))
-        if page is None:
-            return
-        yield from page.problems
-        yield from self.fresh(page.records)
-        for url, listed in page.details.items():
+    def follow(self, extraction: Extraction, *, fresh: bool) -> Iterator[Any]:
+        """A listing page's detail pages, then its further listing pages."""
+        for url, listed in extraction.details.items():
             yield from self._detail(url, listed)
-        for url in page.pages:
-            yield from self.next_page(url, self.parse_document)
+        yield from super().follow(extraction, fresh=fresh)
 
     def parse_detail(self, response: Response) -> Iterator[Any]:
         """A detail page: its own items, else the listing's copy of its event."""
         self.count_page(response)
-        page = self._read(response, follow=None)
+        page = self.read_or_refuse(response, follow=None)
         listed = response.meta.get("listed")
         if page is None:
             yield from self._keep(listed)
@@ -66,6 +58,13 @@ class JsonLdSpider(PagedSpider):
         self.failed(failure)
         yield from self._keep(failure.request.meta.get("listed"))
 
+    def read_or_refuse(self, response: Response, **options: Any) -> Extraction | None:
+        """As for every kind, but a response Scrapy did not take for text is no HTML page."""
+        if not isinstance(response, TextResponse):
+            self.refuse(response, "not an HTML page")
+            return None
+        return super().read_or_refuse(response, **options)
+
     def _detail(self, url: str, listed: Extracted | None) -> Iterator[Any]:
         if url in self.detailed:
             return  # requested already, with the copy the first listing gave
@@ -83,10 +82,3 @@ class JsonLdSpider(PagedSpider):
     def _keep(self, listed: Extracted | None) -> Iterator[Any]:
         """The listing's copy of an event, where it has one."""
         return self.fresh([listed] if listed else [])
-
-    def _read(self, response: Response, *, follow: str | None) -> Page | None:
-        if not isinstance(response, TextResponse):
-            self.refuse(response, "not an HTML page")
-            return None
-        text = self.text_of(response)
-        return self.read_or_refuse(response, lambda: read_page(text, response.url, follow=follow))

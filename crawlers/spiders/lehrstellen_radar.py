@@ -9,29 +9,19 @@ from __future__ import annotations
 
 from w3lib.url import add_or_replace_parameters
 
-from crawlers.extract.lehrstellen_radar import read_result_page
-from crawlers.spiders.numbered_pages import Listed, NumberedPagesSpider
-
-DEFAULT_RADIUS_KM = 25
+from crawlers.spiders.numbered_pages import NumberedPagesSpider
 
 
 class LehrstellenRadarSpider(NumberedPagesSpider):
-    kind = "lehrstellen-radar"
-    default_max_pages = 100
+    name = "lehrstellen-radar"
 
-    def page_url(self, page: int) -> str:
-        options = self.config.options
+    def start_url(self) -> str:
         query = {
             "search-fromsearchform": "1",
             "search-ls": "1",
             "search-pr": "1",
-            "search-plz": str(options["postcode"]),
-            "search-radius": str(options.get("radius_km", DEFAULT_RADIUS_KM)),
-            "page": str(page),
+            "search-plz": str(self.config.option("postcode")),
+            "search-radius": str(self.config.option("radius_km")),
+            "page": "1",
         }
         return add_or_replace_parameters(self.config.url, query)
-
-    def read_page(self, text: str, url: str, page: int) -> Listed:
-        found = read_result_page(text, url)
-        more = found.last_page is None or page < found.last_page
-        return Listed(found.records, found.problems, more)

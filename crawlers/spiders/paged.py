@@ -1,4 +1,4 @@
-"""Spiders that walk a listing page by page, up to a cap.
+"""Spiders that walk a listing page by page, up to the source's ``max_pages``.
 
 Multi-page kinds cannot use conditional GET or a body hash (one unchanged page says nothing about
 the others), so ``conditional`` is off. A listing longer than the cap is read as far as the cap,
@@ -8,35 +8,49 @@ reported as a problem, and the crawl counts as incomplete, so nothing is marked 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any, ClassVar
+from typing import Any
 
 import scrapy
 from scrapy.http import Response
 
 from aggregator.crawl_result import Problem
+from crawlers.extract.records import Extraction
 from crawlers.spiders.extracting import ExtractingSpider
 
 
 class PagedSpider(ExtractingSpider):
-    kind = ""  # a base for kinds, not a kind
-    conditional = False
-    default_max_pages: ClassVar[int] = 50
+    """A listing whose pages the extractor names (``pages``), each read once."""
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    conditional = False
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.listed: set[str] = {self.start_url()}
         self.capped = False
 
-    @property
-    def max_pages(self) -> int:
-        return int(self.config.options.get("max_pages") or self.default_max_pages)
+    def parse_document(self, response: Response) -> Iterator[Any]:
+        """A listing page: its problems, its records not seen before, then where it leads."""
+        self.count_page(response)
+        extraction = self.read_or_refuse(response)
+        if extraction is None:
+            return
+        yield from extraction.problems
+        fresh = list(self.fresh(extraction.records))
+        yield from fresh
+        yield from self.follow(extraction, fresh=bool(fresh))
+
+    def follow(self, extraction: Extraction, *, fresh: bool) -> Iterator[scrapy.Request]:
+        """Requests for the further listing pages a page names."""
+        for url in extraction.pages:
+            yield from self.next_page(url, self.parse_document)
 
     def next_page(self, url: str, callback: Callable[[Response], Any]) -> Iterator[scrapy.Request]:
         """A request for a further listing page, unless it was listed or the cap is reached."""
         if url in self.listed:
             return
-        if len(self.listed) >= self.max_pages:
-            self.stop_at_cap(f"more than {self.max_pages} listing pages; read the first ones")
+        max_pages = self.config.option("max_pages")
+        if len(self.listed) >= max_pages:
+            self.stop_at_cap(f"more than {max_pages} listing pages; read the first ones")
             return
         self.listed.add(url)
         yield self.request(url, callback)

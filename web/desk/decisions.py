@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from aggregator.normalize import PAST_DAYS
+from aggregator.normalize.context import PAST_DAYS
 from aggregator.review import decisions
 from aggregator.states import ReviewAction, ReviewState
 from aggregator.store.models import Apprenticeship, Event

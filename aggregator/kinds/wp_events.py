@@ -18,15 +18,16 @@ from aggregator.crawl_result import RawRecord
 from aggregator.dates.event_times import all_day_span, consistent_end, overlaps
 from aggregator.dates.german import localize
 from aggregator.dates.timezones import BERLIN
-from aggregator.normalize import Context, RecordProblem, normalizer
+from aggregator.kinds.spec import Kind, Option, between
+from aggregator.normalize.context import Context, RecordProblem
 from aggregator.normalize.drafts import EventDraft
 from aggregator.places.locations import Place
+from aggregator.states import RecordType
 from aggregator.text.plain import one_line, plain_text
 
 WP_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
-@normalizer("wp-events")
 def read_wp_event(record: RawRecord, context: Context) -> list[EventDraft]:
     event = json.loads(record.payload)
     start, end = _times(event)
@@ -44,6 +45,29 @@ def read_wp_event(record: RawRecord, context: Context) -> list[EventDraft]:
             categories=tuple(_terms(event, "categories") + _terms(event, "tags")),
         )
     ]
+
+
+KIND = Kind(
+    name="wp-events",
+    record_type=RecordType.EVENT,
+    summary=(
+        'WordPress "The Events Calendar" REST API (`…/wp-json/tribe/events/v1/events`), '
+        "page after page"
+    ),
+    spider="crawlers.spiders.wp_events.WpEventsSpider",
+    extractor="crawlers.extract.wp_events.read_events_page",
+    normalizer=read_wp_event,
+    options=(
+        Option(
+            "per_page",
+            int,
+            "events per API page, up to 50 unless the site allows more",
+            default=50,
+            check=between(1, 100),
+        ),
+        Option("max_pages", int, "API pages read at most", default=100, check=between(1)),
+    ),
+)
 
 
 def _times(event: dict[str, Any]) -> tuple[datetime | date, datetime | date | None]:

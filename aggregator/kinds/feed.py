@@ -15,9 +15,11 @@ from typing import Any
 from aggregator.crawl_result import RawRecord
 from aggregator.dates.event_times import consistent_end, overlaps, parse_when
 from aggregator.dates.german import parse_german_span
-from aggregator.normalize import Context, RecordProblem, normalizer
+from aggregator.kinds.spec import Kind
+from aggregator.normalize.context import Context, RecordProblem
 from aggregator.normalize.drafts import EventDraft
 from aggregator.places.locations import parse_location
+from aggregator.states import RecordType
 from aggregator.text.plain import one_line, plain_text
 
 NO_TIME = (
@@ -26,7 +28,6 @@ NO_TIME = (
 )
 
 
-@normalizer("feed")
 def read_feed_entry(record: RawRecord, context: Context) -> list[EventDraft]:
     entry = json.loads(record.payload)
     title = one_line(entry.get("title"))
@@ -46,6 +47,19 @@ def read_feed_entry(record: RawRecord, context: Context) -> list[EventDraft]:
             categories=tuple(_categories(entry)),
         )
     ]
+
+
+KIND = Kind(
+    name="feed",
+    record_type=RecordType.EVENT,
+    summary=(
+        "RSS 0.9x/1.0/2.0 or Atom; event times from the RSS event module (`ev:startdate`, "
+        "`ev:enddate`, `ev:location`) or from the entry text"
+    ),
+    spider="crawlers.spiders.feed.FeedSpider",
+    extractor="crawlers.extract.feed.read_feed",
+    normalizer=read_feed_entry,
+)
 
 
 def _body(entry: dict[str, Any]) -> str:

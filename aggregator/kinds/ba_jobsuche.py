@@ -13,13 +13,14 @@ from typing import Any
 from aggregator.apprenticeships.occupations import occupation_name
 from aggregator.crawl_result import RawRecord
 from aggregator.dates.start_dates import start_date
-from aggregator.normalize import Context, RecordProblem, normalizer
+from aggregator.kinds.spec import Kind, Option, between
+from aggregator.normalize.context import Context, RecordProblem
 from aggregator.normalize.drafts import ApprenticeshipDraft
 from aggregator.places.locations import Place
+from aggregator.states import RecordType
 from aggregator.text.plain import one_line
 
 
-@normalizer("ba-jobsuche")
 def read_offer(record: RawRecord, context: Context) -> list[ApprenticeshipDraft]:
     try:
         offer = json.loads(record.payload)
@@ -42,6 +43,22 @@ def read_offer(record: RawRecord, context: Context) -> list[ApprenticeshipDraft]
             uid=_text(offer.get("refnr")) or record.key,
         )
     ]
+
+
+KIND = Kind(
+    name="ba-jobsuche",
+    record_type=RecordType.APPRENTICESHIP,
+    summary="Bundesagentur für Arbeit Jobsuche API, apprenticeships (`angebotsart=4`)",
+    spider="crawlers.spiders.ba_jobsuche.BaJobsucheSpider",
+    extractor="crawlers.extract.ba_jobsuche.read_offers_page",
+    normalizer=read_offer,
+    options=(
+        Option("where", str, "the place name or postcode the search is around", required=True),
+        Option("radius_km", int, "kilometres around the place", default=25, check=between(1)),
+        Option("max_pages", int, "API pages read at most", default=100, check=between(1)),
+    ),
+    default_url="https://rest.arbeitsagentur.de/jobboerse/jobsuche-service/pc/v4/jobs",
+)
 
 
 def _place(where: Any) -> Place:

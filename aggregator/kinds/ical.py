@@ -20,10 +20,11 @@ from aggregator.crawl_result import RawRecord
 from aggregator.dates.event_times import overlaps
 from aggregator.dates.recurrence import effort_problem
 from aggregator.dates.timezones import BERLIN, to_utc
-from aggregator.normalize import Context, RecordProblem, normalizer
+from aggregator.kinds.spec import Kind
+from aggregator.normalize.context import Context, RecordProblem
 from aggregator.normalize.drafts import EventDraft
 from aggregator.places.locations import Place, parse_location
-from aggregator.states import EventStatus
+from aggregator.states import EventStatus, RecordType
 from aggregator.text.plain import one_line, plain_text
 
 VTIMEZONE_BLOCK = re.compile(r"BEGIN:VTIMEZONE.*?END:VTIMEZONE\r?\n", re.DOTALL | re.IGNORECASE)
@@ -31,7 +32,6 @@ EMPTY_RRULE = re.compile(r"^RRULE:\s*\r?\n", re.MULTILINE | re.IGNORECASE)
 MAX_OCCURRENCES = 5000  # per record and window: a daily series for a year fits with room to spare
 
 
-@normalizer("ical")
 def read_ical(record: RawRecord, context: Context) -> list[EventDraft]:
     calendar = parse_calendar(record.payload)
     components = calendar.walk("VEVENT")
@@ -56,6 +56,19 @@ def read_ical(record: RawRecord, context: Context) -> list[EventDraft]:
             "that repeats too often); none of them was taken"
         )
     return drafts
+
+
+KIND = Kind(
+    name="ical",
+    record_type=RecordType.EVENT,
+    summary=(
+        "an iCalendar file (any client's export, RRULE/EXDATE/RECURRENCE-ID, VTIMEZONE or "
+        "X-WR-TIMEZONE)"
+    ),
+    spider="crawlers.spiders.ical.IcalSpider",
+    extractor="crawlers.extract.ical.split_calendar",
+    normalizer=read_ical,
+)
 
 
 def _check_effort(component: icalendar.Event, until: datetime) -> None:

@@ -18,7 +18,8 @@ from typing import Any
 
 from aggregator.crawl_result import RawRecord
 from aggregator.dates.event_times import consistent_end, overlaps, parse_when
-from aggregator.normalize import Context, RecordProblem, normalizer
+from aggregator.kinds.spec import Kind, Option, between
+from aggregator.normalize.context import Context, RecordProblem
 from aggregator.normalize.drafts import EventDraft
 from aggregator.normalize.schema_org import (
     is_event,
@@ -28,13 +29,12 @@ from aggregator.normalize.schema_org import (
     types_of,
 )
 from aggregator.places.locations import Place, parse_location
-from aggregator.states import EventStatus
+from aggregator.states import EventStatus, RecordType
 from aggregator.text.plain import one_line, plain_text
 
 NOT_HAPPENING = frozenset({"EventCancelled", "EventPostponed"})
 
 
-@normalizer("jsonld")
 def read_schema_item(record: RawRecord, context: Context) -> list[EventDraft]:
     item = _item(record)
     if not is_event(item):
@@ -59,6 +59,23 @@ def read_schema_item(record: RawRecord, context: Context) -> list[EventDraft]:
             categories=tuple(_keywords(item.get("keywords"))),
         )
     ]
+
+
+KIND = Kind(
+    name="jsonld",
+    record_type=RecordType.EVENT,
+    summary=(
+        "HTML pages with schema.org `Event` / `JobPosting` as JSON-LD or microdata; follows "
+        "listing pagination and detail links from `url`"
+    ),
+    spider="crawlers.spiders.jsonld.JsonLdSpider",
+    extractor="crawlers.extract.jsonld.read_page",
+    normalizer=read_schema_item,
+    options=(
+        Option("follow", str, "CSS selector of further links to follow to detail pages"),
+        Option("max_pages", int, "listing pages read at most", default=20, check=between(1)),
+    ),
+)
 
 
 def _item(record: RawRecord) -> dict[str, Any]:

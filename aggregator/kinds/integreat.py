@@ -30,9 +30,11 @@ from aggregator.dates.event_times import (
 from aggregator.dates.german import localize
 from aggregator.dates.recurrence import UTC_UNTIL, effort_problem
 from aggregator.dates.timezones import local
-from aggregator.normalize import Context, RecordProblem, normalizer
+from aggregator.kinds.spec import Kind
+from aggregator.normalize.context import Context, RecordProblem
 from aggregator.normalize.drafts import EventDraft
 from aggregator.places.locations import Place
+from aggregator.states import RecordType
 from aggregator.text.plain import one_line, plain_text
 
 MAX_OCCURRENCES = 5000
@@ -41,7 +43,6 @@ RRULE_LINE = re.compile(r"^RRULE:.*$", re.IGNORECASE | re.MULTILINE)
 Span = tuple[datetime | date, datetime | date | None]
 
 
-@normalizer("integreat")
 def read_integreat(record: RawRecord, context: Context) -> list[EventDraft]:
     data = json.loads(record.payload)
     if isinstance(data, list):
@@ -61,6 +62,16 @@ def read_integreat(record: RawRecord, context: Context) -> list[EventDraft]:
     if len(drafts) > MAX_OCCURRENCES:
         raise RecordProblem(TOO_MANY)
     return drafts
+
+
+KIND = Kind(
+    name="integreat",
+    record_type=RecordType.EVENT,
+    summary="Integreat CMS API v3 events (`…/api/v3/{region}/{language}/events/`)",
+    spider="crawlers.spiders.integreat.IntegreatSpider",
+    extractor="crawlers.extract.integreat.split_events",
+    normalizer=read_integreat,
+)
 
 
 def _draft(item: dict[str, Any], span: Span, series: bool) -> EventDraft:

@@ -9,6 +9,7 @@ are read, and so are ``<dt>``/``<dd>`` and table rows.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import lxml.html
@@ -16,11 +17,14 @@ import lxml.html
 from aggregator.apprenticeships.occupations import occupation_name
 from aggregator.crawl_result import RawRecord
 from aggregator.dates.start_dates import start_date
-from aggregator.normalize import Context, RecordProblem, normalizer
+from aggregator.kinds.spec import Kind, Option, between
+from aggregator.normalize.context import Context, RecordProblem
 from aggregator.normalize.drafts import ApprenticeshipDraft
 from aggregator.places.locations import Place, parse_location
+from aggregator.states import RecordType
 from aggregator.text.plain import one_line
 
+POSTCODE = re.compile(r"[0-9]{5}")  # a German postcode
 # label (lowercase, without a trailing colon) → the field it fills
 LABELS = {
     "firma": "company",
@@ -59,7 +63,6 @@ class Posting:
         return next(found, "")
 
 
-@normalizer("lehrstellen-radar")
 def read_posting(record: RawRecord, context: Context) -> list[ApprenticeshipDraft]:
     posting = parse_posting(record.payload)
     heading = posting.value("occupation") or posting.heading
@@ -82,6 +85,30 @@ def read_posting(record: RawRecord, context: Context) -> list[ApprenticeshipDraf
             uid=record.key.rpartition("_")[2],
         )
     ]
+
+
+KIND = Kind(
+    name="lehrstellen-radar",
+    record_type=RecordType.APPRENTICESHIP,
+    summary="HWK Lehrstellen-Radar result pages (HTML, 15 per page)",
+    spider="crawlers.spiders.lehrstellen_radar.LehrstellenRadarSpider",
+    extractor="crawlers.extract.lehrstellen_radar.read_result_page",
+    normalizer=read_posting,
+    options=(
+        Option(
+            "postcode",
+            str,
+            "the postcode the search is around",
+            required=True,
+            check=lambda value: (
+                None if POSTCODE.fullmatch(value) else "must be a German postcode of five digits"
+            ),
+        ),
+        Option("radius_km", int, "kilometres around the postcode", default=25, check=between(1)),
+        Option("max_pages", int, "result pages read at most", default=100, check=between(1)),
+    ),
+    default_url="https://www.lehrstellen-radar.de/5100,90,lsrlist.html",
+)
 
 
 def parse_posting(snippet: str) -> Posting:

@@ -1,0 +1,27 @@
+"""What every normalizer is given beside its record, and how it says a record cannot be read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # aggregator.sources reads the kinds, which read this module
+    from aggregator.sources import SourceConfig
+
+PAST_DAYS, FUTURE_DAYS = 30, 365
+
+
+class RecordProblem(Exception):
+    """A record that cannot be read; the message says what is wrong with it."""
+
+
+@dataclass(frozen=True)
+class Context:
+    source: SourceConfig
+    now: datetime
+
+    @property
+    def window(self) -> tuple[datetime, datetime]:
+        """The published window: 30 days back, 365 days ahead (docs/contract.md §4)."""
+        return self.now - timedelta(days=PAST_DAYS), self.now + timedelta(days=FUTURE_DAYS)
