@@ -104,7 +104,7 @@ def parse_sources(data: Mapping[str, Any], *, label: str) -> list[SourceConfig]:
     if not isinstance(entries, list) or not entries:
         raise SourcesFileError([f"{label}: needs at least one [[sources]] table"])
     configs: list[SourceConfig] = []
-    seen: set[str] = set()
+    seen: set[object] = set()
     for number, entry in enumerate(entries, start=1):
         where = _entry_label(label, number, entry)
         if not isinstance(entry, dict):
@@ -234,7 +234,7 @@ def _typed(
     if expected is int and isinstance(value, bool) or not isinstance(value, expected):
         problem(name, f"must be {_TYPE_NAMES[expected]}, not {type(value).__name__}")
         return None
-    if expected is str and not value.strip():
+    if isinstance(value, str) and not value.strip():
         problem(name, "must not be empty")
         return None
     return value

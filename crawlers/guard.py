@@ -27,7 +27,7 @@ def resolve(host: str) -> list[str]:
         infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
     except socket.gaierror as error:
         raise IgnoreRequest(f"host {host} does not resolve: {error.strerror}") from None
-    return sorted({info[4][0] for info in infos})
+    return sorted({str(info[4][0]) for info in infos})
 
 
 def refusal(url: str, *, own_host: str | None, resolver: Resolver = resolve) -> str | None:

@@ -18,13 +18,14 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from scrapy import Spider
+from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.http import Request, Response
 from scrapy.settings import BaseSettings
 from scrapy.utils.defer import maybe_deferred_to_future
-from scrapy.utils.response import response_status_message
 from twisted.internet.defer import CancelledError
 from twisted.internet.task import deferLater
 
@@ -72,17 +73,27 @@ def backoff_seconds(attempt: int, *, base: float, cap: float) -> float:
     return min(cap, base * 2 ** max(0, attempt - 1))
 
 
-class PoliteRetryMiddleware(RetryMiddleware):
-    """Scrapy's retries, with a non-blocking wait before each one (see the module docstring)."""
+class PoliteRetryMiddleware:
+    """Scrapy's retries, with a non-blocking wait before each one (see the module docstring).
+    Scrapy's RetryMiddleware decides what to retry and counts the attempts; this waits."""
 
-    def __init__(self, settings: BaseSettings):
-        super().__init__(settings)
+    def __init__(self, retry: RetryMiddleware, settings: BaseSettings) -> None:
+        self.retry = retry
         self.retry_after_max = settings.getfloat("RETRY_AFTER_MAX", DEFAULT_RETRY_AFTER_MAX)
         self.backoff_base = settings.getfloat("RETRY_BACKOFF_BASE", DEFAULT_BACKOFF_BASE)
         self.backoff_max = settings.getfloat("RETRY_BACKOFF_MAX", DEFAULT_BACKOFF_MAX)
 
-    async def process_response(self, request: Request, response: Response) -> Request | Response:
-        if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> PoliteRetryMiddleware:
+        return cls(RetryMiddleware.from_crawler(crawler), crawler.settings)
+
+    async def process_response(
+        self, request: Request, response: Response, spider: Spider | None = None
+    ) -> Request | Response:
+        if (
+            request.meta.get("dont_retry", False)
+            or response.status not in self.retry.retry_http_codes
+        ):
             return response
         asked = retry_after_seconds(
             _header(response, "Retry-After"), date=_header(response, "Date"), now=_utc_now()
@@ -92,15 +103,17 @@ class PoliteRetryMiddleware(RetryMiddleware):
                 f"HTTP {response.status}: the server asks to wait {asked:.0f} s (Retry-After), "
                 f"longer than the {self.retry_after_max:.0f} s a crawl waits; tried again next pass"
             )
-        retry = self._retry(request, response_status_message(response.status))
-        if retry is None:
-            return response
+        retry = self.retry.process_response(request, response)
+        if not isinstance(retry, Request):
+            return retry  # retries used up: the response as it came
         await _pause(asked if asked is not None else self._backoff(retry))
         return retry
 
-    async def process_exception(self, request: Request, exception: Exception) -> Request | None:
-        retry = super().process_exception(request, exception)
-        if retry is not None:
+    async def process_exception(
+        self, request: Request, exception: Exception, spider: Spider | None = None
+    ) -> Request | Response | None:
+        retry = self.retry.process_exception(request, exception)
+        if isinstance(retry, Request):
             await _pause(self._backoff(retry))
         return retry
 
@@ -136,7 +149,9 @@ class ResponseSizeMiddleware:
 class SizedDecompressionMiddleware(HttpCompressionMiddleware):
     """Decompresses like Scrapy; a body inflating past the cap fails with ResponseTooLarge."""
 
-    def process_response(self, request: Request, response: Response) -> Request | Response:
+    def process_response(
+        self, request: Request, response: Response, spider: Spider | None = None
+    ) -> Request | Response:
         try:
             return super().process_response(request, response)
         except IgnoreRequest as refusal:  # raised only when decompression passes the cap

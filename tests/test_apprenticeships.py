@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from aggregator.apprenticeships.matching import company_key, same_occupation
-from aggregator.apprenticeships.occupations import occupation_name
 from aggregator.crawl_result import CrawlResult
+from aggregator.occupations import occupation_name
 from aggregator.sources import load_sources
 from aggregator.store import Store
 from aggregator.store.models import Apprenticeship

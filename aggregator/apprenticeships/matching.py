@@ -4,7 +4,7 @@
   nor a legal form at the end ("GmbH", "GmbH & Co. KG", "e.K.", "AG", "UG (haftungsbeschränkt)",
   "KG", "OHG" …) nor an owner named after "Inh." ("Schreinerei Holz, Inh. Eva Maier e.K.").
 - Occupations compare by the words of their Bundesagentur name
-  (aggregator.apprenticeships.occupations) without gender endings and small words; a name
+  (aggregator.occupations) without gender endings and small words; a name
   without a specialty matches the same name with one ("Elektroniker/in" and
   "Elektroniker/in - Energie- und Gebäudetechnik"), different occupations never do.
 - Towns are the same official name (aggregator.places.locations); when both postings give a
@@ -21,8 +21,8 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from aggregator.apprenticeships.occupations import occupation_name
 from aggregator.normalize.drafts import ApprenticeshipDraft
+from aggregator.occupations import occupation_name
 from aggregator.places.locations import fold
 from aggregator.states import PostingStatus
 from aggregator.store.models import Apprenticeship, ApprenticeshipLink

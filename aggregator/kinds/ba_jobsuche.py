@@ -10,12 +10,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from aggregator.apprenticeships.occupations import occupation_name
 from aggregator.crawl_result import RawRecord
 from aggregator.dates.start_dates import start_date
 from aggregator.kinds.spec import Kind, Option, between
 from aggregator.normalize.context import Context, RecordProblem
 from aggregator.normalize.drafts import ApprenticeshipDraft
+from aggregator.occupations import occupation_name
 from aggregator.places.locations import Place
 from aggregator.states import RecordType
 from aggregator.text.plain import one_line
@@ -64,7 +64,7 @@ KIND = Kind(
 def _place(where: Any) -> Place:
     if not isinstance(where, dict):
         return Place()
-    point = where.get("koordinaten") if isinstance(where.get("koordinaten"), dict) else {}
+    point = found if isinstance(found := where.get("koordinaten"), dict) else {}
     return Place(
         address=_text(where.get("strasse")) or None,
         postcode=_postcode(where.get("plz")),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from urllib.parse import urljoin
 
 import icalendar
@@ -71,11 +72,11 @@ KIND = Kind(
 )
 
 
-def _check_effort(component: icalendar.Event, until: datetime) -> None:
+def _check_effort(component: icalendar.cal.Component, until: datetime) -> None:
     """Refuse a record whose RRULE would take too long to expand (aggregator.dates.recurrence)."""
     rules = component.get("RRULE") or []
     for rule in rules if isinstance(rules, list) else [rules]:
-        problem = effort_problem(rule.to_ical().decode(), component["DTSTART"].dt, until)
+        problem = effort_problem(rule.to_ical().decode(), _dt(component["DTSTART"]), until)
         if problem:
             raise RecordProblem(f"{problem}; none of its occurrences was taken")
 
@@ -132,6 +133,11 @@ def _draft(component: icalendar.Event, record: RawRecord, series: bool) -> Event
     )
 
 
+def _dt(prop: object) -> Any:
+    """A date-time property's value (icalendar types each property's value differently)."""
+    return getattr(prop, "dt", None)
+
+
 def _value(prop: object) -> datetime | date:
     value = getattr(prop, "dt", prop)
     if isinstance(value, tuple | list):  # a PERIOD or a list: its start
@@ -143,12 +149,12 @@ def _value(prop: object) -> datetime | date:
 
 def _end(component: icalendar.Event, start: datetime | date) -> datetime | date | None:
     if "DTEND" in component:
-        end = component["DTEND"].dt
+        end = _dt(component["DTEND"])
         if isinstance(start, datetime) and not isinstance(end, datetime):
             return None
         return end
     if "DURATION" in component:
-        duration = component["DURATION"].dt
+        duration = _dt(component["DURATION"])
         return start + duration if isinstance(duration, timedelta) else None
     return None
 
@@ -169,7 +175,7 @@ def _last_day(start: date, end: datetime | date | None) -> date:
 
 def _occurrence_key(component: icalendar.Event) -> str:
     recurrence_id = component.get("RECURRENCE-ID")
-    value = recurrence_id.dt if recurrence_id is not None else component["DTSTART"].dt
+    value = _dt(recurrence_id) if recurrence_id is not None else _dt(component["DTSTART"])
     if isinstance(value, datetime):
         return to_utc(_aware(value)).strftime("%Y%m%dT%H%M%SZ")
     return value.strftime("%Y%m%d")

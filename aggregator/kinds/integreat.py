@@ -115,12 +115,12 @@ def _expand(item: dict[str, Any], context: Context) -> Iterator[Span]:
     if rule_line is None:
         raise RecordProblem(f"recurrence_rule without RRULE: {item['recurrence_rule']!r}")
     all_day = not isinstance(first, datetime)
-    if all_day:
-        anchor = datetime.combine(first, datetime.min.time())
-        length = (last or first) - first
-    else:
+    if isinstance(first, datetime):
         anchor = _wall(first)
         length = _wall(last) - anchor if isinstance(last, datetime) else timedelta(0)
+    else:
+        anchor = datetime.combine(first, datetime.min.time())
+        length = (last or first) - first
     effort = effort_problem(rule_line[0].partition(":")[2], anchor, _wall(context.window[1]))
     if effort:
         raise RecordProblem(effort)

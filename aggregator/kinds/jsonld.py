@@ -139,7 +139,7 @@ def _place(location: Any) -> Place:
     if "VirtualLocation" in types_of(location):
         return Place(name=name or "Online")
     address = location.get("address")
-    geo = location.get("geo") if isinstance(location.get("geo"), dict) else {}
+    geo = found if isinstance(found := location.get("geo"), dict) else {}
     if isinstance(address, dict):
         return Place(
             name=name,

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 
 import lxml.html
 
-from aggregator.apprenticeships.occupations import occupation_name
 from aggregator.crawl_result import RawRecord
 from aggregator.dates.start_dates import start_date
 from aggregator.kinds.spec import Kind, Option, between
 from aggregator.normalize.context import Context, RecordProblem
 from aggregator.normalize.drafts import ApprenticeshipDraft
+from aggregator.occupations import occupation_name
 from aggregator.places.locations import Place, parse_location
 from aggregator.states import RecordType
 from aggregator.text.plain import one_line

@@ -16,6 +16,7 @@ from twisted.python.failure import Failure
 from w3lib.url import add_or_replace_parameters
 
 from aggregator.crawl_result import Problem
+from crawlers.spiders.base import failed_request
 from crawlers.spiders.numbered_pages import NumberedPagesSpider
 
 API_KEY_HEADER, API_KEY = "X-API-Key", "jobboerse-jobsuche"
@@ -55,7 +56,7 @@ class BaJobsucheSpider(NumberedPagesSpider):
         hint = STATUS_HINTS.get(response.status) if response is not None else None
         if hint is None:
             return
-        request: scrapy.Request = failure.request
+        request: scrapy.Request = failed_request(failure)
         if request.meta.get("first"):
             self.result.error = f"{self.result.error} – {hint}"
         else:

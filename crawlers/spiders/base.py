@@ -81,8 +81,8 @@ class SourceSpider(scrapy.Spider):
         raise NotImplementedError
 
     def failed(self, failure: Failure) -> None:
-        request = failure.request
-        self.fail_page(request.url, _failure_message(failure), first=request.meta.get("first"))
+        request = failed_request(failure)
+        self.fail_page(request.url, _failure_message(failure), first=bool(request.meta.get("first")))
 
     def fail_page(self, url: str, message: str, *, first: bool) -> None:
         """A page that could not be had or read: the crawl fails on the first page, else it is
@@ -105,6 +105,14 @@ class SourceSpider(scrapy.Spider):
             self.result.http["body_hash"] = self.state.get("body_hash")
 
 
+def failed_request(failure: Failure) -> scrapy.Request:
+    """The request a failed download was for: Scrapy's errbacks get it on the Failure."""
+    request = vars(failure).get("request")
+    if not isinstance(request, scrapy.Request):
+        raise TypeError(f"a download failure without its request: {failure!r}")
+    return request
+
+
 def _failure_message(failure: Failure) -> str:
     """What went wrong, and the redirects that led there (a loop shows as the same URLs)."""
     response = getattr(failure.value, "response", None)
@@ -112,9 +120,9 @@ def _failure_message(failure: Failure) -> str:
         message = f"HTTP {response.status}"
     else:
         message = f"{failure.type.__name__}: {failure.getErrorMessage()}"
-    hops = failure.request.meta.get("redirect_urls", [])
+    hops = failed_request(failure).meta.get("redirect_urls", [])
     if hops:
-        message += f" (redirected: {' → '.join([*hops, failure.request.url])})"
+        message += f" (redirected: {' → '.join([*hops, failed_request(failure).url])})"
     return message
 
 

@@ -43,7 +43,7 @@ class ExtractingSpider(SourceSpider):
         return Document(
             url=response.url,
             body=response.body,
-            content_type=response.headers.get("Content-Type", b"").decode("latin-1") or None,
+            content_type=(response.headers.get("Content-Type") or b"").decode("latin-1") or None,
             options={**self.config.option_values(), **options},
         )
 

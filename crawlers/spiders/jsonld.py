@@ -18,6 +18,7 @@ from twisted.python.failure import Failure
 
 from aggregator.crawl_result import Problem
 from crawlers.extract.records import Extracted, Extraction
+from crawlers.spiders.base import failed_request
 from crawlers.spiders.paged import PagedSpider
 
 MAX_DETAIL_PAGES = 500
@@ -56,7 +57,7 @@ class JsonLdSpider(PagedSpider):
     def detail_failed(self, failure: Failure) -> Iterator[Any]:
         """A detail page that could not be fetched: the listing's copy stands in for it."""
         self.failed(failure)
-        yield from self._keep(failure.request.meta.get("listed"))
+        yield from self._keep(failed_request(failure).meta.get("listed"))
 
     def read_or_refuse(self, response: Response, **options: Any) -> Extraction | None:
         """As for every kind, but a response Scrapy did not take for text is no HTML page."""
