@@ -84,7 +84,6 @@ class ReviewAction(Labelled):
     APPROVE = "approve", "freigegeben"
     REJECT = "reject", "abgelehnt"
     CORRECT = "correct", "bearbeitet"
-    EDIT = "edit", "bearbeitet"
     MERGE = "merge", "zusammengeführt"
     SPLIT = "split", "abgetrennt"
     DISMISS = "dismiss", "kein Duplikat"

@@ -9,7 +9,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from aggregator.apprenticeships.view import ApprenticeshipView
-from aggregator.listings import ListingFilter, Page, contains, last_change, linked_to, page_of
+from aggregator.listings import ListingFilter, contains, last_change, linked_to
 from aggregator.states import PostingStatus, ReviewState
 from aggregator.store.models import Apprenticeship, ApprenticeshipLink, Event
 
@@ -24,14 +24,6 @@ def open_apprenticeships(
 ) -> list[ApprenticeshipView]:
     """Open, published apprenticeships, by start date, occupation and id."""
     return [ApprenticeshipView.of(item) for item in session.scalars(_query(where))]
-
-
-def apprenticeship_page(
-    session: Session, *, where: ApprenticeshipFilter, offset: int, limit: int
-) -> Page[ApprenticeshipView]:
-    """The apprenticeships ``open_apprenticeships`` gives, from ``offset`` on, at most ``limit``."""
-    found = page_of(session, _query(where), offset, limit)
-    return Page(found.total, [ApprenticeshipView.of(item) for item in found.items])
 
 
 def open_apprenticeship(session: Session, item_id: str) -> ApprenticeshipView | None:

@@ -9,8 +9,6 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from aggregator.store.models import Base
-
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
@@ -33,12 +31,6 @@ def create_schema(engine: Engine) -> None:
     from aggregator.store.migrate import upgrade
 
     upgrade(engine)
-
-
-def drop_schema(engine: Engine) -> None:
-    Base.metadata.drop_all(engine)
-    with engine.begin() as connection:
-        connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

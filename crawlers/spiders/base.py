@@ -82,7 +82,9 @@ class SourceSpider(scrapy.Spider):
 
     def failed(self, failure: Failure) -> None:
         request = failed_request(failure)
-        self.fail_page(request.url, _failure_message(failure), first=bool(request.meta.get("first")))
+        self.fail_page(
+            request.url, _failure_message(failure), first=bool(request.meta.get("first"))
+        )
 
     def fail_page(self, url: str, message: str, *, first: bool) -> None:
         """A page that could not be had or read: the crawl fails on the first page, else it is
