@@ -13,7 +13,7 @@ from aggregator.events.view import EventView
 from aggregator.listings import ListingFilter, Page, contains, last_change, linked_to, page_of
 from aggregator.normalize import FUTURE_DAYS, PAST_DAYS
 from aggregator.states import ReviewState
-from aggregator.store.models import Event, EventLink, Source
+from aggregator.store.models import Event, EventLink, Source, SourceRecord
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,11 @@ def _events_query(now: datetime, where: EventFilter) -> Select[Event]:
             Event.start_at >= start,
             Event.start_at < end,
         )
-        .options(selectinload(Event.links).selectinload(EventLink.record))
+        .options(
+            selectinload(Event.links)
+            .selectinload(EventLink.record)
+            .selectinload(SourceRecord.source)
+        )
         .order_by(Event.start_at, Event.id)
     )
     if where.category:
