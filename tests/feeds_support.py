@@ -44,9 +44,11 @@ class County:
         return json.loads((self.out / "events.json").read_text())["events"]
 
     def feed_files(self) -> dict[str, bytes]:
+        """Every feed written (not the .gz beside each)."""
         return {
             path.relative_to(self.out).as_posix(): path.read_bytes()
             for path in sorted(self.out.rglob("*.*"))
+            if path.suffix != ".gz"
         }
 
 
