@@ -78,10 +78,6 @@ function withIcalJsExpanded() {
     status: component.getFirstPropertyValue("status"),
   });
   const vevents = calendar.getAllSubcomponents("vevent");
-  const masters = new Map();
-  for (const vevent of vevents) {
-    if (!vevent.hasProperty("recurrence-id")) masters.set(vevent.getFirstPropertyValue("uid"), vevent);
-  }
   const events = new Map();
   const found = [];
   for (const vevent of vevents) {

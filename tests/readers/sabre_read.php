@@ -4,7 +4,7 @@
 // them (VCalendar::expand: RRULE, EXDATE, RECURRENCE-ID overrides):
 //   php sabre_read.php FILE START END      (START, END: YYYYMMDDTHHMMSSZ)
 // Per occurrence: uid, start and end (a UTC instant, or the date for all-day ones; end null
-// without DTEND), summary, description, location, status.
+// without DTEND), summary, description, location, status, url.
 require_once 'Sabre/VObject/includes.php';
 
 use Sabre\VObject;
@@ -49,6 +49,7 @@ foreach ($calendar->select('VEVENT') as $event) {
         'description' => text($event, 'DESCRIPTION'),
         'location' => text($event, 'LOCATION'),
         'status' => text($event, 'STATUS'),
+        'url' => isset($event->URL) ? (string)$event->URL : null,
     );
 }
 echo json_encode($found, JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES);
