@@ -193,9 +193,9 @@ def vevent_lines(
     title, prefix = event.title, style.cancelled_prefix
     if prefix and event.status == "cancelled" and not title.startswith(prefix):
         title = prefix + title
-    summary = escape_text(title).strip()
-    if not summary:
+    if not event.publishable:  # nothing printable left in the title: no VEVENT
         return []
+    summary = escape_text(title)
     end, assumed = _end(event, style)
     lines = [
         "BEGIN:VEVENT",

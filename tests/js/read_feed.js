@@ -30,7 +30,7 @@ function withIcalJs() {
     return {
       uid: event.uid,
       start: when(event.startDate),
-      end: event.endDate ? when(event.endDate) : null,
+      end: vevent.hasProperty("dtend") || vevent.hasProperty("duration") ? when(event.endDate) : null,
       summary: event.summary,
       description: event.description,
       location: event.location ?? null,
@@ -46,12 +46,17 @@ function withNodeIcal() {
     date.dateOnly
       ? `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`
       : instant(date);
+  // node-ical sets an end equal to the start where DTEND is missing: read the VEVENT's own
+  const ends = new Set(
+    text.split("BEGIN:VEVENT").slice(1).filter((block) => /\r?\nDTEND[;:]/.test(block))
+      .map((block) => /\r?\nUID:([^\r\n]*)/.exec(block)[1]),
+  );
   return Object.values(ical.sync.parseICS(text))
     .filter((entry) => entry.type === "VEVENT")
     .map((event) => ({
       uid: event.uid,
       start: when(event.start),
-      end: event.end ? when(event.end) : null,
+      end: event.end && ends.has(event.uid) ? when(event.end) : null,
       summary: value(event.summary),
       description: value(event.description),
       location: value(event.location) ?? null,

@@ -92,7 +92,7 @@ def main(path, first, last):
             continue
         spans = []
         component.foreach_recurrence(
-            window[0], window[1], lambda comp, span, data: spans.append(span.clone()), None
+            window[0], window[1], lambda comp, span, found: found.append(span.clone()), spans
         )
         for span in spans:
             begins = at(span.get_start(), start.is_date())
