@@ -251,3 +251,28 @@ def test_healthz_and_feeds_live_side_by_side(client: TestClient) -> None:
         r'"[0-9a-f]{32}"', client.get("/events.ics", headers=IDENTITY).headers["etag"]
     )
     assert re.fullmatch(r'"[0-9a-f]{32}-gz"', client.get("/events.ics").headers["etag"])
+
+
+def test_a_matching_conditional_request_costs_no_database_round_trip(county: County) -> None:
+    """With the version kept in memory (`lotse serve`: LOTSE_VERSION_TTL), a 304 reads nothing
+    from the store; a request that may write (a POST) makes the next one read it anew."""
+    from sqlalchemy import event
+
+    statements: list[str] = []
+    app = create_app(county.store, clock=lambda: NOW, version_ttl=60)
+    with TestClient(app) as client:
+        first = client.get("/events.ics")
+
+        def count(conn, cursor, statement, *args) -> None:
+            statements.append(statement)
+
+        event.listen(county.store.engine, "before_cursor_execute", count)
+        try:
+            again = client.get("/events.ics", headers={"If-None-Match": first.headers["etag"]})
+            assert (again.status_code, statements) == (304, [])
+            client.post("/desk/login", data={"name": "x", "password": "y"})
+            statements.clear()
+            client.get("/events.ics", headers={"If-None-Match": first.headers["etag"]})
+            assert statements  # the version read again
+        finally:
+            event.remove(county.store.engine, "before_cursor_execute", count)

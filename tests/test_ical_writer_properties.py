@@ -80,3 +80,26 @@ def test_all_day_events_keep_their_day(day: date) -> None:
     (event,) = icalendar.Calendar.from_ical(body).walk("VEVENT")
     assert event.decoded("DTSTART") == day
     assert event.decoded("DTEND") == day + timedelta(days=1)
+
+
+def test_a_re_render_writes_only_the_events_that_changed() -> None:
+    """VEVENT bytes are cached by the event's view: after one change of a hundred, one VEVENT
+    is written anew, and the calendar is the same as a fresh rendering."""
+    from dataclasses import replace
+
+    from feeds.ical import VeventCache
+
+    start = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
+    views = [
+        replace(
+            view(f"Kurs {n}", "Text", "Ort", start + timedelta(hours=n)), id=f"e{n}", uid=f"e{n}@x"
+        )
+        for n in range(100)
+    ]
+    cache = VeventCache()
+    first = render_calendar(views, name="Test", cache=cache)
+    assert cache.renders == 100
+    views[42] = replace(views[42], title="Kurs 42 (verlegt)", sequence=1)
+    second = render_calendar(views, name="Test", cache=cache)
+    assert cache.renders == 101
+    assert second == render_calendar(views, name="Test", cache=VeventCache()) != first
