@@ -36,6 +36,7 @@ NEWLINES = re.compile(r"\r\n|\r|\n")
 # RFC 3986 characters a URI keeps as they are (unreserved, reserved, and "%" of an escape)
 URI_SAFE = "!#$&'()*+,/:;=?@[]~-._%"
 BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+PLAIN_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]*")
 
 
 @dataclass(frozen=True)
@@ -305,6 +306,8 @@ def iri_to_uri(value: str) -> str:
     """An IRI as a valid URI (RFC 3987 §3.1): a non-ASCII host in IDNA (punycode), every other
     character a URI may not hold as UTF-8 percent-escapes; existing escapes and reserved
     characters stay; control characters and line breaks are dropped."""
+    if PLAIN_URI.fullmatch(value):  # the common case: nothing to encode
+        return value
     value = CONTROL.sub("", NEWLINES.sub("", value)).strip()
     try:
         parts = urlsplit(value)

@@ -80,6 +80,8 @@ def aware(slot: Slot) -> datetime | date:
 def unclear(value: datetime) -> bool:
     """A naive wall time in the repeated hour or the skipped one: its UTC offset depends on
     which of two readings a client takes."""
+    if value.month not in (3, 10) or not 1 <= value.hour <= 3:  # the changes: March, October
+        return False
     first, second = value.replace(tzinfo=BERLIN, fold=0), value.replace(tzinfo=BERLIN, fold=1)
     return first.utcoffset() != second.utcoffset()
 
