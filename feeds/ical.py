@@ -8,7 +8,8 @@
 - Times in Europe/Berlin with TZID, except a time in the repeated hour at the end of summer
   time (or the skipped one): that is written in UTC, since its wall time names two instants.
 - An event without an end has no DTEND (§3.8.2.2: DTEND is later than DTSTART).
-- A series is one VEVENT with its rule, EXDATEs and RECURRENCE-ID overrides (feeds.series);
+- A series is one VEVENT with its rule, EXDATEs and RECURRENCE-ID overrides (feeds.series;
+  occurrences one by one where no rule fits);
   ``expand`` writes every occurrence as its own VEVENT instead.
 - Each VEVENT's bytes are cached by the event's view (its id and every field it shows), so a
   feed re-renders from the events that changed.
@@ -142,10 +143,13 @@ def series_uid(series: str) -> str:
     return f"{series}@{UID_DOMAIN}"
 
 
-def series_bytes(members: Sequence[EventView], style: Style = PUBLIC) -> bytes:
-    """One series as one VEVENT with RRULE (or RDATE), EXDATE for the dates it leaves out and
-    an override per changed occurrence; occurrences one by one where no series form fits."""
-    found = series_form.plan(members)
+def series_bytes(
+    members: Sequence[EventView], style: Style = PUBLIC, *, rdates: bool = False
+) -> bytes:
+    """One series as one VEVENT with RRULE, EXDATE for the dates it leaves out and an override
+    per changed occurrence; occurrences one by one where no rule fits (or, with ``rdates``,
+    the dates as RDATEs: see feeds.series on why not by default)."""
+    found = series_form.plan(members, rdates=rdates)
     if found is None:
         return b"".join(event_bytes(member, style) for member in members)
     uid = series_uid(found.master.series or "")

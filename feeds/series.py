@@ -10,7 +10,10 @@ series' occurrences still expands to exactly those:
   the day, WEEKLY with its weekdays, DAILY), its INTERVAL the greatest common divisor of the
   steps, from the first slot UNTIL the last; the one leaving the fewest dates out wins (ties:
   that order); those dates are EXDATEs. A rule that would leave out more dates than it keeps
-  is no rule: the slots are then RDATEs;
+  is no rule: the occurrences are then written one by one, each its own VEVENT. (Not as RDATEs:
+  the clients disagree on them — libical reads an RDATE's TZID as UTC, ical.js leaves out the
+  DTSTART of an event with RDATEs and no RRULE, sabre/vobject 2 ignores RDATE;
+  tests/test_feeds_series.py shows it. ``plan(..., rdates=True)`` still writes them.)
 - an occurrence at its slot whose texts, place, status and length are the series' most common
   ones is a plain instance; every other one (moved, changed, merged with another source's
   event, cancelled) is an override with its RECURRENCE-ID.
@@ -121,7 +124,7 @@ def plan(
     members: Sequence[EventView],
     *,
     allowed: Callable[[Rule], bool] = lambda rule: True,
-    rdates: bool = True,
+    rdates: bool = False,
 ) -> Plan | None:
     """The series form of these occurrences, or None where they are better written one by one
     (a slot missing, doubled, of mixed kinds or in an unclear hour; no plain instance; no rule
