@@ -284,7 +284,7 @@ def description_text(event: EventView, *, assumed_end: timedelta | None = None) 
     names = ", ".join(dict.fromkeys(ref.label for ref in event.sources))
     if names:
         parts.append(f"Quelle: {names}")
-    return "\n\n".join(part for part in parts if part).strip()
+    return CONTROL.sub("", "\n\n".join(part for part in parts if part)).strip()
 
 
 def location_line(event: EventView) -> str:
