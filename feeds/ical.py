@@ -64,21 +64,19 @@ Lines = list[str]
 
 
 class VeventCache:
-    """Rendered VEVENT bytes by (style, what they are made of); cleared when full."""
+    """Rendered VEVENT bytes per style by what they are made of (an event's view, or a
+    series' views); a style's entries are cleared when they are too many."""
 
     def __init__(self, max_entries: int = 200_000) -> None:
         self.max_entries = max_entries
-        self.entries: dict[Hashable, bytes] = {}
+        self.styles: dict[Style, dict[Hashable, bytes]] = {}
         self.renders = 0
 
-    def get(self, key: Hashable, render: Callable[[], bytes]) -> bytes:
-        found = self.entries.get(key)
-        if found is None:
-            if len(self.entries) >= self.max_entries:
-                self.entries.clear()
-            found = self.entries[key] = render()
-            self.renders += 1
-        return found
+    def of(self, style: Style) -> dict[Hashable, bytes]:
+        entries = self.styles.setdefault(style, {})
+        if len(entries) >= self.max_entries:
+            entries.clear()
+        return entries
 
 
 CACHE = VeventCache()
@@ -111,12 +109,16 @@ def render_calendar(
     ]
     chunks = ["".join(fold(line) for line in head).encode()]
     write = write_series or series_bytes
+    entries = cache.of(style)
     for item in grouped(events, expand=expand):
-        if isinstance(item, EventView):
-            chunks.append(cache.get((style, item), lambda e=item: event_bytes(e, style)))
-        else:
-            members = tuple(item)
-            chunks.append(cache.get((style, "series", members), lambda m=members: write(m, style)))
+        key: Hashable = item if isinstance(item, EventView) else tuple(item)
+        found = entries.get(key)
+        if found is None:
+            single = isinstance(item, EventView)
+            found = event_bytes(item, style) if single else write(key, style)  # type: ignore[arg-type]
+            entries[key] = found
+            cache.renders += 1
+        chunks.append(found)
     chunks.append(b"END:VCALENDAR\r\n")
     return b"".join(chunks)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime
 
 from aggregator.dates.timezones import local
@@ -50,6 +50,15 @@ class EventView:
     updated_at: datetime
     sources: tuple[SourceRef, ...]
     slot: datetime | date | None = None  # the occurrence's RECURRENCE-ID in its series
+    # the hash of every field, computed once: feeds cache each VEVENT by its view
+    _hash: int = field(default=0, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        values = tuple(getattr(self, f.name) for f in fields(self) if f.compare)
+        object.__setattr__(self, "_hash", hash(values))
+
+    def __hash__(self) -> int:
+        return self._hash
 
     @property
     def publishable(self) -> bool:
