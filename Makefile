@@ -27,6 +27,7 @@ lint: install
 
 test: install services lint
 	bash scripts/node-deps.sh
+	bash scripts/cms-venv.sh
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 bench: install services

@@ -45,11 +45,20 @@ class Page(Generic[T]):
 
 @dataclass(frozen=True)
 class SourceRef:
-    """A source record merged into a listing: the source's id, the record's own URL and id."""
+    """A source record merged into a listing: the source's id, the record's own URL and id,
+    the source's kind (``integreat``, ``ical``, …) and its name (the sources file's ``name``,
+    else its id)."""
 
     source: str
     url: str | None
     uid: str | None
+    kind: str = ""
+    name: str = ""
+
+    @property
+    def label(self) -> str:
+        """How feeds name the source: its name, else its id."""
+        return self.name or self.source
 
 
 def source_refs(links: Iterable[EventLink | ApprenticeshipLink]) -> tuple[SourceRef, ...]:
@@ -59,7 +68,15 @@ def source_refs(links: Iterable[EventLink | ApprenticeshipLink]) -> tuple[Source
     for link in sorted(links, key=lambda link: link.id or 0):
         if link.active:
             url = web_url(link.fields.get("url"))
-            ref = SourceRef(link.record.source_id, url, link.fields.get("uid"))
+            source = link.record.source
+            name = (source.config or {}).get("name") if source is not None else None
+            ref = SourceRef(
+                link.record.source_id,
+                url,
+                link.fields.get("uid"),
+                kind=source.kind if source is not None else "",
+                name=name or link.record.source_id,
+            )
             if ref not in refs:
                 refs.append(ref)
     return tuple(refs)

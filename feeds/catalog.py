@@ -27,15 +27,25 @@ _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
+EXPANDED_SUFFIX = "-expanded.ics"
+
+
 @dataclass(frozen=True)
 class FeedSpec:
     path: str  # relative to the feeds' root, e.g. "events/town/koenigsbronn.ics"
     where: EventFilter
     profile: Profile = "ics"
+    expanded: bool = False  # every occurrence of a series as its own VEVENT
 
     @property
     def name(self) -> str:
         return calendar_name(self.where, self.profile)
+
+    def expanded_form(self) -> FeedSpec:
+        """The same calendar with each occurrence its own VEVENT: ``?expand=1``, and the
+        static ``…-expanded.ics`` beside the ``.ics``."""
+        path = self.path.removesuffix(".ics").removesuffix("-expanded") + EXPANDED_SUFFIX
+        return replace(self, path=path, expanded=True)
 
 
 def town_slug(town: str) -> str:
@@ -64,7 +74,7 @@ def calendar_name(where: EventFilter, profile: Profile = "ics") -> str:
 
 def event_feeds(towns: dict[str, str], sources: Iterable[str]) -> list[FeedSpec]:
     """Every event feed: all events, per category, per town (``towns``: slug → name), per source,
-    and the Integreat profile, all events and per category."""
+    and the Integreat profile, all events and per category; each calendar also expanded."""
     feeds = [FeedSpec("events.ics", EventFilter()), FeedSpec("events.json", EventFilter(), "json")]
     feeds += [FeedSpec(f"events/{slug}.ics", EventFilter(category=slug)) for slug in CATEGORIES]
     feeds += [
@@ -76,7 +86,7 @@ def event_feeds(towns: dict[str, str], sources: Iterable[str]) -> list[FeedSpec]
         FeedSpec(f"integreat/{slug}.ics", EventFilter(category=slug), "integreat")
         for slug in CATEGORIES
     ]
-    return feeds
+    return feeds + [spec.expanded_form() for spec in feeds if spec.profile != "json"]
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from aggregator.apprenticeships.view import ApprenticeshipView
+from aggregator.categories import CATEGORY_NAMES
 from aggregator.dates.timezones import local
 from aggregator.events.view import EventView
 
@@ -26,6 +27,7 @@ def event_entry(event: EventView) -> dict[str, Any]:
         "timezone": event.timezone,
         "status": event.status,
         "categories": list(event.categories),
+        "category_names": [CATEGORY_NAMES.get(slug, slug) for slug in event.categories],
         "location": {
             "name": event.location_name,
             "address": event.location_address,
@@ -37,7 +39,8 @@ def event_entry(event: EventView) -> dict[str, Any]:
         "url": event.url,
         "series": event.series,
         "sources": [
-            {"source": ref.source, "url": ref.url, "uid": ref.uid} for ref in event.sources
+            {"source": ref.source, "name": ref.label, "url": ref.url, "uid": ref.uid}
+            for ref in event.sources
         ],
         "updated_at": when_text(event.updated_at),
     }

@@ -1,7 +1,10 @@
-"""Render every published feed once per change and write the static files (docs/contract.md §4)."""
+"""Render every published feed once per change and write the static files (docs/contract.md §4):
+each feed, its ``-expanded.ics`` sibling, and a ``.gz`` beside each (for a web server's
+gzip_static: the same bytes compressed, without a timestamp)."""
 
 from __future__ import annotations
 
+import gzip
 import os
 import tempfile
 from collections.abc import Iterator
@@ -57,21 +60,34 @@ def render_event_feed(spec: FeedSpec, events: list[EventView], generated_at: dat
     if spec.profile == "json":
         return render_events(events, generated_at=generated_at)
     if spec.profile == "integreat":
-        return render_integreat(events, name=spec.name, category=spec.where.category)
-    return render_calendar(events, name=spec.name)
+        return render_integreat(
+            events, name=spec.name, category=spec.where.category, expand=spec.expanded
+        )
+    return render_calendar(events, name=spec.name, expand=spec.expanded)
+
+
+GZIP_LEVEL = 6
+
+
+def gzipped(body: bytes) -> bytes:
+    """gzip without a timestamp or name: the same bytes always compress to the same bytes."""
+    return gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0)
 
 
 def write_feeds(feeds: list[Feed], out: Path) -> list[str]:
-    """Write each feed atomically, only where its bytes changed; returns the paths written."""
+    """Write each feed atomically, only where its bytes changed, and its ``.gz`` with it;
+    returns the feeds' paths written."""
     written = []
     for feed in feeds:
         target = out / feed.path
-        if target.exists() and target.read_bytes() == feed.body:
+        packed = target.with_name(target.name + ".gz")
+        if target.exists() and packed.exists() and target.read_bytes() == feed.body:
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
-        with _temporary_beside(target) as temporary:
-            temporary.write_bytes(feed.body)
-            os.replace(temporary, target)
+        for path, body in ((packed, gzipped(feed.body)), (target, feed.body)):
+            with _temporary_beside(path) as temporary:
+                temporary.write_bytes(body)
+                os.replace(temporary, path)
         written.append(feed.path)
     return written
 

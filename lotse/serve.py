@@ -6,6 +6,8 @@ them: starting a crawl of one source from the desk, and the workers' metrics for
 
 from __future__ import annotations
 
+import os
+
 from starlette.applications import Starlette
 
 from aggregator.config import Settings
@@ -15,6 +17,10 @@ from web.server import create_app
 from workers.crawl_now import CrawlStarter
 from workers.metrics import worker_metrics
 
+# how long a server process takes the store's version as current: a pass's new feeds reach
+# every process of `lotse serve` within this time, a 304 meanwhile costs no database round trip
+VERSION_TTL = float(os.environ.get("LOTSE_VERSION_TTL", "2"))
+
 
 def serving_app(store: Store, settings: Settings, *, clock: Clock = utc_now) -> Starlette:
     return create_app(
@@ -22,4 +28,5 @@ def serving_app(store: Store, settings: Settings, *, clock: Clock = utc_now) -> 
         clock=clock,
         crawls=CrawlStarter(store, clock, settings),
         extra_metrics=worker_metrics(settings.broker_url),
+        version_ttl=VERSION_TTL,
     )

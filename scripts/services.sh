@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Start what the test suite needs and is not running: PostgreSQL, Redis, Chromium.
+# Start what the test suite needs and is not running: PostgreSQL, Redis, Chromium; install the
+# parsers the feed tests read our calendars with: PHP with sabre/vobject (Nextcloud's parser),
+# libical through GObject introspection for Debian's python3 (Evolution's parser).
 # Installs a missing one with apt-get (the machine runs as root). Fails loudly.
 set -euo pipefail
 
@@ -27,3 +29,7 @@ redis-cli -h 127.0.0.1 -p 6379 ping
 
 [ -x /usr/bin/chromium ] || need_pkg chromium
 command -v node >/dev/null || need_pkg nodejs npm
+{ command -v php >/dev/null && [ -f /usr/share/php/Sabre/VObject/includes.php ]; } \
+  || need_pkg php-cli php-sabre-vobject
+/usr/bin/python3 -c "import gi; gi.require_version('ICalGLib', '3.0')" 2>/dev/null \
+  || need_pkg python3-gi gir1.2-ical-3.0

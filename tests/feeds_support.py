@@ -44,9 +44,11 @@ class County:
         return json.loads((self.out / "events.json").read_text())["events"]
 
     def feed_files(self) -> dict[str, bytes]:
+        """Every feed written (not the .gz beside each)."""
         return {
             path.relative_to(self.out).as_posix(): path.read_bytes()
             for path in sorted(self.out.rglob("*.*"))
+            if path.suffix != ".gz"
         }
 
 
@@ -104,3 +106,33 @@ def as_text(value: date | datetime) -> str:
     if isinstance(value, datetime):
         return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return value.isoformat()
+
+
+@contextmanager
+def issue17_county(folder: Path) -> Iterator[County]:
+    """The edge cases of issue 17 published by one pass: ``vhs`` (a weekly series with an
+    EXDATE, a moved and a cancelled occurrence; titles, texts and URLs that tripped clients;
+    times in the repeated hour), ``buecherei`` (a single event merged into the series, one
+    merged with an Integreat event) and ``integreat`` (the CMS's own events, combined form)."""
+    ical, json_type = ICS, "application/json"
+    with FixtureServer().running() as site:
+        vhs = site.route("/vhs.ics", Reply.file(FIXTURES / "ical" / "issue17_vhs.ics", ical))
+        buecherei = site.route(
+            "/buecherei.ics", Reply.file(FIXTURES / "ical" / "issue17_buecherei.ics", ical)
+        )
+        integreat = site.route(
+            "/api/v3/landkreisheidenheim/de/events/",
+            Reply.file(FIXTURES / "integreat" / "events_combined.json", json_type),
+        )
+        sources = [
+            source("vhs", "ical", vhs, trusted=True, name="Volkshochschule Heidenheim"),
+            source("buecherei", "ical", buecherei, trusted=True, name="Stadtbücherei"),
+            source("integreat", "integreat", integreat, trusted=True),
+        ]
+        store = Store(f"sqlite:///{folder / 'lotse.db'}")
+        county = County(store, folder / "public", site, sources)
+        county.run()
+        try:
+            yield county
+        finally:
+            store.dispose()

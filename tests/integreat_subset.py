@@ -16,6 +16,8 @@ from datetime import date, datetime, time, timedelta
 
 import icalendar
 
+from aggregator.dates.timezones import BERLIN
+
 REQUIRED = ("UID", "SUMMARY", "DTSTART", "DTEND")
 IGNORED = ("EXDATE", "RDATE", "RECURRENCE-ID")
 RULE_PARTS = {"FREQ", "INTERVAL", "UNTIL", "BYDAY", "BYSETPOS", "WKST", "BYMONTHDAY", "BYMONTH"}
@@ -52,9 +54,9 @@ def _problems(event: icalendar.Event, category: str | None) -> list[str]:
     start, end = event.decoded("DTSTART"), event.decoded("DTEND")
     if isinstance(start, datetime) != isinstance(end, datetime):
         found.append("DTSTART and DTEND are not both dates or both date-times")
-    for value in (start, end):
-        if isinstance(value, datetime) and str(getattr(value.tzinfo, "key", "")) != "Europe/Berlin":
-            found.append(f"{value} is not Europe/Berlin wall-clock time")
+    for value in (start, end):  # the CMS converts a zoned time to the region's (Europe/Berlin)
+        if isinstance(value, datetime) and value.tzinfo is None:
+            found.append(f"{value} is floating, not Europe/Berlin wall-clock time")
     if str(event.get("STATUS", "")).upper() == "CANCELLED" and not str(event["SUMMARY"]).startswith(
         CANCELLED_PREFIX
     ):
@@ -108,6 +110,7 @@ def imported(body: bytes, filter_category: str | None = None) -> list[Imported]:
         if all_day:
             start_date, start_time, end_date, end_time = start, None, end - timedelta(days=1), None
         else:
+            start, end = start.astimezone(BERLIN), end.astimezone(BERLIN)
             start_date, start_time, end_date, end_time = (
                 start.date(),
                 start.time(),

@@ -31,6 +31,7 @@ KINDS = [
 ]
 
 
+IDENTITY = {"Accept-Encoding": "identity"}
 county = county_fixture("server")
 
 
@@ -56,17 +57,55 @@ def test_calendars_go_out_as_text_calendar_whatever_the_request_accepts(
     body = (county.out / "events.ics").read_bytes()
     bare = client.build_request("GET", "/events.ics")
     del bare.headers["accept"]  # Google Calendar sends no Accept header
-    for response in (
+    del bare.headers["accept-encoding"]
+    plain = [
         client.send(bare),
-        client.get("/events.ics", headers={"Accept": "application/json"}),
-        client.get("/events.ics", headers={"Accept-Encoding": "gzip, deflate, br"}),
-    ):
+        client.get("/events.ics", headers={"Accept": "application/json", **IDENTITY}),
+        client.get("/events.ics", headers={"Accept-Encoding": "gzip;q=0, deflate"}),
+        client.get("/events.ics", headers={"Accept-Encoding": "*"}),
+    ]
+    packed = [client.get("/events.ics", headers={"Accept-Encoding": "gzip, deflate, br"})]
+    for response in plain + packed:
         assert response.status_code == 200
         assert response.headers["content-type"] == "text/calendar; charset=utf-8"
-        assert "content-encoding" not in response.headers  # some Outlook versions fail on gzip
-        assert response.content == body
+        assert response.content == body  # httpx decodes gzip
+        assert response.headers["vary"] == "Accept-Encoding"
         assert "no-transform" in response.headers["cache-control"]
         assert "max-age=" in response.headers["cache-control"]
+    # some Outlook versions fail on gzip: only a client that names gzip gets it
+    assert all("content-encoding" not in response.headers for response in plain)
+    assert packed[0].headers["content-encoding"] == "gzip"
+    assert packed[0].headers["etag"] == plain[0].headers["etag"][:-1] + '-gz"'
+
+
+def test_gzip_is_compressed_once_per_rendering_and_304s_per_representation(
+    county: County, client: TestClient
+) -> None:
+    import gzip
+
+    raw = client.get("/events.ics", headers=IDENTITY)
+    packed = client.get("/events.ics", headers={"Accept-Encoding": "gzip"})
+    rendered = next(iter(client.app.state.context.cache._entries.values()))[1]
+    assert gzip.decompress(rendered.gzip_body) == rendered.body
+    assert (
+        rendered.gzip_body
+        is next(iter(client.app.state.context.cache._entries.values()))[1].gzip_body
+    )
+    gz = {"Accept-Encoding": "gzip"}
+    assert (
+        client.get(
+            "/events.ics", headers={**gz, "If-None-Match": packed.headers["etag"]}
+        ).status_code
+        == 304
+    )
+    assert (
+        client.get("/events.ics", headers={**gz, "If-None-Match": raw.headers["etag"]}).status_code
+        == 200
+    )
+    again = client.get("/events.ics", headers={**IDENTITY, "If-None-Match": raw.headers["etag"]})
+    assert (again.status_code, again.headers["vary"]) == (304, "Accept-Encoding")
+    for path, body in county.feed_files().items():
+        assert gzip.decompress((county.out / f"{path}.gz").read_bytes()) == body, path
 
 
 @pytest.mark.parametrize("path", KINDS)
@@ -160,7 +199,7 @@ def test_the_feed_index_links_every_feed_over_https_and_webcal(
     assert page.headers["content-type"].startswith("text/html")
     assert "<script" not in page.text
     for path in county.feed_files():
-        if path.endswith(".ics"):
+        if path.endswith(".ics") and not path.endswith("-expanded.ics"):
             assert f'href="webcal://feeds.example/{path}"' in page.text, path
             assert f'href="http://feeds.example/{path}"' in page.text, path
     assert "Königsbronn – Veranstaltungen" in page.text
@@ -208,4 +247,32 @@ def test_feeds_render_once_per_change(tmp_path) -> None:
 
 def test_healthz_and_feeds_live_side_by_side(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"ok": True}
-    assert re.fullmatch(r'"[0-9a-f]{32}"', client.get("/events.ics").headers["etag"])
+    assert re.fullmatch(
+        r'"[0-9a-f]{32}"', client.get("/events.ics", headers=IDENTITY).headers["etag"]
+    )
+    assert re.fullmatch(r'"[0-9a-f]{32}-gz"', client.get("/events.ics").headers["etag"])
+
+
+def test_a_matching_conditional_request_costs_no_database_round_trip(county: County) -> None:
+    """With the version kept in memory (`lotse serve`: LOTSE_VERSION_TTL), a 304 reads nothing
+    from the store; a request that may write (a POST) makes the next one read it anew."""
+    from sqlalchemy import event
+
+    statements: list[str] = []
+    app = create_app(county.store, clock=lambda: NOW, version_ttl=60)
+    with TestClient(app) as client:
+        first = client.get("/events.ics")
+
+        def count(conn, cursor, statement, *args) -> None:
+            statements.append(statement)
+
+        event.listen(county.store.engine, "before_cursor_execute", count)
+        try:
+            again = client.get("/events.ics", headers={"If-None-Match": first.headers["etag"]})
+            assert (again.status_code, statements) == (304, [])
+            client.post("/desk/login", data={"name": "x", "password": "y"})
+            statements.clear()
+            client.get("/events.ics", headers={"If-None-Match": first.headers["etag"]})
+            assert statements  # the version read again
+        finally:
+            event.remove(county.store.engine, "before_cursor_execute", count)

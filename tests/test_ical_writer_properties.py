@@ -62,6 +62,9 @@ def test_any_text_round_trips_without_injection(title, description, place, start
     body = render_calendar([view(title, description, place, start)], name="Test")
     assert all(len(line) <= 75 for line in body.split(b"\r\n")), "folded at 75 octets"
     calendar = icalendar.Calendar.from_ical(body)
+    if not cleaned(title).split():  # nothing left to call it: no VEVENT, never an empty SUMMARY
+        assert calendar.walk("VEVENT") == [] and b"SUMMARY:" not in body
+        return
     (event,) = calendar.walk("VEVENT")
     assert str(event["SUMMARY"]) == cleaned(title)
     assert str(event["DESCRIPTION"]).startswith(cleaned(description).strip())
@@ -77,3 +80,26 @@ def test_all_day_events_keep_their_day(day: date) -> None:
     (event,) = icalendar.Calendar.from_ical(body).walk("VEVENT")
     assert event.decoded("DTSTART") == day
     assert event.decoded("DTEND") == day + timedelta(days=1)
+
+
+def test_a_re_render_writes_only_the_events_that_changed() -> None:
+    """VEVENT bytes are cached by the event's view: after one change of a hundred, one VEVENT
+    is written anew, and the calendar is the same as a fresh rendering."""
+    from dataclasses import replace
+
+    from feeds.ical import VeventCache
+
+    start = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
+    views = [
+        replace(
+            view(f"Kurs {n}", "Text", "Ort", start + timedelta(hours=n)), id=f"e{n}", uid=f"e{n}@x"
+        )
+        for n in range(100)
+    ]
+    cache = VeventCache()
+    first = render_calendar(views, name="Test", cache=cache)
+    assert cache.renders == 100
+    views[42] = replace(views[42], title="Kurs 42 (verlegt)", sequence=1)
+    second = render_calendar(views, name="Test", cache=cache)
+    assert cache.renders == 101
+    assert second == render_calendar(views, name="Test", cache=VeventCache()) != first

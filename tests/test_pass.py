@@ -8,6 +8,7 @@ from pathlib import Path
 
 import icalendar
 import pytest
+import recurring_ical_events
 
 from aggregator.store import Store
 from tests.conftest import FAST_CRAWL, FIXTURES, NOW, source
@@ -65,6 +66,7 @@ def test_a_pass_publishes_events_and_reports_every_source(store, county, out) ->
     assert sprachcafe["sources"] == [
         {
             "source": "stadt",
+            "name": "stadt",  # the sources file names it not: its id
             "url": "https://127.0.0.1/veranstaltungen/sprachcafe".replace(
                 "https://127.0.0.1", county[0].url.rsplit("/", 1)[0]
             ),
@@ -84,12 +86,19 @@ def test_a_pass_publishes_events_and_reports_every_source(store, county, out) ->
 
 def test_events_ics_and_json_give_the_same_occurrences(store, county, out) -> None:
     run(store, county, out)
-    calendar = icalendar.Calendar.from_ical((out / "events.ics").read_bytes())
+    calendar = icalendar.Calendar.from_ical((out / "events-expanded.ics").read_bytes())
     from_ics = sorted(
         (str(e["UID"]), e.decoded("DTSTART").isoformat()) for e in calendar.walk("VEVENT")
     )
     from_json = sorted((e["uid"], e["start"]) for e in feed(out)["events"])
     assert from_ics == from_json
+    series = icalendar.Calendar.from_ical((out / "events.ics").read_bytes())
+    window = (NOW - timedelta(days=30), NOW + timedelta(days=365))
+    expanded = recurring_ical_events.of(series).between(*window)
+    assert sorted(e.decoded("DTSTART").isoformat() for e in expanded) == sorted(
+        start for _, start in from_json
+    )
+    assert len(series.walk("VEVENT")) < len(from_json)  # the series as a series
 
 
 def test_a_second_pass_over_unchanged_sources_changes_no_byte(store, county, site, out) -> None:

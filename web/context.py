@@ -4,9 +4,10 @@ imports the workers."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, func, select
@@ -42,8 +43,30 @@ class AppContext:
     cache: RenderCache = field(default_factory=RenderCache)
     crawls: Crawls | None = None  # None: the desk offers no "Jetzt abrufen"
     extra_metrics: Metrics | None = None  # the workers' task metrics, where there are workers
+    # seconds a version read from the store is taken as current (0: read it on every request)
+    version_ttl: float = 0.0
+    _known: tuple[float, date, Version] | None = field(default=None, init=False, repr=False)
 
     def version(self) -> Version:
+        """The store's version, as ``read_version`` gives it; with ``version_ttl`` kept in
+        memory that long, so a conditional request that matches costs no database round trip.
+        A change made elsewhere (a worker's pass, another server process) reaches this process
+        within ``version_ttl``; this process's own writes (the desk) call ``forget_version``."""
+        if self.version_ttl <= 0:
+            return self.read_version()
+        today, known = self.clock().date(), self._known
+        fresh = known is not None and time.monotonic() - known[0] < self.version_ttl
+        if known is not None and fresh and known[1] == today:
+            return known[2]
+        version = self.read_version()
+        self._known = (time.monotonic(), today, version)
+        return version
+
+    def forget_version(self) -> None:
+        """The next request reads the version from the store again."""
+        self._known = None
+
+    def read_version(self) -> Version:
         """Changes whenever a listing or the list of sources changes, with every staff decision
         (approving changes what a feed shows, not the listing), and daily (the window moves)."""
         parts: list[ColumnElement[Any]] = [

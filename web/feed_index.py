@@ -1,4 +1,9 @@
-"""/feeds: every feed with its https and webcal:// subscribe link, as plain HTML (no script)."""
+"""/feeds: every feed with its https and webcal:// subscribe link, as plain HTML (no script).
+
+For the Integreat CMS it recommends the one combined calendar, integreat/events.ics: the CMS
+keeps events per subscribed calendar, so an event in two category calendars would be imported
+twice. It says what to type into the CMS's category filter (case-sensitive): nothing, or
+exactly one of the values Lotse writes into CATEGORIES (feeds.integreat.FILTER_VALUES)."""
 
 from __future__ import annotations
 
@@ -9,8 +14,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
+from aggregator.categories import CATEGORY_NAMES
 from aggregator.events.queries import EventFilter
 from feeds.catalog import FeedSpec
+from feeds.integreat import FILTER_VALUES
 from web.context import AppContext
 from web.feed_routes import catalog_of
 
@@ -42,14 +49,13 @@ def routes(app: AppContext) -> list[Route]:
 def index_page(specs: Iterable[FeedSpec], base_url: str) -> str:
     """The page: calendars grouped (all, by topic, town, source; the Integreat profile apart),
     each with its https link and webcal:// link, then the JSON feeds."""
-    specs = list(specs)
+    specs = [spec for spec in specs if not spec.expanded]
     calendars = [spec for spec in specs if spec.profile == "ics"]
     sections = [
         _section(title, [spec for spec in calendars if belongs(spec)], base_url)
         for title, belongs in GROUPS
     ]
-    integreat = [spec for spec in specs if spec.profile == "integreat"]
-    sections.append(_section("Für den Import ins Integreat-CMS", integreat, base_url))
+    sections.append(_integreat([spec for spec in specs if spec.profile == "integreat"], base_url))
     json_items = "".join(
         f'<li>{escape(label)}: <a href="{escape(base_url + path)}">{escape(base_url + path)}</a>'
         "</li>"
@@ -62,9 +68,42 @@ def index_page(specs: Iterable[FeedSpec], base_url: str) -> str:
         "<h1>Kalender abonnieren</h1>"
         "<p>Mit dem webcal-Link öffnet Ihr Kalender (Apple, Outlook, Thunderbird) das Abo "
         "direkt; bei Google Kalender unter „Andere Kalender → Per URL“ den https-Link "
-        "einfügen. Die Kalender werden alle drei Stunden aktualisiert.</p>"
+        "einfügen. Die Kalender werden alle drei Stunden aktualisiert. Eine Terminreihe steht "
+        "als eine Serie im Kalender; wer jeden Termin einzeln braucht, hängt "
+        "<code>?expand=1</code> an die Adresse oder nimmt die Datei "
+        "<code>…-expanded.ics</code> daneben.</p>"
         + "".join(sections)
         + f"<h2>JSON</h2><ul>{json_items}</ul></main></body></html>\n"
+    )
+
+
+def _integreat(specs: list[FeedSpec], base_url: str) -> str:
+    """The CMS's calendars: the combined one recommended, with the filter values."""
+    combined = [spec for spec in specs if spec.where == EventFilter()]
+    others = [spec for spec in specs if spec.where != EventFilter()]
+    if not combined:
+        return ""
+    values = "".join(
+        f"<li><code>{escape(value)}</code> – {escape(CATEGORY_NAMES[value])}</li>"
+        for value in FILTER_VALUES
+    )
+    https = base_url + combined[0].path
+    return (
+        "<h2>Für den Import ins Integreat-CMS</h2>"
+        "<p>Empfohlen: <strong>ein</strong> externer Kalender mit allen Veranstaltungen, "
+        f'<a href="{escape(https)}">{escape(https)}</a>. Das CMS führt Termine je '
+        "abonniertem Kalender; wer mehrere Themenkalender abonniert, bekommt einen Termin, der "
+        "zu zwei Themen gehört, doppelt.</p>"
+        "<p>Kategorie-Filter im CMS: leer lassen für alle Veranstaltungen, oder genau einen "
+        "dieser Werte eintragen (Groß- und Kleinschreibung zählt):</p>"
+        f"<ul>{values}</ul>"
+        + _section("", combined, base_url).removeprefix("<h2></h2>")
+        + (
+            "<p>Die Themenkalender gibt es weiter für bestehende Abos:</p>"
+            + _section("", others, base_url).removeprefix("<h2></h2>")
+            if others
+            else ""
+        )
     )
 
 

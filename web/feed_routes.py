@@ -23,6 +23,7 @@ from web.query_params import BadQuery, apprenticeship_filter, event_filter
 
 EVENT_FEED_PATHS = (
     "/events.ics",
+    "/events-expanded.ics",
     "/events.json",
     "/events/{category}.ics",
     "/events/town/{town}.ics",
@@ -60,6 +61,8 @@ def routes(app: AppContext) -> list[Route]:
         except BadQuery as error:
             return error.response()
         spec = narrowed(spec, known.named(extra))
+        if request.query_params.get("expand") in ("1", "true") and spec.profile != "json":
+            spec = spec.expanded_form()
 
         def render() -> tuple[bytes, datetime]:
             with app.store.transaction() as session:

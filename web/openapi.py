@@ -190,8 +190,15 @@ def _get(summary: str, media_type: str, schema: Schema, parameters: list[Schema]
     }
 
 
+EXPAND = _query(
+    "expand",
+    "1: every occurrence of a series as its own VEVENT (as the static …-expanded.ics)",
+    {"type": "string", "enum": ["1", "true"]},
+)
+
+
 def _calendar(summary: str, *path_parameters: Schema) -> Schema:
-    operation = _get(summary, "text/calendar", TEXT, [*path_parameters, *EVENT_FILTERS])
+    operation = _get(summary, "text/calendar", TEXT, [*path_parameters, *EVENT_FILTERS, EXPAND])
     if path_parameters:
         operation["get"]["responses"].update(NOT_FOUND)
     return operation
@@ -209,7 +216,13 @@ def openapi() -> Schema:
             "Every feed answers conditional requests (ETag, Last-Modified, 304) and CORS.",
         },
         "paths": {
-            "/events.ics": _calendar("every published event, 30 days back to 365 ahead"),
+            "/events.ics": _calendar(
+                "every published event, 30 days back to 365 ahead; a series as one VEVENT "
+                "with RRULE, EXDATE and RECURRENCE-ID overrides"
+            ),
+            "/events-expanded.ics": _calendar(
+                "every published event, each occurrence of a series its own VEVENT"
+            ),
             "/events/{category}.ics": _calendar("the events of one category", category),
             "/events/town/{town}.ics": _calendar(
                 "the events in one town", _path("town", "the town's slug", TEXT)

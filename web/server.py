@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from aggregator.store import Store
 from web import api_routes, apprenticeship_routes, feed_index, feed_routes, metrics_routes
@@ -31,16 +33,33 @@ def create_app(
     clock: Clock = utc_now,
     crawls: Crawls | None = None,
     extra_metrics: Metrics | None = None,
+    version_ttl: float = 0.0,
 ) -> Starlette:
     """The app over ``store``; ``crawls`` and ``extra_metrics`` come from whoever builds it
-    (lotse/serve.py wires the workers' in)."""
-    context = AppContext(store, clock, crawls=crawls, extra_metrics=extra_metrics)
+    (lotse/serve.py wires the workers' in); ``version_ttl``: how long the store's version is
+    taken as current (web.context.AppContext.version)."""
+    context = AppContext(
+        store, clock, crawls=crawls, extra_metrics=extra_metrics, version_ttl=version_ttl
+    )
     routes = [Route("/healthz", _health)]
     for module in ROUTE_MODULES:
         routes += module.routes(context)
-    app = Starlette(routes=routes)
+    app = Starlette(routes=routes, middleware=[Middleware(ForgetVersionOnWrites, context=context)])
     app.state.context = context
     return app
+
+
+class ForgetVersionOnWrites:
+    """After a request that may write (anything but GET, HEAD, OPTIONS: the desk's forms), the
+    next request reads the store's version anew, so staff see their decision at once."""
+
+    def __init__(self, app: ASGIApp, context: AppContext) -> None:
+        self.app, self.context = app, context
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.app(scope, receive, send)
+        if scope["type"] == "http" and scope["method"] not in ("GET", "HEAD", "OPTIONS"):
+            self.context.forget_version()
 
 
 async def _health(request: Request) -> Response:

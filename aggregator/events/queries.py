@@ -13,7 +13,7 @@ from aggregator.events.view import EventView
 from aggregator.listings import ListingFilter, Page, contains, last_change, linked_to, page_of
 from aggregator.normalize.context import FUTURE_DAYS, PAST_DAYS
 from aggregator.states import ReviewState
-from aggregator.store.models import Event, EventLink, Source
+from aggregator.store.models import Event, EventLink, Source, SourceRecord
 
 
 @dataclass(frozen=True)
@@ -26,8 +26,10 @@ class EventFilter(ListingFilter):
 def published_events(
     session: Session, *, now: datetime, where: EventFilter = EventFilter()
 ) -> list[EventView]:
-    """Published events in the feed window (30 days back, 365 ahead), ordered by start."""
-    return [EventView.of(event) for event in session.scalars(_events_query(now, where))]
+    """Published events in the feed window (30 days back, 365 ahead), ordered by start; only
+    those a feed can show (``EventView.publishable``)."""
+    views = (EventView.of(event) for event in session.scalars(_events_query(now, where)))
+    return [view for view in views if view.publishable]
 
 
 def event_page(
@@ -35,7 +37,8 @@ def event_page(
 ) -> Page[EventView]:
     """The events ``published_events`` gives, from ``offset`` on, at most ``limit``."""
     found = page_of(session, _events_query(now, where), offset, limit)
-    return Page(found.total, [EventView.of(event) for event in found.items])
+    views = [EventView.of(event) for event in found.items]
+    return Page(found.total, [view for view in views if view.publishable])
 
 
 def published_event(session: Session, event_id: str) -> EventView | None:
@@ -43,7 +46,8 @@ def published_event(session: Session, event_id: str) -> EventView | None:
     event = session.get(Event, event_id)
     if event is None or event.review_state != ReviewState.PUBLISHED:
         return None
-    return EventView.of(event)
+    view = EventView.of(event)
+    return view if view.publishable else None
 
 
 def events_changed(session: Session) -> datetime | None:
@@ -64,8 +68,13 @@ def _events_query(now: datetime, where: EventFilter) -> Select[Event]:
             Event.review_state == ReviewState.PUBLISHED,
             Event.start_at >= start,
             Event.start_at < end,
+            func.trim(Event.title) != "",  # the rest of EventView.publishable is read in Python
         )
-        .options(selectinload(Event.links).selectinload(EventLink.record))
+        .options(
+            selectinload(Event.links)
+            .selectinload(EventLink.record)
+            .selectinload(SourceRecord.source)
+        )
         .order_by(Event.start_at, Event.id)
     )
     if where.category:

@@ -14,7 +14,7 @@ from aggregator.categories import CATEGORIES
 from aggregator.dates.timezones import local
 from aggregator.events.queries import EventFilter, published_event
 from feeds.catalog import Catalog, town_slug
-from feeds.ical import event_lines, render_calendar
+from feeds.ical import render_calendar
 from web.context import AppContext
 from web.feed_routes import catalog_of
 from web.pages import render
@@ -71,11 +71,8 @@ def routes(app: AppContext) -> list[Route]:
             found = published_event(session, request.path_params["id"])
         if found is None:
             return render.page(request, "not_found.html", status=404)
-        body = render_calendar(
-            [found],
-            name=found.title,
-            write_event=lambda view: event_lines(view, require_end=True),
-        )
+        # the occurrence as itself (its own UID); no DTEND where it has no end (RFC 5545)
+        body = render_calendar([found], name=found.title, expand=True)
         name = town_slug(found.title)[:40].strip("-") or "event"
         headers = {"Content-Disposition": f'attachment; filename="{name}.ics"'}
         return Response(body, media_type="text/calendar; charset=utf-8", headers=headers)

@@ -24,7 +24,7 @@ def webcal(base_url: str, path: str) -> str:
 def subscription(known: Catalog, base_url: str, where: EventFilter) -> Subscription | None:
     """The subscription to the catalog's calendar with exactly these filters, if there is one."""
     for spec in known.feeds.values():
-        if spec.profile == "ics" and spec.where == where:
+        if spec.profile == "ics" and not spec.expanded and spec.where == where:
             return Subscription(where, webcal(base_url, spec.path))
     return None
 
