@@ -111,11 +111,10 @@ def render_calendar(
     write = write_series or series_bytes
     entries = cache.of(style)
     for item in grouped(events, expand=expand):
-        key: Hashable = item if isinstance(item, EventView) else tuple(item)
+        key = item if isinstance(item, EventView) else tuple(item)
         found = entries.get(key)
         if found is None:
-            single = isinstance(item, EventView)
-            found = event_bytes(item, style) if single else write(key, style)  # type: ignore[arg-type]
+            found = event_bytes(key, style) if isinstance(key, EventView) else write(key, style)
             entries[key] = found
             cache.renders += 1
         chunks.append(found)
@@ -164,7 +163,8 @@ def series_bytes(
         recurrence.append(_dates("EXDATE", found.exdates))
     lines = vevent_lines(found.master, style, uid=uid, recurrence=recurrence)
     for override in found.overrides:
-        slot = series_form.aware(series_form.wall(override.slot))  # type: ignore[arg-type]
+        assert override.slot is not None  # a plan holds only occurrences with their slot
+        slot = series_form.aware(series_form.wall(override.slot))
         lines += vevent_lines(override, style, uid=uid, recurrence_id=slot)
     return _encode(lines)
 
@@ -250,10 +250,10 @@ def _end(event: EventView, style: Style) -> tuple[datetime | date | None, timede
         assert isinstance(event.start, date)
         last = event.end if isinstance(event.end, date) else event.start
         return last + timedelta(days=1), None
-    if isinstance(event.end, datetime) and event.end > event.start:  # type: ignore[operator]
+    if isinstance(event.end, datetime) and event.end > event.start:
         return event.end, None
     if style.default_length is not None:
-        return event.start + style.default_length, style.default_length  # type: ignore[operator]
+        return event.start + style.default_length, style.default_length
     return None, None
 
 

@@ -91,9 +91,7 @@ def unclear(value: datetime) -> bool:
 
 def content(event: EventView) -> Hashable:
     """What an instance shows beside its start: every written field but the times."""
-    length = (
-        None if event.end is None else (event.end - event.start)  # type: ignore[operator]
-    )
+    length = None if event.end is None else (event.end - event.start)
     return (
         event.title,
         event.description,
@@ -129,12 +127,13 @@ def plan(
     """The series form of these occurrences, or None where they are better written one by one
     (a slot missing, doubled, of mixed kinds or in an unclear hour; no plain instance; no rule
     ``allowed`` fits and ``rdates`` is off)."""
-    if any(member.slot is None for member in members):
+    given = [member.slot for member in members if member.slot is not None]
+    if len(given) != len(members):
         return None
-    slots = sorted(wall(member.slot) for member in members)  # type: ignore[arg-type]
+    slots = sorted(wall(slot) for slot in given)
     if len(set(slots)) != len(slots) or len({type(slot) for slot in slots}) != 1:
         return None
-    if isinstance(slots[0], datetime) and any(unclear(slot) for slot in slots):  # type: ignore[arg-type]
+    if any(isinstance(slot, datetime) and unclear(slot) for slot in slots):
         return None
     plain_candidates = [member for member in members if at_slot(member)]
     if not plain_candidates:
@@ -153,7 +152,7 @@ def plan(
     present = set(slots)
     template = plain[0]
     first = aware(slots[0])
-    end = None if template.end is None else first + (template.end - template.start)  # type: ignore[operator]
+    end = None if template.end is None else first + (template.end - template.start)
     master = _master(template, plain, first, end)
     return Plan(
         master=master,
@@ -193,10 +192,11 @@ def best_rule(
     """The rule that covers every slot and leaves the fewest dates out, with what it gives."""
     if len(slots) < 2:
         return None
-    timed = isinstance(slots[0], datetime)
-    if timed and len({slot.time() for slot in slots}) != 1:  # type: ignore[union-attr]
+    times = {slot.time() for slot in slots if isinstance(slot, datetime)}
+    timed = bool(times)
+    if len(times) > 1:
         return None
-    at = slots[0].time() if timed else None  # type: ignore[union-attr]
+    at = next(iter(times)) if timed else None
     days = [slot.date() if isinstance(slot, datetime) else slot for slot in slots]
     best: tuple[int, int, Rule, list[date]] | None = None
     for order, (rule, generated) in enumerate(_candidates(days)):
@@ -342,7 +342,7 @@ class Run:
 def runs(series: Plan) -> list[Run]:
     """The series' unbroken runs of plain instances in the order of its rule: a slot the rule
     gives that is left out or overridden ends a run."""
-    plain = {wall(member.slot): member for member in series.plain}  # type: ignore[arg-type]
+    plain = {wall(member.slot): member for member in series.plain if member.slot is not None}
     found: list[Run] = []
     current: list[Slot] = []
     for slot in series.generated:

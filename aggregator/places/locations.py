@@ -335,9 +335,11 @@ def _is_online(name: str | None) -> bool:
 
 def _coordinates(lat: float | str | None, lon: float | str | None) -> tuple[float, float] | None:
     """Both coordinates, or None (missing, unreadable, out of range or the 0,0 placeholder)."""
+    if lat is None or lon is None:
+        return None
     try:
-        point = (float(lat), float(lon))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+        point = (float(lat), float(lon))
+    except ValueError:
         return None
     if not (-90 <= point[0] <= 90 and -180 <= point[1] <= 180) or point == (0.0, 0.0):
         return None
