@@ -19,7 +19,7 @@ from typing import Any
 import icalendar
 import recurring_ical_events
 
-from aggregator.normalize import FUTURE_DAYS, PAST_DAYS
+from aggregator.normalize.context import FUTURE_DAYS, PAST_DAYS
 from tests.conftest import NOW
 from tests.feeds_support import JS, instant
 
