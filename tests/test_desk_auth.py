@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
-from aggregator.accounts import SESSION_LIFETIME
+from aggregator.accounts import IDLE_TIMEOUT, SESSION_LIFETIME
 from aggregator.store.models import StaffUser
 from lotse.cli import main
 from tests.conftest import NOW
@@ -129,11 +129,19 @@ def test_signing_out_ends_the_session_on_the_server(client) -> None:
     assert client.get("/desk/log", follow_redirects=False).status_code == 303
 
 
-def test_a_session_expires(client, clock) -> None:
+def test_a_session_expires_when_idle_and_at_its_end(client, clock) -> None:
     sign_in(client, EDITOR)
-    clock.advance(SESSION_LIFETIME - timedelta(minutes=1))
+    for _ in range(int(SESSION_LIFETIME / timedelta(minutes=25))):  # busy: never idle for long
+        clock.advance(timedelta(minutes=25))
+        assert client.get("/desk/log", follow_redirects=False).status_code == 200
+    clock.advance(SESSION_LIFETIME % timedelta(minutes=25) + timedelta(minutes=1))
+    response = client.get("/desk/log", follow_redirects=False)
+    assert response.status_code == 303 and "/desk/login" in response.headers["location"]
+
+    sign_in(client, EDITOR)
+    clock.advance(IDLE_TIMEOUT - timedelta(minutes=1))
     assert client.get("/desk/log", follow_redirects=False).status_code == 200
-    clock.advance(timedelta(minutes=2))
+    clock.advance(IDLE_TIMEOUT + timedelta(seconds=1))  # idle for longer than allowed
     response = client.get("/desk/log", follow_redirects=False)
     assert response.status_code == 303 and "/desk/login" in response.headers["location"]
 
