@@ -161,6 +161,8 @@ def facts(detail: dict[str, Any], titles: dict[str, str]) -> list[Fact]:
         elif key in ("theirs", "ours"):
             caption = "Wert der Quelle" if key == "theirs" else "unser Wert"
             found.append(Fact(caption, display_value(value)))
+        elif key == "via":
+            found.append(Fact("über", str(value)))
         elif key == "sessions":
             found.append(Fact("Sitzungen", str(value)))
         elif key == "daily":
