@@ -27,6 +27,7 @@ from aggregator.accounts import (
     csrf_token,
     open_session,
 )
+from aggregator.categories import CATEGORY_NAMES
 from aggregator.review_log import SYSTEM_ACTOR, log_entry
 from aggregator.states import LogTarget, ReviewAction
 from web.context import AppContext
@@ -43,7 +44,7 @@ from web.desk.guard import (
     safe_next,
     set_session_cookie,
 )
-from web.desk.render import FIELDS, STYLESHEET, page
+from web.desk.render import FIELDS, STYLESHEET, WEEKDAYS, page
 from web.desk.signin import LOGIN_COOKIE, login_form
 
 log = logging.getLogger("lotse.desk")
@@ -203,11 +204,10 @@ def _seconds(until: datetime, now: datetime) -> int:
 
 def _resume_page(request: Request, token: str, to: str, fields: list[tuple[str, str]]) -> Response:
     """What an ended session's form typed, to send again (with the new session's CSRF token)."""
-    shown = [
-        (FIELDS.get(name, name), value)
-        for name, value in fields
-        if value and name not in ("version", "back", "confirmed", "kind")
-    ]
+    shown: dict[str, list[str]] = {}
+    for name, value in fields:
+        if value and name not in ("version", "back", "confirmed", "kind", "scope"):
+            shown.setdefault(FIELDS.get(name, name), []).append(_readable(name, value))
     return page(
         "resume.html",
         staff=None,
@@ -216,5 +216,21 @@ def _resume_page(request: Request, token: str, to: str, fields: list[tuple[str, 
         notice_key="",
         to=to,
         kept=fields,
-        shown=shown,
+        shown=[(caption, ", ".join(values)) for caption, values in shown.items()],
     )
+
+
+def _readable(name: str, value: str) -> str:
+    """A typed value as the desk shows it: dates in German, categories by name."""
+    if name in ("start", "end", "start_date") and len(value) >= 10:
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        shown = f"{WEEKDAYS[moment.weekday()]} {moment:%d.%m.%Y}"
+        return shown if len(value) == 10 else f"{shown}, {moment:%H:%M}"
+    if name == "categories":
+        return CATEGORY_NAMES.get(value, value)
+    if name == "cancelled":
+        return "ja"
+    return value
