@@ -231,7 +231,7 @@ def merge(session: Session, primary: Event, other: Event, *, actor: str, now: da
     if takes_uid:
         _swap_uids(session, primary, other)
     other.review_state = ReviewState.MERGED
-    closed = _carry_over(session, primary, other, now)
+    closed, moved_over = _carry_over(session, primary, other, now)
     session.flush()
     refresh_event(session, primary, now, actor=actor, origin=ChangeOrigin.STAFF)
     if takes_uid:  # subscribers know the UID at the other's SEQUENCE: go beyond it
@@ -243,6 +243,7 @@ def merge(session: Session, primary: Event, other: Event, *, actor: str, now: da
         "other_was": other_was,
         "uid_taken": takes_uid,
         "suggestions": closed,
+        "moved_suggestions": moved_over,
     }
     log_decision(
         session, actor=actor, action=ReviewAction.MERGE, target=primary, now=now, detail=detail
@@ -352,6 +353,12 @@ def unmerge(session: Session, row: ReviewLog, *, now: datetime, actor: str) -> E
     if row.detail.get("uid_taken"):
         _swap_uids(session, primary, other)
         other.sequence = max(other.sequence, primary.sequence) + 1
+    for suggestion_id in row.detail.get("moved_suggestions", []):
+        suggestion = session.get(MatchSuggestion, suggestion_id)
+        if suggestion is not None and suggestion.event_a_id == primary.id:
+            suggestion.event_a = other
+        elif suggestion is not None and suggestion.event_b_id == primary.id:
+            suggestion.event_b = other
     session.flush()
     refresh_event(session, primary, now, actor=actor, origin=ChangeOrigin.STAFF)
     refresh_event(session, other, now, actor=actor, origin=ChangeOrigin.STAFF)
@@ -439,10 +446,12 @@ def _close_pair(session: Session, one: Event, other: Event, now: datetime) -> No
         suggestion.state, suggestion.decided_at = SuggestionState.DISMISSED, now
 
 
-def _carry_over(session: Session, primary: Event, other: Event, now: datetime) -> list[int]:
+def _carry_over(
+    session: Session, primary: Event, other: Event, now: datetime
+) -> tuple[list[int], list[int]]:
     """Suggestions and keep-apart decisions about ``other`` now concern ``primary``; what kept
     the merged sources away from either is lifted (staff said they are one). Returns the
-    suggestions of the pair itself, now settled as merged."""
+    suggestions of the pair itself, now settled as merged, and those moved to ``primary``."""
     linked = _sources_of(primary.links)
     pins = session.scalars(
         select(KeepApart).where(KeepApart.event_id.in_([primary.id, other.id]))
@@ -459,7 +468,7 @@ def _carry_over(session: Session, primary: Event, other: Event, now: datetime) -
     )
     suggestions = session.scalars(select(MatchSuggestion).where(involving)).all()
     pairs = {frozenset((s.event_a_id, s.event_b_id)) for s in suggestions}
-    closed = []
+    closed, moved_over = [], []
     for suggestion in suggestions:
         ids = {suggestion.event_a_id, suggestion.event_b_id}
         if other.id not in ids:
@@ -475,6 +484,8 @@ def _carry_over(session: Session, primary: Event, other: Event, now: datetime) -
                 suggestion.state, suggestion.decided_at = SuggestionState.DISMISSED, now
         elif suggestion.event_a_id == other.id:
             suggestion.event_a, pairs = primary, pairs | {moved}
+            moved_over.append(suggestion.id)
         else:
             suggestion.event_b, pairs = primary, pairs | {moved}
-    return closed
+            moved_over.append(suggestion.id)
+    return closed, moved_over

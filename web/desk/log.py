@@ -180,7 +180,7 @@ def facts(detail: dict[str, Any], titles: dict[str, str]) -> list[Fact]:
     return found
 
 
-HIDDEN = frozenset({"of", "suggestions", "key"})
+HIDDEN = frozenset({"of", "suggestions", "moved_suggestions", "key"})
 
 
 def _german_reason(text: str) -> str:
