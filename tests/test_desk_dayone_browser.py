@@ -12,7 +12,6 @@ from playwright.sync_api import Browser, expect
 from sqlalchemy import select
 
 from aggregator.store.models import Apprenticeship, Event
-from lotse.notify import notify_command
 from tests.desk_browser_support import (
     ADMIN,
     EDITOR,
@@ -332,6 +331,8 @@ def test_the_log_records_crawls_sign_ins_and_failed_sign_ins(desk, browser) -> N
 
 
 def test_the_daily_email_goes_to_staff_who_want_it(desk, browser) -> None:
+    from lotse.notify import notify_command  # here: the desk's own modules load first
+
     page = staff_page(browser, desk, EDITOR)
     page.get_by_role("link", name=re.compile("erika")).click()
     page.fill("#email", "erika@landkreis.example")
