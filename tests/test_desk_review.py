@@ -348,3 +348,27 @@ def test_every_form_carries_the_session_csrf_token(store) -> None:
     assert len(forms) >= 7 + 1 + 4 + 2 + 1  # logout on each page, and every action
     for path, body in forms:
         assert f'name="csrf" value="{csrf}"' in body, path
+
+
+def test_a_bulk_decision_can_cover_every_row_of_the_filter(desk, store, monkeypatch) -> None:
+    monkeypatch.setattr("web.desk.queue.PAGE_ROWS", 2)  # the filter spans pages
+    page = desk.get("/desk/queue?source=vhs").text
+    assert "alle 5 dieser Auswahl (alle Seiten)" in page
+    assert 'href="/desk/queue?source=vhs&amp;offset=2"' in page
+    where = post(
+        desk,
+        "/desk/queue",
+        action="approve",
+        everything="1",
+        back="/desk/queue?source=vhs&offset=2",
+    )
+    assert where == "/desk/queue?source=vhs&offset=2&msg=bulk"  # back on its page
+    assert set(feed(desk)) == {
+        "Deutschkurs A1",
+        "Sprachcafé Deutsch",
+        "Lesung",
+        "(ohne Titel)",
+        "Kochkurs für Familien",
+    }
+    assert queue(desk) == ["Krabbelgruppe", "Lesung – Teil 2"]  # the church's wait
+    assert "alle 2 dieser Auswahl" not in desk.get("/desk/queue").text  # all on one page

@@ -276,3 +276,32 @@ def test_apprenticeships_are_approved_and_rejected_with_a_log_row(store) -> None
         ("anna", "approve", "apprenticeship", "a1"),
         ("anna", "reject", "apprenticeship", "a1"),
     ]
+
+
+def test_an_apprenticeship_correction_stands_and_a_source_change_is_a_conflict(store) -> None:
+    from aggregator.apprenticeships import corrections
+    from tests.apprenticeship_support import ingest, jobs_result, jobs_source
+
+    config = jobs_source(trusted=True)
+    ingest(store, [config], jobs_result(config.id, "page-1.json"))
+    with store.transaction() as session:
+        item = session.scalars(select(Apprenticeship).order_by(Apprenticeship.id)).first()
+        item_id, title = item.id, item.title
+        changed = corrections.correct(
+            session, item, actor="anna", fields={"title": "Ausbildung (m/w/d) ab 2027"}, now=NOW
+        )
+        assert changed == ["title"] and item.version == 2
+    result = jobs_result(config.id, "page-1.json")
+    result.records = [
+        type(raw)(raw.key, raw.fmt, raw.payload.replace(title, f"{title} – neu"), raw.url, NOW)
+        for raw in result.records
+    ]
+    ingest(store, [config], result, now=LATER[0])
+    with store.transaction() as session:
+        item = session.get(Apprenticeship, item_id)
+        assert (item.title, item.review_state) == ("Ausbildung (m/w/d) ab 2027", "published")
+        [conflict] = decisions.conflicts_of(item)
+        assert conflict.theirs == {"title": f"{title} – neu"}
+        corrections.settle(session, item, "title", keep=False, actor="anna", now=LATER[0])
+        assert item.title == f"{title} – neu" and item.overrides == {}
+    assert [row[1] for row in log(store)] == ["correct", "conflict", "take-theirs"]

@@ -62,13 +62,16 @@ def undo(session: Session, row: ReviewLog, *, actor: str, now: datetime) -> Revi
 
 
 def _unreject(session: Session, row: ReviewLog) -> Event | Apprenticeship:
-    model = Apprenticeship if row.target_type == LogTarget.APPRENTICESHIP else Event
-    listing = session.get(model, row.target_id)
+    listing: Event | Apprenticeship | None = (
+        session.get(Apprenticeship, row.target_id)
+        if row.target_type == LogTarget.APPRENTICESHIP
+        else session.get(Event, row.target_id)
+    )
     if listing is None or listing.review_state != ReviewState.REJECTED:
         raise Refused("Dieser Eintrag ist nicht mehr abgelehnt.")
-    was = row.detail.get("was")
+    was = str(row.detail.get("was"))
     keep = was in (ReviewState.PUBLISHED, ReviewState.PENDING)
-    listing.review_state = was if keep else ReviewState.PENDING
+    listing.review_state = ReviewState(was) if keep else ReviewState.PENDING
     return listing
 
 

@@ -12,6 +12,7 @@ import logging
 import math
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -50,6 +51,15 @@ from web.desk.signin import LOGIN_COOKIE, login_form
 log = logging.getLogger("lotse.desk")
 
 
+class Kept(NamedTuple):
+    """What the login form keeps when it is shown again."""
+
+    next_url: str
+    name: str
+    resume: str
+    remember: bool
+
+
 @dataclass(frozen=True)
 class SignIn:
     """How a sign-in went: a session token, or a refusal (``wait`` seconds when throttled)."""
@@ -74,11 +84,11 @@ def routes(app: AppContext) -> list[Route]:
         next_url = safe_next(str(form.get("next", "")))
         resume = str(form.get("resume", ""))
         remember = form.get("remember") == "1"
-        kept = {"next_url": next_url, "name": name, "resume": resume, "remember": remember}
+        kept = Kept(next_url=next_url, name=name, resume=resume, remember=remember)
         expected = request.cookies.get(LOGIN_COOKIE, "")
         if not expected or not csrf_matches(expected, form.get("csrf")):
             error = "Das Formular ist abgelaufen. Bitte melden Sie sich erneut an."
-            return login_form(request, status=403, error=error, **kept)
+            return login_form(request, status=403, error=error, **kept._asdict())
         address = request.client.host if request.client else None
         agent = request.headers.get("user-agent")
         outcome = await run_in_threadpool(
@@ -92,10 +102,10 @@ def routes(app: AppContext) -> list[Route]:
                 "wieder."
             )
             headers = {"Retry-After": str(outcome.wait)}
-            return login_form(request, status=429, error=error, headers=headers, **kept)
+            return login_form(request, status=429, error=error, headers=headers, **kept._asdict())
         if outcome.token is None:
             error = "Name oder Passwort ist falsch."
-            return login_form(request, status=401, error=error, **kept)
+            return login_form(request, status=401, error=error, **kept._asdict())
         resumed = read_resume(resume)
         if resumed is not None:
             response = _resume_page(request, outcome.token, *resumed)
