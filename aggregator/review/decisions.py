@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Text, cast, or_, select
+from sqlalchemy import ColumnElement, Text, cast, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from aggregator.events.corrections import (
@@ -210,7 +210,7 @@ def take_theirs(session: Session, event: Event, group: str, *, actor: str, now: 
     )
 
 
-def with_conflicts() -> Any:
+def with_conflicts() -> ColumnElement[bool]:
     """The condition: an event has a correction a source changed since."""
     return cast(Event.overrides, Text).like('%"theirs"%')
 
