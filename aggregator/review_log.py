@@ -1,4 +1,5 @@
-"""The review log: one row per staff decision (and per listing sent back to review)."""
+"""The review log: one row per staff decision (and per conflict a source raised), per sign-in
+and failed sign-in, per account change and per crawl started from the desk."""
 
 from __future__ import annotations
 
@@ -28,12 +29,34 @@ def log_decision(
     detail: dict[str, Any] | None = None,
 ) -> ReviewLog:
     """Write who did what to which listing or suggestion, and when."""
-    row = ReviewLog(
-        at=now,
+    return log_entry(
+        session,
         actor=actor,
         action=action,
         target_type=TARGET_TYPES[type(target)],
         target_id=str(target.id),
+        now=now,
+        detail=detail,
+    )
+
+
+def log_entry(
+    session: Session,
+    *,
+    actor: str,
+    action: str,
+    target_type: str,
+    target_id: str,
+    now: datetime,
+    detail: dict[str, Any] | None = None,
+) -> ReviewLog:
+    """Write who did what to what (a listing, an account, a source), and when."""
+    row = ReviewLog(
+        at=now,
+        actor=actor[:100],
+        action=action,
+        target_type=target_type,
+        target_id=target_id[:100],
         detail=detail or {},
     )
     session.add(row)

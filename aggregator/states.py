@@ -87,7 +87,25 @@ class ReviewAction(Labelled):
     MERGE = "merge", "zusammengeführt"
     SPLIT = "split", "abgetrennt"
     DISMISS = "dismiss", "kein Duplikat"
-    REOPEN = "reopen", "zur Prüfung zurück"
+    REOPEN = "reopen", "zur Prüfung zurück"  # older rows: a source overrode a correction
+    CONFLICT = "conflict", "Quelle weicht von einer Korrektur ab"
+    KEEP_OURS = "keep-ours", "Korrektur behalten"
+    TAKE_THEIRS = "take-theirs", "Wert der Quelle übernommen"
+    CANCEL = "cancel", "als abgesagt markiert"
+    UNCANCEL = "uncancel", "Absage zurückgenommen"
+    UNDO = "undo", "rückgängig gemacht"
+    CRAWL = "crawl", "Jetzt abrufen"
+    LOGIN = "login", "angemeldet"
+    LOGIN_FAILED = "login-failed", "Anmeldung fehlgeschlagen"
+    LOGIN_LOCKED = "login-locked", "Anmeldung vorübergehend gesperrt"
+    LOGOUT = "logout", "abgemeldet"
+    SESSION_ENDED = "session-ended", "Sitzung beendet"
+    ADD_ACCOUNT = "add-account", "Konto angelegt"
+    DISABLE = "disable", "Konto gesperrt"
+    ENABLE = "enable", "Konto entsperrt"
+    SET_ROLE = "set-role", "Rolle geändert"
+    RESET_PASSWORD = "reset-password", "Passwort neu gesetzt"
+    SET_NOTIFY = "set-notify", "Benachrichtigung eingestellt"
 
 
 class LinkRule(Labelled):
@@ -113,6 +131,15 @@ class LogTarget(Labelled):
     EVENT = "event", "Veranstaltung"
     APPRENTICESHIP = "apprenticeship", "Ausbildungsplatz"
     SUGGESTION = "suggestion", "Vorschlag"
+    SOURCE = "source", "Quelle"
+    ACCOUNT = "account", "Konto"
+
+
+class ChangeOrigin(Labelled):
+    """Who changed a listing's fields (aggregator.history): a source's crawl, or staff."""
+
+    SOURCE = "source", "Quelle"
+    STAFF = "staff", "Redaktion"
 
 
 class RecordType(Labelled):

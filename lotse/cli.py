@@ -48,11 +48,34 @@ def _parser() -> argparse.ArgumentParser:
     check.set_defaults(handler=cmd_sources_check)
 
     staff = commands.add_parser("staff", help="staff accounts of the review desk")
-    add = staff.add_subparsers().add_parser("add", help="add an account (asks for the password)")
+    staff_commands = staff.add_subparsers()
+    add = staff_commands.add_parser("add", help="add an account (asks for the password)")
     add.add_argument("name")
     add.add_argument("--role", choices=list(Role), default=Role.EDITOR)
     add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     add.set_defaults(handler=cmd_staff_add)
+    listing = staff_commands.add_parser("list", help="every account, its role and sessions")
+    listing.set_defaults(handler=cmd_staff_list)
+    for verb, active in (("disable", False), ("enable", True)):
+        change = staff_commands.add_parser(
+            verb, help=f"{verb} an account" + ("; its sessions end at once" if not active else "")
+        )
+        change.add_argument("name")
+        change.set_defaults(handler=cmd_staff_active, active=active)
+    role = staff_commands.add_parser("set-role", help="make an account editor or admin")
+    role.add_argument("name")
+    role.add_argument("role", choices=list(Role))
+    role.set_defaults(handler=cmd_staff_role)
+    reset = staff_commands.add_parser(
+        "reset-password", help="set a new password (asks for it); the account's sessions end"
+    )
+    reset.add_argument("name")
+    reset.add_argument("--password-stdin", action="store_true", help="read it from stdin")
+    reset.set_defaults(handler=cmd_staff_reset)
+    notify = staff_commands.add_parser(
+        "notify", help="send the daily e-mail to staff who want it (cron, once a day)"
+    )
+    notify.set_defaults(handler=cmd_staff_notify)
 
     demo = commands.add_parser("demo", help="run the bundled demo county, then serve it")
     demo.add_argument("--port", type=int, default=8000)
@@ -122,6 +145,36 @@ def cmd_staff_add(args: argparse.Namespace) -> int:
     from lotse.staff import add_staff_command
 
     return add_staff_command(args.name, role=args.role, password_stdin=args.password_stdin)
+
+
+def cmd_staff_list(args: argparse.Namespace) -> int:
+    from lotse.staff import list_command
+
+    return list_command()
+
+
+def cmd_staff_active(args: argparse.Namespace) -> int:
+    from lotse.staff import set_active_command
+
+    return set_active_command(args.name, active=args.active)
+
+
+def cmd_staff_role(args: argparse.Namespace) -> int:
+    from lotse.staff import set_role_command
+
+    return set_role_command(args.name, args.role)
+
+
+def cmd_staff_reset(args: argparse.Namespace) -> int:
+    from lotse.staff import reset_password_command
+
+    return reset_password_command(args.name, password_stdin=args.password_stdin)
+
+
+def cmd_staff_notify(args: argparse.Namespace) -> int:
+    from lotse.notify import notify_command
+
+    return notify_command()
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

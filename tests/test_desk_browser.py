@@ -138,6 +138,7 @@ def test_staff_review_listings_in_a_real_browser(desk, browser: Browser) -> None
     page.select_option("#action", "reject")
     page.fill("#reason", "privates Treffen, kein öffentliches Angebot")
     page.get_by_role("button", name="Ausführen").click()
+    page.get_by_role("button", name="Ja, ablehnen").click()  # a bulk reject asks first
     assert page.get_by_role("status").inner_text() == "Auswahl bearbeitet."
     assert page.get_by_role("link", name="Krabbelgruppe").count() == 0
     assert feed(page, base) == {"Lesung": ["vhs"]}
@@ -150,23 +151,26 @@ def test_staff_review_listings_in_a_real_browser(desk, browser: Browser) -> None
     look("duplicates")
     pair.get_by_role("radio", name=re.compile(r"^[AB]: Lesung$")).check()
     pair.get_by_role("button", name="Zusammenführen").click()
+    page.get_by_role("button", name="Ja, zusammenführen").click()
     assert page.get_by_role("status").inner_text() == "Zusammengeführt."
     assert feed(page, base) == {"Lesung": ["vhs,kirche"]}
     look("event")
 
-    # Split it again: the church's record becomes a listing of its own, published like the one
-    # staff had merged it into.
+    # Split it again: the church's listing is itself again, waiting for review as before.
     page.get_by_label("Abtrennen: kirche").check()
     page.get_by_role("button", name="Gewählte Quellen abtrennen").click()
+    page.get_by_role("button", name="Ja, abtrennen").click()
     assert page.get_by_role("status").inner_text().startswith("Abgetrennt")
     assert page.get_by_role("heading", name="Lesung – Teil 2").is_visible()
-    assert feed(page, base) == {"Lesung": ["vhs"], "Lesung – Teil 2": ["kirche"]}
+    assert feed(page, base) == {"Lesung": ["vhs"]}
 
     # Sources, one source's raw records, the log, the team.
     page.get_by_role("link", name="Quellen").click()
     look("sources")
     page.get_by_role("link", name="vhs", exact=True).click()
     page.locator("details", has_text="Rohdaten").first.locator("summary").click()
+    assert page.get_by_text("Nicht übernommen: Es fehlt der Beginn.").is_visible()
+    page.locator("details.technical", has_text="DTSTART").first.locator("summary").click()
     assert page.get_by_text("VEVENT has no DTSTART").is_visible()
     look("source")
     page.get_by_role("link", name="Protokoll").click()
@@ -175,7 +179,7 @@ def test_staff_review_listings_in_a_real_browser(desk, browser: Browser) -> None
     assert page.locator("tbody tr").count() == 1
     assert page.get_by_text("privates Treffen, kein öffentliches Angebot").is_visible()
     page.get_by_role("link", name="zurücksetzen").click()
-    assert page.locator("tbody tr").count() == 4  # approve, reject, merge, split
+    assert page.locator("tbody tr").count() == 5  # login, approve, reject, merge, split
     look("log")
     page.get_by_role("link", name="Team").click()
     look("team")

@@ -78,6 +78,12 @@ def post(client: TestClient, path: str, **form: object) -> str:
     return response.headers["location"]
 
 
+def version_of(client: TestClient, event_id: str) -> str:
+    """The version the event's edit form was loaded at."""
+    page = client.get(f"/desk/events/{event_id}").text
+    return re.search(r'name="version" value="(\d+)"', page).group(1)
+
+
 def changed_calendar(tmp_path: Path, name: str, old: str, new: str) -> Path:
     path = tmp_path / f"{name}.ics"
     path.write_text(CALENDARS[name].read_text().replace(old, new), newline="")
@@ -125,7 +131,20 @@ def test_bulk_decisions_publish_a_series_and_withdraw_with_a_reason(desk, store)
     refused = post(desk, "/desk/queue", action="reject", ids=[krabbelgruppe], reason=" ")
     assert refused.endswith("msg=reason_missing")
     assert "Krabbelgruppe" in queue(desk)
-    post(desk, "/desk/queue", action="reject", ids=[krabbelgruppe], reason="privates Treffen")
+    asked = desk.post(
+        "/desk/queue",
+        data={"csrf": desk.csrf, "action": "reject", "ids": [krabbelgruppe], "reason": "privat"},
+    )
+    assert asked.status_code == 200 and "1 Eintrag ablehnen?" in asked.text  # asked first
+    assert "Krabbelgruppe" in queue(desk)
+    post(
+        desk,
+        "/desk/queue",
+        action="reject",
+        ids=[krabbelgruppe],
+        reason="privates Treffen",
+        confirmed="1",
+    )
     assert "Krabbelgruppe" not in queue(desk) and "Krabbelgruppe" not in feed(desk)
     log = desk.get("/desk/log?action=reject").text
     assert "privates Treffen" in log and "erika" in log
@@ -155,7 +174,7 @@ def test_pending_apprenticeships_wait_in_their_own_tab(desk, store) -> None:
                     updated_at=seen,
                 )
             )
-    jobs = re.compile(r'<span class="title">([^<]*)</span>')
+    jobs = re.compile(r'<a class="title" href="/desk/apprenticeships/[^"]+">([^<]*)</a>')
     page = desk.get("/desk/queue?kind=apprenticeships").text
     assert jobs.findall(page) == ["Ausbildung Bäcker (m/w/d)", "Ausbildung Elektroniker (m/w/d)"]
     assert "Bäckerei Kurz" in page and "Kategorie" not in page
@@ -171,12 +190,14 @@ def test_pending_apprenticeships_wait_in_their_own_tab(desk, store) -> None:
         action="reject",
         ids=["ausbildung-1"],
         reason="Stelle schon besetzt",
+        confirmed="1",
     )
     published = desk.get("/apprenticeships.json").json()["apprenticeships"]
     assert [item["title"] for item in published] == ["Ausbildung Elektroniker (m/w/d)"]
     assert jobs.findall(desk.get("/desk/queue?kind=apprenticeships").text) == []
     log = desk.get("/desk/log").text
-    assert "Stelle schon besetzt" in log and "Ausbildungsplatz: Ausbildung Bäcker (m/w/d)" in log
+    assert "Stelle schon besetzt" in log
+    assert '<a href="/desk/apprenticeships/ausbildung-1">Ausbildung Bäcker (m/w/d)</a>' in log
 
 
 def test_listing_fields_are_text_never_markup(desk, store) -> None:
@@ -218,6 +239,7 @@ def test_a_correction_reaches_the_feed_and_holds_until_the_source_changes_it(
         "url": "https://vhs.example/sprachcafe",
         "description": "Deutsch sprechen in lockerer Runde, für alle Niveaus.",
         "categories": ["sprache", "familie"],
+        "version": version_of(desk, sprachcafe),
     }
     assert post(desk, f"/desk/events/{sprachcafe}/edit", **form).endswith("msg=corrected")
     [corrected] = desk.get("/events.json").json()["events"]
@@ -229,13 +251,16 @@ def test_a_correction_reaches_the_feed_and_holds_until_the_source_changes_it(
     assert corrected["categories"] == ["sprache", "familie"]
     log = desk.get("/desk/log?action=correct").text
     assert "Titel, Beginn, Ende, Kategorien" in log
+    history = desk.get(f"/desk/events/{sprachcafe}").text  # old → new, by whom
+    assert "Sprachcafé Deutsch</del> → <ins>Sprachcafé Deutsch für Frauen</ins>" in history
 
     fill(store, LATER)  # the same calendars again: the correction stands
     assert feed(desk) == {"Sprachcafé Deutsch für Frauen": ["vhs"]}
 
     renamed = changed_calendar(tmp_path, "vhs", "SUMMARY:Sprachcafé Deutsch", "SUMMARY:Sprachtreff")
     fill(store, LATER + timedelta(hours=6), {**CALENDARS, "vhs": renamed})
-    assert "Sprachtreff" in queue(desk)  # the source changed the title: back to review
+    assert feed(desk) == {"Sprachcafé Deutsch für Frauen": ["vhs"]}  # stays, with ours
+    assert "Sprachcafé Deutsch für Frauen" in queue(desk, "kind=conflicts")
 
 
 def test_a_correction_that_cannot_be_saved_says_why(desk, store) -> None:
@@ -259,7 +284,7 @@ def test_merge_and_split_hold_across_recrawls(desk, store, tmp_path) -> None:
     post(desk, f"/desk/events/{lesung}/approve")
     suggestion = ensure_suggestion(store, "Lesung", "Lesung – Teil 2", NOW)
     assert "Vorschlag" in desk.get("/desk/duplicates").text
-    where = post(desk, f"/desk/duplicates/{suggestion}/merge", primary=lesung)
+    where = post(desk, f"/desk/duplicates/{suggestion}/merge", primary=lesung, confirmed="1")
     assert where == f"/desk/events/{lesung}?msg=merged"
     assert feed(desk) == {"Lesung": ["vhs,kirche"]}
     assert "Keine offenen Vorschläge" in desk.get("/desk/duplicates").text
@@ -276,15 +301,18 @@ def test_merge_and_split_hold_across_recrawls(desk, store, tmp_path) -> None:
 
     page = desk.get(f"/desk/events/{lesung}").text
     kirche_link = re.search(r'name="link_ids" value="(\d+)" aria-label="Abtrennen: kirche"', page)
-    new_page = post(desk, f"/desk/events/{lesung}/split", link_ids=[kirche_link.group(1)])
-    assert new_page.endswith("msg=split")
-    assert feed(desk) == {"Lesung": ["vhs"], "Lesung – Teil 2": ["kirche"]}
+    new_page = post(
+        desk, f"/desk/events/{lesung}/split", link_ids=[kirche_link.group(1)], confirmed="1"
+    )
+    assert new_page == f"/desk/events/{teil_2}?msg=split"  # the event merged away, revived
+    assert feed(desk) == {"Lesung": ["vhs"]}  # nobody approved the church's: it waits again
+    assert "Lesung – Teil 2" in queue(desk)
 
     again = changed_calendar(tmp_path, "kirche", "im Gemeindehaus.", "im Gemeindehaus, ohne Musik.")
     fill(store, LATER + timedelta(hours=6), {**CALENDARS, "kirche": again})
-    assert feed(desk) == {"Lesung": ["vhs"], "Lesung – Teil 2": ["kirche"]}
-    actions = re.findall(r'<span class="badge (\w+)">', desk.get("/desk/log").text)
-    assert actions == ["split", "merge", "approve"]
+    assert feed(desk) == {"Lesung": ["vhs"]}
+    actions = re.findall(r'<span class="badge ([\w-]+)">', desk.get("/desk/log").text)
+    assert actions == ["split", "merge", "approve", "login"]
 
 
 def test_a_dismissed_suggestion_is_not_suggested_again(desk, store, tmp_path) -> None:
@@ -320,3 +348,27 @@ def test_every_form_carries_the_session_csrf_token(store) -> None:
     assert len(forms) >= 7 + 1 + 4 + 2 + 1  # logout on each page, and every action
     for path, body in forms:
         assert f'name="csrf" value="{csrf}"' in body, path
+
+
+def test_a_bulk_decision_can_cover_every_row_of_the_filter(desk, store, monkeypatch) -> None:
+    monkeypatch.setattr("web.desk.queue.PAGE_ROWS", 2)  # the filter spans pages
+    page = desk.get("/desk/queue?source=vhs").text
+    assert "alle 5 dieser Auswahl (alle Seiten)" in page
+    assert 'href="/desk/queue?source=vhs&amp;offset=2"' in page
+    where = post(
+        desk,
+        "/desk/queue",
+        action="approve",
+        everything="1",
+        back="/desk/queue?source=vhs&offset=2",
+    )
+    assert where == "/desk/queue?source=vhs&offset=2&msg=bulk"  # back on its page
+    assert set(feed(desk)) == {
+        "Deutschkurs A1",
+        "Sprachcafé Deutsch",
+        "Lesung",
+        "(ohne Titel)",
+        "Kochkurs für Familien",
+    }
+    assert queue(desk) == ["Krabbelgruppe", "Lesung – Teil 2"]  # the church's wait
+    assert "alle 2 dieser Auswahl" not in desk.get("/desk/queue").text  # all on one page

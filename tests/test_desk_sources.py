@@ -134,13 +134,14 @@ def test_the_log_filters_by_person_action_and_day(store) -> None:
         )
 
         def actions(query: str) -> list[str]:
-            return re.findall(r'<span class="badge (\w+)">', anna.get(f"/desk/log?{query}").text)
+            page = anna.get(f"/desk/log?{query}").text
+            return re.findall(r'<span class="badge ([\w-]+)">', page)
 
-        assert actions("") == ["reject", "approve"]
-        assert actions("actor=erika") == ["approve"]
+        assert actions("") == ["reject", "login", "approve", "login"]  # sign-ins are logged
+        assert actions("actor=erika") == ["approve", "login"]
         assert actions("action=reject") == ["reject"]
-        assert actions("from=2026-11-26") == ["reject"]
-        assert actions("from=2026-11-25&to=2026-11-25") == ["approve"]
+        assert actions("from=2026-11-26") == ["reject", "login"]
+        assert actions("from=2026-11-25&to=2026-11-25") == ["approve", "login"]
         assert actions("actor=anna&action=approve") == []
         page = anna.get("/desk/log?actor=anna").text
         assert '<option value="anna" selected>' in page and "Krabbelgruppe" in page

@@ -11,13 +11,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from starlette.applications import Starlette
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from aggregator.store import Store
-from aggregator.store.models import Apprenticeship, Event, EventLink, MatchSuggestion
+from aggregator.store.models import (
+    Apprenticeship,
+    Event,
+    EventLink,
+    MatchSuggestion,
+    StaffSession,
+    StaffUser,
+)
 from tests.conftest import NOW
 from tests.desk_support import ADMIN, EDITOR, OPEN_URLS, add_accounts, sign_in
 from tests.hostile_support import MARKUP_SOURCES, fill_with_markup
@@ -32,7 +39,11 @@ DATA_LINK = re.compile(
     r"""<a\b[^>]*\bhref\s*=\s*["']?\s*data:""", re.I
 )  # a page's own icon may be data:
 EVENT_HANDLER = re.compile(r"<[^>]*\son\w+\s*=", re.IGNORECASE)  # <img onerror=…> as markup
-ADMIN_ONLY = {("GET", "/desk/staff"), ("POST", "/desk/sources/{source_id}/crawl")}
+ADMIN_ONLY = {
+    ("GET", "/desk/staff"),
+    ("POST", "/desk/staff/{name}"),
+    ("POST", "/desk/sources/{source_id}/crawl"),
+}
 
 
 @dataclass(frozen=True)
@@ -104,6 +115,10 @@ def filled(path: str, desk: Desk) -> str:
         "suggestion_id": str(desk.suggestion),
         "source_id": "nachbarn",
         "id": desk.published,
+        "item_id": desk.job,
+        "group": "title",
+        "row_id": "1",
+        "name": "erika",
     }
     return re.sub(r"\{(\w+)\}", lambda m: values[m[1]], path)
 
@@ -124,9 +139,14 @@ def assert_text_only(page: str, where: str, *, json_ld: int = 0) -> None:
 def desk_pages(desk: Desk) -> list[str]:
     with desk.store.transaction() as session:
         events = list(session.scalars(select(Event.id)))
+        jobs = list(session.scalars(select(Apprenticeship.id)))
     pages = ["/desk/queue", "/desk/queue?kind=apprenticeships", "/desk/duplicates"]
-    pages += ["/desk/sources", "/desk/log", "/desk/staff"]
+    pages += ["/desk/queue?kind=conflicts", "/desk/queue?q=script&sort=start"]
+    pages += ["/desk/sources", "/desk/log", "/desk/staff", "/desk/account"]
+    pages += ["/desk/search", "/desk/search?kind=apprenticeships", "/desk/search?q=script"]
+    pages += [f"/desk/merge?a={desk.pending}&b={desk.published}"]
     pages += [f"/desk/events/{event}" for event in events]
+    pages += [f"/desk/apprenticeships/{job}" for job in jobs]
     pages += [
         f"/desk/sources/{s}?show={view}" for s in MARKUP_SOURCES for view in ("all", "problems")
     ]
@@ -183,6 +203,18 @@ FORMS = {  # what each POST would do if it carried the token
     "/desk/duplicates/{suggestion_id}/dismiss": {},
     "/desk/sources/{source_id}/crawl": {},
     "/desk/logout": {},
+    "/desk/events/{event_id}/conflicts/{group}/keep": {},
+    "/desk/events/{event_id}/conflicts/{group}/take": {},
+    "/desk/apprenticeships/{item_id}/approve": {},
+    "/desk/apprenticeships/{item_id}/reject": {"reason": "Spam"},
+    "/desk/apprenticeships/{item_id}/edit": {"title": "Übernommen"},
+    "/desk/apprenticeships/{item_id}/conflicts/{group}/keep": {},
+    "/desk/apprenticeships/{item_id}/conflicts/{group}/take": {},
+    "/desk/merge": {"a": "{event_id}", "b": "{id}", "primary": "{event_id}"},
+    "/desk/log/{row_id}/undo": {},
+    "/desk/staff/{name}": {"what": "disable"},
+    "/desk/account/sessions": {"session": "others"},
+    "/desk/account/notify": {"email": "x@example.org", "notify": "1"},
 }
 
 
@@ -221,7 +253,18 @@ def review_state(desk: Desk) -> tuple:
             session.execute(select(EventLink.id, EventLink.event_id).order_by(EventLink.id))
         )
         suggestions = tuple(session.scalars(select(MatchSuggestion.state)))
-    return events, links, suggestions
+        jobs = tuple(
+            session.execute(
+                select(Apprenticeship.id, Apprenticeship.title, Apprenticeship.review_state)
+            )
+        )
+        staff = tuple(
+            session.execute(
+                select(StaffUser.name, StaffUser.active, StaffUser.role, StaffUser.email)
+            )
+        )
+        signed_in = session.scalar(select(func.count(StaffSession.id)))
+    return events, links, suggestions, jobs, staff, signed_in
 
 
 # --- Another role's data ----------------------------------------------------------------------

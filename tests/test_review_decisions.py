@@ -5,7 +5,7 @@ every decision is in the review log."""
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -96,7 +96,7 @@ def test_a_rejection_outlives_three_recrawls_and_a_new_trusted_source(county) ->
         assert row.detail["reason"] == "kein Angebot für Neuzugewanderte"
 
 
-def test_a_correction_stays_until_the_source_changes_that_field(county) -> None:
+def test_a_correction_stays_published_when_the_source_changes_that_field(county) -> None:
     crawl(county, "stadt", SPRACHCAFE, SOMMERFEST)
     event_id = only_event(county, "Sprachcafé")
     corrected = {"title": "Sprachcafé Deutsch", "start": "2027-01-14T16:30", "location": BIB}
@@ -113,16 +113,51 @@ def test_a_correction_stays_until_the_source_changes_that_field(county) -> None:
         assert shown["url"] == "https://stadt.example/sc"
     retitled = Item("s1", "Sprachcafé im Rathaus", AT, "2027-01-14 18:00", RATHAUS)
     crawl(county, "stadt", retitled, SOMMERFEST, now=LATER[3])
-    assert event_id not in feed(county, LATER[3])  # back to review
+    assert feed(county, LATER[3])[event_id]["title"] == "Sprachcafé Deutsch"  # still published
     with county.transaction() as session:
         event = session.get(Event, event_id)
-        assert (event.review_state, event.title) == ("pending", "Sprachcafé im Rathaus")
-        assert event.location_address == "Marienstraße 3"  # that correction still stands
-        assert event.start_at == datetime.fromisoformat("2027-01-14T16:30:00+01:00")
+        assert event.review_state == "published"
+        [conflict] = decisions.conflicts_of(event)
+        assert (conflict.group, conflict.was, conflict.theirs, conflict.ours) == (
+            "title",
+            {"title": "Sprachcafé"},
+            {"title": "Sprachcafé im Rathaus"},
+            {"title": "Sprachcafé Deutsch"},
+        )
+    crawl(county, "stadt", retitled, SOMMERFEST, now=LATER[4])  # the same again: no new row
     assert log(county) == [
         ("anna", "correct", "event", event_id),
-        ("lotse", "reopen", "event", event_id),
+        ("lotse", "conflict", "event", event_id),
     ]
+    with county.transaction() as session:
+        decisions.take_theirs(
+            session, session.get(Event, event_id), "title", actor="anna", now=LATER[4]
+        )
+    assert feed(county, LATER[4])[event_id]["title"] == "Sprachcafé im Rathaus"
+    with county.transaction() as session:
+        event = session.get(Event, event_id)
+        assert decisions.conflicts_of(event) == [] and set(event.overrides) == {"start", "location"}
+
+
+def test_a_source_agreeing_with_a_correction_raises_no_conflict(county) -> None:
+    crawl(county, "stadt", SPRACHCAFE, SOMMERFEST)
+    event_id = only_event(county, "Sprachcafé")
+    decide(county, decisions.correct, event_id, fields={"title": "Sprachcafé Deutsch"})
+    agreed = Item("s1", "Sprachcafé Deutsch", AT, "2027-01-14 18:00", RATHAUS)
+    crawl(county, "stadt", agreed, SOMMERFEST, now=LATER[0])
+    with county.transaction() as session:
+        event = session.get(Event, event_id)
+        assert decisions.conflicts_of(event) == []
+        assert event.overrides["title"]["base"] == {"title": "Sprachcafé Deutsch"}
+    with county.transaction() as session:  # kept as the value: the source may change again
+        unchanged = decisions.correct(
+            session,
+            session.get(Event, event_id),
+            actor="anna",
+            fields={"title": " Sprachcafé  Deutsch "},
+            now=LATER[0],
+        )
+        assert unchanged == []
 
 
 def test_a_correction_raises_sequence_once(county) -> None:
@@ -211,7 +246,9 @@ def test_decisions_that_cannot_be_taken_are_refused(county) -> None:
             decisions.merge(session, event, event, actor="anna", now=NOW)
         with pytest.raises(ValueError, match="at least one link"):
             decisions.split(session, event, [link.id for link in event.links], actor="a", now=NOW)
-        with pytest.raises(ValueError, match="cannot correct status"):
+        with pytest.raises(ValueError, match="cannot correct series"):
+            decisions.correct(session, event, actor="anna", fields={"series": "x"}, now=NOW)
+        with pytest.raises(ValueError, match="unknown status"):
             decisions.correct(session, event, actor="anna", fields={"status": "x"}, now=NOW)
         with pytest.raises(ValueError, match="end must come after"):
             decisions.correct(
@@ -239,3 +276,32 @@ def test_apprenticeships_are_approved_and_rejected_with_a_log_row(store) -> None
         ("anna", "approve", "apprenticeship", "a1"),
         ("anna", "reject", "apprenticeship", "a1"),
     ]
+
+
+def test_an_apprenticeship_correction_stands_and_a_source_change_is_a_conflict(store) -> None:
+    from aggregator.apprenticeships import corrections
+    from tests.apprenticeship_support import ingest, jobs_result, jobs_source
+
+    config = jobs_source(trusted=True)
+    ingest(store, [config], jobs_result(config.id, "page-1.json"))
+    with store.transaction() as session:
+        item = session.scalars(select(Apprenticeship).order_by(Apprenticeship.id)).first()
+        item_id, title = item.id, item.title
+        changed = corrections.correct(
+            session, item, actor="anna", fields={"title": "Ausbildung (m/w/d) ab 2027"}, now=NOW
+        )
+        assert changed == ["title"] and item.version == 2
+    result = jobs_result(config.id, "page-1.json")
+    result.records = [
+        type(raw)(raw.key, raw.fmt, raw.payload.replace(title, f"{title} – neu"), raw.url, NOW)
+        for raw in result.records
+    ]
+    ingest(store, [config], result, now=LATER[0])
+    with store.transaction() as session:
+        item = session.get(Apprenticeship, item_id)
+        assert (item.title, item.review_state) == ("Ausbildung (m/w/d) ab 2027", "published")
+        [conflict] = decisions.conflicts_of(item)
+        assert conflict.theirs == {"title": f"{title} – neu"}
+        corrections.settle(session, item, "title", keep=False, actor="anna", now=LATER[0])
+        assert item.title == f"{title} – neu" and item.overrides == {}
+    assert [row[1] for row in log(store)] == ["correct", "conflict", "take-theirs"]

@@ -14,6 +14,9 @@ left out of apprenticeships.json) when none is. Records are only marked gone aft
 successful crawl (aggregator.ingest), so a failed or partial crawl closes nothing; a record that
 is listed again reopens its listing. first_seen and last_seen span all its records. A listing is
 published once an active link comes from a trusted source; otherwise it waits for review.
+Staff corrections go on top as for events (aggregator.events.corrections): a source changing a
+corrected field is a conflict for staff; a change of a field (not of first or last seen) raises
+the listing's version and is noted in its history (aggregator.history).
 """
 
 from __future__ import annotations
@@ -22,9 +25,11 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, object_session, selectinload
 
 from aggregator.apprenticeships.matching import MatchIndex
+from aggregator.events.corrections import check_corrections
+from aggregator.history import field_changes, record_change
 from aggregator.identity import content_hash, listing_id
 from aggregator.linking import (
     first_value,
@@ -37,7 +42,8 @@ from aggregator.linking import (
 from aggregator.normalize.context import Context
 from aggregator.normalize.drafts import ApprenticeshipDraft
 from aggregator.places.locations import postcode_centroid
-from aggregator.states import LinkRule, PostingStatus, ReviewState
+from aggregator.review_log import SYSTEM_ACTOR, log_decision
+from aggregator.states import ChangeOrigin, LinkRule, PostingStatus, ReviewAction, ReviewState
 from aggregator.store.models import Apprenticeship, ApprenticeshipLink, Source, SourceRecord
 
 CHUNK = 500  # ids per IN (…) query
@@ -56,6 +62,7 @@ FIELDS = (
     "first_seen",
     "last_seen",
 )
+SEEN = ("first_seen", "last_seen")
 
 
 def reconcile_apprenticeships(
@@ -86,7 +93,7 @@ def reconcile_apprenticeships(
     source_ids = {link.record.source_id for item in touched.values() for link in item.links}
     sources = sources_by_id(session, source_ids)
     for item in touched.values():
-        refresh_apprenticeship(item, sources, context.now)
+        refresh_apprenticeship(item, sources, context.now, actor=context.source.id)
     return plan.problems
 
 
@@ -131,13 +138,27 @@ def _place_draft(
     return item, LinkRule.RECORD
 
 
-def refresh_apprenticeship(item: Apprenticeship, sources: dict[str, Source], now: datetime) -> None:
-    """Rebuild an apprenticeship's fields from its links (``sources`` holds their sources);
-    open while one is active, published once an active one comes from a trusted source."""
+def refresh_apprenticeship(
+    item: Apprenticeship,
+    sources: dict[str, Source],
+    now: datetime,
+    *,
+    actor: str = SYSTEM_ACTOR,
+    origin: str = ChangeOrigin.SOURCE,
+) -> None:
+    """Rebuild an apprenticeship's fields from its links (``sources`` holds their sources) and
+    staff corrections; open while one link is active, published once an active one comes from a
+    trusted source. A change of its fields is noted as ``actor``'s."""
     active = [link for link in item.links if link.active]
     if active:
         fields = _canonical(sorted(active, key=lambda link: rank_link(link, sources)))
         fields["status"] = PostingStatus.OPEN
+        if item.overrides:
+            fields, standing, conflicts = check_corrections(fields, item.overrides)
+            if standing != item.overrides:
+                item.overrides = standing
+            if conflicts:
+                _log_conflict(item, conflicts, actor, now)
     else:
         fields = {name: getattr(item, name) for name in FIELDS}
         fields["status"] = PostingStatus.CLOSED
@@ -145,13 +166,42 @@ def refresh_apprenticeship(item: Apprenticeship, sources: dict[str, Source], now
     fields["last_seen"] = max(link.record.last_seen for link in item.links)
     digest = content_hash(fields)
     if digest != item.fields_hash:
+        before = {name: getattr(item, name) for name in FIELDS}
+        founded = not item.fields_hash
         for name in FIELDS:
             setattr(item, name, fields[name])
         item.fields_hash, item.updated_at = digest, now
+        named = [name for name in FIELDS if name not in SEEN]
+        changes = field_changes(before, fields, named)
+        session = object_session(item)
+        if session is not None and (founded or changes):
+            changes = {} if founded else changes
+            record_change(session, item, origin=origin, actor=actor, changes=changes, now=now)
     if item.review_state == ReviewState.PENDING and any(
         sources[link.record.source_id].trusted for link in active
     ):
         item.review_state = ReviewState.PUBLISHED
+
+
+def source_fields(item: Apprenticeship, sources: dict[str, Source]) -> dict[str, Any] | None:
+    """The fields the active links give (without corrections); None without any."""
+    active = [link for link in item.links if link.active]
+    if not active:
+        return None
+    return _canonical(sorted(active, key=lambda link: rank_link(link, sources)))
+
+
+def _log_conflict(item: Apprenticeship, groups: list[str], source: str, now: datetime) -> None:
+    session = object_session(item)
+    if session is not None:
+        log_decision(
+            session,
+            actor=SYSTEM_ACTOR,
+            action=ReviewAction.CONFLICT,
+            target=item,
+            now=now,
+            detail={"fields": groups, "source": source},
+        )
 
 
 def _canonical(links: list[ApprenticeshipLink]) -> dict[str, Any]:

@@ -1,11 +1,15 @@
-"""Staff corrections of an event, kept on top of what its sources say until a source changes
-that field again: then the correction is dropped and the event goes back to review.
+"""Staff corrections of an event, kept on top of what its sources say.
 
 They live in ``Event.overrides``, one entry per group of fields a staff edit names::
 
     {"title": {"value": {"title": "Sprachcafé"}, "base": {"title": "Sprachcafe"}}}
 
-``value`` is what staff set, ``base`` what the sources said at that moment (JSON-ready).
+``value`` is what staff set, ``base`` what the sources said at that moment (JSON-ready). When a
+source later changes a corrected field, the correction stays (a published listing never leaves
+the feeds for it): the sources' new value waits beside it as ``theirs``, a conflict staff settle
+by keeping their value (``base`` becomes ``theirs``) or taking the source's (the entry goes).
+A correction the sources come to agree with needs no decision: its ``base`` follows them.
+``status`` (cancelled by staff) may carry a ``reason``.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from typing import Any
 from aggregator.categories import CATEGORIES
 from aggregator.dates.timezones import BERLIN, day_start_utc, to_utc
 from aggregator.places.locations import Place, normalize_place, parse_location
+from aggregator.states import EventStatus
 from aggregator.text.plain import one_line, plain_text
 
 GROUPS: dict[str, tuple[str, ...]] = {
@@ -28,6 +33,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "location": ("location_name", "location_address", "postcode", "town", "lat", "lon"),
     "url": ("url",),
     "categories": ("categories",),
+    "status": ("status",),
 }
 _DATETIMES = frozenset({"start_at", "end_at"})
 _DATES = frozenset({"start_date", "end_date"})
@@ -59,19 +65,53 @@ def correction(values: Mapping[str, Any], sources: Mapping[str, Any]) -> dict[st
     return {"value": _encode(values), "base": _encode({name: sources[name] for name in values})}
 
 
-def apply_corrections(
-    fields: dict[str, Any], overrides: Mapping[str, Any], *, from_sources: bool
-) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
-    """The fields with every standing correction on top, the corrections still standing, and the
-    groups dropped because the sources changed them since (only checked ``from_sources``)."""
-    fields, standing, dropped = dict(fields), {}, []
-    for group, entry in overrides.items():
-        if from_sources and _encode({n: fields[n] for n in entry["base"]}) != entry["base"]:
-            dropped.append(group)
-            continue
-        standing[group] = entry
+def apply_corrections(fields: dict[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields with every correction on top."""
+    fields = dict(fields)
+    for entry in overrides.values():
         fields.update(_decode(entry["value"]))
-    return fields, standing, dropped
+    return fields
+
+
+def check_corrections(
+    fields: dict[str, Any], overrides: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
+    """The sources' ``fields`` with every correction on top, the corrections as they stand now,
+    and the groups whose conflict is new (the sources changed a corrected field, or changed it
+    again): each entry notes the sources' current value as ``theirs`` while it differs from the
+    ``base`` staff corrected; ``base`` follows the sources where they now say what staff said."""
+    corrected, standing, conflicts = dict(fields), {}, []
+    for group, stored in overrides.items():
+        entry = dict(stored)
+        said = _encode({name: fields[name] for name in entry["base"]})
+        if said == entry["value"]:
+            entry["base"] = said
+            entry.pop("theirs", None)
+        elif said == entry["base"]:
+            entry.pop("theirs", None)
+        elif entry.get("theirs") != said:
+            entry["theirs"] = said
+            conflicts.append(group)
+        standing[group] = entry
+        corrected.update(_decode(entry["value"]))
+    return corrected, standing, conflicts
+
+
+def same_values(values: Mapping[str, Any], current: Mapping[str, Any]) -> bool:
+    """Whether a group's normalized values are what the listing holds already (the location's
+    coordinates aside: staff type no coordinates, a place keeps the ones it had)."""
+    names = [name for name in values if name not in ("lat", "lon")]
+    return _encode({n: values[n] for n in names}) == _encode({n: current[n] for n in names})
+
+
+def encoded(values: Mapping[str, Any]) -> dict[str, Any]:
+    """A group's values as an entry stores them (JSON-ready)."""
+    return _encode(values)
+
+
+def decoded(values: Mapping[str, Any]) -> dict[str, Any]:
+    """An entry's stored values as column values."""
+    return _decode(values)
 
 
 def _encode(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -144,6 +184,12 @@ def _categories(value: Any) -> dict[str, Any]:
     return {"categories": [slug for slug in CATEGORIES if slug in slugs]}
 
 
+def _status(value: Any) -> dict[str, Any]:
+    if value not in set(EventStatus):
+        raise ValueError(f"unknown status {value!r}: use {list(EventStatus)}")
+    return {"status": str(value)}
+
+
 _READERS = {
     "title": _title,
     "description": lambda value: {"description": plain_text(str(value or ""))},
@@ -152,4 +198,5 @@ _READERS = {
     "location": _location,
     "url": lambda value: {"url": (str(value).strip() if value else "") or None},
     "categories": _categories,
+    "status": _status,
 }

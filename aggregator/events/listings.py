@@ -14,9 +14,10 @@ A listing's fields come from its active links, best source first (trusted before
 the order of the sources file, then the most complete record: its start from the best link, the
 end from the first link with an end for that start, every other field from the first link that
 has it, categories from all); staff corrections
-go on top (aggregator.events.corrections) until a source changes that field again, which sends the
-listing back to review. A field change raises SEQUENCE and updated_at. An upcoming event whose
-every record vanished is cancelled and kept until past.
+go on top (aggregator.events.corrections); a source changing a corrected field is a conflict for
+staff, the listing keeps its state and the staff value. A field change raises SEQUENCE,
+updated_at and the listing's version, and is noted in its history (aggregator.history). An
+upcoming event whose every record vanished is cancelled and kept until past.
 """
 
 from __future__ import annotations
@@ -28,8 +29,9 @@ from sqlalchemy.orm import Session
 
 from aggregator.categories import CATEGORIES
 from aggregator.dates.timezones import day_start_utc, to_utc
-from aggregator.events.corrections import apply_corrections
+from aggregator.events.corrections import apply_corrections, check_corrections
 from aggregator.events.matching import Verdict, candidate_key, find_candidates, find_match, suggest
+from aggregator.history import field_changes, record_change
 from aggregator.identity import content_hash, event_uid, listing_id, series_id
 from aggregator.linking import (
     first_value,
@@ -42,7 +44,7 @@ from aggregator.linking import (
 from aggregator.normalize.context import Context
 from aggregator.normalize.drafts import ApprenticeshipDraft, EventDraft
 from aggregator.review_log import SYSTEM_ACTOR, log_decision
-from aggregator.states import EventStatus, LinkRule, ReviewAction, ReviewState
+from aggregator.states import ChangeOrigin, EventStatus, LinkRule, ReviewAction, ReviewState
 from aggregator.store.models import ApprenticeshipLink, Event, EventLink, SourceRecord
 
 D = TypeVar("D", EventDraft, ApprenticeshipDraft)
@@ -82,7 +84,7 @@ def reconcile_events(session: Session, context: Context, records: list[SourceRec
         touched[link.event.id] = link.event
     session.flush()
     for event in touched.values():
-        refresh_event(session, event, context.now)
+        refresh_event(session, event, context.now, actor=context.source.id)
     return plan.problems
 
 
@@ -167,30 +169,43 @@ def _publish_unless_vouched(session: Session, event: Event) -> None:
         event.review_state = ReviewState.PUBLISHED
 
 
-def refresh_event(session: Session, event: Event, now: datetime) -> None:
-    """Rebuild an event's fields from its links and corrections; raise SEQUENCE when they
-    changed; send it back to review when a source changed a field staff corrected."""
+def refresh_event(
+    session: Session,
+    event: Event,
+    now: datetime,
+    *,
+    actor: str = SYSTEM_ACTOR,
+    origin: str = ChangeOrigin.SOURCE,
+) -> None:
+    """Rebuild an event's fields from its links and corrections; when they changed, raise
+    SEQUENCE and the version and note the change in the history as ``actor``'s (a source's id,
+    or staff's name with ``origin`` staff). A source changing a corrected field is logged as a
+    conflict; the event keeps its review state and the staff value."""
     fields = source_fields(session, event)
     if fields is None:
-        fields, _, _ = apply_corrections(
-            {name: getattr(event, name) for name in EVENT_FIELDS},
-            event.overrides,
-            from_sources=False,
+        fields = apply_corrections(
+            {name: getattr(event, name) for name in EVENT_FIELDS}, event.overrides
         )
         if to_utc(event.start_at) >= now:
             fields["status"] = EventStatus.CANCELLED
     else:
-        fields, standing, dropped = apply_corrections(fields, event.overrides, from_sources=True)
-        if dropped:
-            _reopen(session, event, standing, dropped, now)
+        fields, standing, conflicts = check_corrections(fields, event.overrides)
+        if standing != event.overrides:
+            event.overrides = standing
+        if conflicts:
+            _log_conflict(session, event, conflicts, actor, now)
     digest = content_hash(fields)
     if digest == event.fields_hash:
         return
-    if event.fields_hash:
+    before = {name: getattr(event, name) for name in EVENT_FIELDS}
+    founded = not event.fields_hash
+    if not founded:
         event.sequence += 1
     for name in EVENT_FIELDS:
         setattr(event, name, fields[name])
     event.fields_hash, event.updated_at = digest, now
+    changes = {} if founded else field_changes(before, fields, EVENT_FIELDS)
+    record_change(session, event, origin=origin, actor=actor, changes=changes, now=now)
 
 
 def source_fields(session: Session, event: Event) -> dict[str, Any] | None:
@@ -202,21 +217,17 @@ def source_fields(session: Session, event: Event) -> dict[str, Any] | None:
     return _canonical(sorted(links, key=lambda link: rank_link(link, sources)))
 
 
-def _reopen(
-    session: Session, event: Event, standing: dict[str, Any], dropped: list[str], now: datetime
+def _log_conflict(
+    session: Session, event: Event, groups: list[str], source: str, now: datetime
 ) -> None:
-    """A source changed what staff corrected: the correction goes, the event back to review."""
-    event.overrides = standing
-    if event.review_state == ReviewState.PUBLISHED:
-        event.review_state = ReviewState.PENDING
-    detail = {"fields": dropped, "reason": "a source changed a corrected field"}
+    """A source changed what staff corrected: staff decide whose value stands."""
     log_decision(
         session,
         actor=SYSTEM_ACTOR,
-        action=ReviewAction.REOPEN,
+        action=ReviewAction.CONFLICT,
         target=event,
         now=now,
-        detail=detail,
+        detail={"fields": groups, "source": source},
     )
 
 

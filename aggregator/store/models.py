@@ -158,6 +158,9 @@ class Event(Base):
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     fields_hash: Mapped[str] = mapped_column(String(64), default="")
     overrides: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # raised with every change of its fields, by a source or by staff (aggregator.history):
+    # what a staff form was loaded at, so a save from a stale form is refused
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -210,6 +213,7 @@ class Apprenticeship(Base):
     review_state: Mapped[str] = mapped_column(String(20), default=ReviewState.PENDING)
     fields_hash: Mapped[str] = mapped_column(String(64), default="")
     overrides: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     first_seen: Mapped[datetime]
     last_seen: Mapped[datetime]
     updated_at: Mapped[datetime]
@@ -247,6 +251,24 @@ class ReviewLog(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
+class ListingChange(Base):
+    """One change of a listing's fields, by a source's crawl or by staff: old → new per field
+    (aggregator.history)."""
+
+    __tablename__ = "listing_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime]
+    listing_type: Mapped[str] = mapped_column(String(20))  # a LogTarget: event, apprenticeship
+    listing_id: Mapped[str] = mapped_column(String(36))
+    version: Mapped[int] = mapped_column(Integer)  # the listing's version after the change
+    origin: Mapped[str] = mapped_column(String(20))  # a ChangeOrigin
+    actor: Mapped[str] = mapped_column(String(100))  # the source's id, or the staff member
+    changes: Mapped[dict[str, Any]] = mapped_column(default=dict)  # {field: [old, new]}
+
+    __table_args__ = (Index("ix_listing_changes_listing", "listing_type", "listing_id", "version"),)
+
+
 class StaffUser(Base):
     """A member of staff who may use the review desk: an editor, or an admin."""
 
@@ -258,6 +280,9 @@ class StaffUser(Base):
     role: Mapped[str] = mapped_column(String(20), default=Role.EDITOR)
     created_at: Mapped[datetime]
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    email: Mapped[str | None] = mapped_column(String(200))
+    notify: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    notified_at: Mapped[datetime | None]  # when the last daily notification went out
 
 
 class StaffSession(Base):
@@ -271,9 +296,25 @@ class StaffSession(Base):
         ForeignKey("staff_users.id", ondelete="CASCADE"), index=True
     )
     created_at: Mapped[datetime]
-    expires_at: Mapped[datetime] = mapped_column(index=True)
+    expires_at: Mapped[datetime] = mapped_column(index=True)  # the absolute end
+    last_seen_at: Mapped[datetime | None]  # the last request: the idle timeout counts from it
+    persistent: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    user_agent: Mapped[str | None] = mapped_column(String(200))
+    address: Mapped[str | None] = mapped_column(String(64))
 
     user: Mapped[StaffUser] = relationship()
+
+
+class LoginThrottle(Base):
+    """Failed sign-ins per account (``account:NAME``) or client address (``address:IP``):
+    after a few, a lock that grows with each further failure (aggregator.throttle)."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime]
+    locked_until: Mapped[datetime | None]
 
 
 class MatchSuggestion(Base):

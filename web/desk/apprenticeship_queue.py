@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from aggregator.listings import contains
 from aggregator.states import PostingStatus, ReviewState
 from aggregator.store.models import Apprenticeship, ApprenticeshipLink, SourceRecord
 
@@ -18,9 +19,10 @@ class ApprenticeshipRow:
 
 
 def pending_apprenticeships(
-    session: Session, *, source: str = "", town: str = ""
+    session: Session, *, source: str = "", town: str = "", q: str = "", sort: str = "arrival"
 ) -> list[ApprenticeshipRow]:
-    """Open apprenticeships waiting for review, newest first."""
+    """Open apprenticeships waiting for review, newest first (``sort`` start: the earliest
+    start of training first)."""
     query = _pending().options(
         selectinload(Apprenticeship.links).selectinload(ApprenticeshipLink.record)
     )
@@ -33,11 +35,24 @@ def pending_apprenticeships(
         query = query.where(Apprenticeship.id.in_(linked))
     if town:
         query = query.where(Apprenticeship.town == town)
-    query = query.order_by(Apprenticeship.first_seen.desc(), Apprenticeship.title)
+    if q:
+        query = query.where(
+            contains(q, Apprenticeship.title, Apprenticeship.company, Apprenticeship.occupation)
+        )
+    if sort == "start":
+        query = query.order_by(
+            Apprenticeship.start_date.is_(None), Apprenticeship.start_date, Apprenticeship.title
+        )
+    else:
+        query = query.order_by(Apprenticeship.first_seen.desc(), Apprenticeship.title)
     return [
         ApprenticeshipRow(item, tuple(sorted({k.record.source_id for k in item.links if k.active})))
         for item in session.scalars(query)
     ]
+
+
+def pending_apprenticeships_count(session: Session) -> int:
+    return int(session.scalar(_pending().with_only_columns(func.count(Apprenticeship.id))) or 0)
 
 
 def apprenticeship_choices(session: Session) -> tuple[list[str], list[str]]:

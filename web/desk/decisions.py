@@ -1,18 +1,18 @@
-"""Approving and rejecting pending listings, singly, in bulk or a whole series at once.
+"""Approving and rejecting listings, singly, in bulk or a whole series at once.
 
 The decisions themselves (state, log entry) are aggregator.review.decisions's; this module only
-chooses which events a form's decision covers.
+chooses which events a form's decision covers. What waits for a decision is upcoming: a past
+event is not offered for approval.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
-from aggregator.normalize.context import PAST_DAYS
 from aggregator.review import decisions
 from aggregator.states import ReviewAction, ReviewState
 from aggregator.store.models import Apprenticeship, Event
@@ -29,12 +29,15 @@ def decide(
     reason: str,
     now: datetime,
 ) -> int:
-    """Approve or reject each listing not in that state already; returns how many were decided."""
+    """Approve or reject each listing not in that state already (past events are not
+    approved); returns how many were decided."""
     decided = 0
     for listing in {listing.id: listing for listing in listings}.values():
-        if listing.review_state == RESULTS[action]:
+        if listing.review_state in (RESULTS[action], ReviewState.MERGED):
             continue
         if action == ReviewAction.APPROVE:
+            if isinstance(listing, Event) and decisions.is_past(listing, now):
+                continue
             decisions.approve(session, listing, actor=actor, now=now)
         else:
             decisions.reject(session, listing, actor=actor, reason=reason, now=now)
@@ -42,12 +45,26 @@ def decide(
     return decided
 
 
-def pending(now: datetime) -> Select[Event]:
-    """Pending events still in the feed window (30 days back): what waits for a decision."""
+def upcoming(now: datetime) -> Select[Event]:
+    """Events not over yet (their end, else their start, after now)."""
     return select(Event).where(
-        Event.review_state == ReviewState.PENDING, Event.start_at >= now - timedelta(days=PAST_DAYS)
+        or_(Event.end_at > now, Event.end_at.is_(None) & (Event.start_at >= now))
     )
 
 
-def pending_of_series(session: Session, series: str, *, now: datetime) -> list[Event]:
+def pending(now: datetime) -> Select[Event]:
+    """Pending events not over yet: what waits for a decision."""
+    return upcoming(now).where(Event.review_state == ReviewState.PENDING)
+
+
+def pending_of_series(session: Session, series: str | None, *, now: datetime) -> list[Event]:
+    if not series:
+        return []
     return list(session.scalars(pending(now).where(Event.series == series)))
+
+
+def upcoming_of_series(session: Session, series: str, *, now: datetime) -> list[Event]:
+    """The series' dates not over yet that are pending or published (what a reject covers)."""
+    states = (ReviewState.PENDING, ReviewState.PUBLISHED)
+    query = upcoming(now).where(Event.series == series, Event.review_state.in_(states))
+    return list(session.scalars(query))

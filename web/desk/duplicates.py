@@ -1,7 +1,9 @@
-"""Duplicates: the pairs matching was unsure about, side by side; merge, or say they differ."""
+"""Duplicates: the pairs matching was unsure about, side by side; merge (after a confirmation),
+or say they differ. Any two listings can be merged by hand: /desk/merge compares them first."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -10,13 +12,14 @@ from starlette.routing import Route
 
 from aggregator.categories import CATEGORY_NAMES
 from aggregator.review import decisions
-from aggregator.states import SuggestionState
+from aggregator.states import ReviewState, SuggestionState
 from aggregator.store.models import Event, MatchSuggestion
 from web.context import AppContext
 from web.desk.guard import Call, guarded
 from web.desk.render import label, when
 
 DESCRIPTION_SHOWN = 300
+LISTING_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 COMPARED: tuple[tuple[str, Callable[[Event], str]], ...] = (
     ("Titel", lambda e: e.title),
     ("Beginn", lambda e: when(e.start_date) if e.all_day else when(e.start_at)),
@@ -50,10 +53,13 @@ class Pair:
     lines: tuple[Line, ...]
 
 
-def compare(suggestion: MatchSuggestion) -> Pair:
+def lines(a: Event, b: Event) -> tuple[Line, ...]:
     """The two events field by field, as staff read them."""
-    a, b = suggestion.event_a, suggestion.event_b
-    return Pair(suggestion, tuple(Line(caption, show(a), show(b)) for caption, show in COMPARED))
+    return tuple(Line(caption, show(a), show(b)) for caption, show in COMPARED)
+
+
+def compare(suggestion: MatchSuggestion) -> Pair:
+    return Pair(suggestion, lines(suggestion.event_a, suggestion.event_b))
 
 
 def routes(app: AppContext) -> list[Route]:
@@ -74,6 +80,39 @@ def routes(app: AppContext) -> list[Route]:
             primary_id = call.field("primary")
             if primary_id not in pair:
                 return _to_list("primary_missing")
+            other = next(event for event_id, event in pair.items() if event_id != primary_id)
+            if not call.confirmed():
+                return _confirm(call, pair[primary_id], other)
+            merged = decisions.merge(
+                session, pair[primary_id], other, actor=call.staff.name, now=call.now
+            )
+            merged_id = merged.id
+        return RedirectResponse(f"/desk/events/{merged_id}?msg=merged", status_code=303)
+
+    def by_hand(call: Call) -> Response:
+        """Any two events side by side, to merge."""
+        typed = [call.query("a"), call.query("b"), *call.request.query_params.getlist("pick")]
+        found = [match.group(0) for text in typed if (match := LISTING_ID.search(text.lower()))]
+        if len(found) != 2:
+            return _to_search("pick_two")
+        a_id, b_id = found
+        with app.store.transaction() as session:
+            a, b = session.get(Event, a_id), session.get(Event, b_id)
+            if a is None or b is None or a.id == b.id:
+                return _to_search("pick_two")
+            merged = [e for e in (a, b) if e.review_state == ReviewState.MERGED]
+            return call.render("merge.html", a=a, b=b, lines=lines(a, b), merged=merged)
+
+    def merge_by_hand(call: Call) -> Response:
+        with app.store.transaction() as session:
+            pair = {
+                event.id: event
+                for event in (session.get(Event, call.field(name)) for name in ("a", "b"))
+                if event is not None
+            }
+            primary_id = call.field("primary")
+            if len(pair) != 2 or primary_id not in pair:
+                return _to_search("pick_two")
             other = next(event for event_id, event in pair.items() if event_id != primary_id)
             merged = decisions.merge(
                 session, pair[primary_id], other, actor=call.staff.name, now=call.now
@@ -96,11 +135,30 @@ def routes(app: AppContext) -> list[Route]:
         Route("/desk/duplicates", guarded(app, show), methods=["GET"]),
         Route(f"{pair_url}/merge", guarded(app, merge), methods=["POST"]),
         Route(f"{pair_url}/dismiss", guarded(app, dismiss), methods=["POST"]),
+        Route("/desk/merge", guarded(app, by_hand), methods=["GET"]),
+        Route("/desk/merge", guarded(app, merge_by_hand), methods=["POST"]),
     ]
+
+
+def _confirm(call: Call, primary: Event, other: Event) -> Response:
+    return call.confirm(
+        title="Zusammenführen?",
+        message="Beide Einträge werden einer; seine Angaben kommen aus allen Quellen. Der "
+        "andere Eintrag verschwindet aus den Feeds (ist er veröffentlicht, behält der bleibende "
+        "seine UID). Im Protokoll lässt sich das rückgängig machen.",
+        button="Ja, zusammenführen",
+        back="/desk/duplicates",
+        facts=[("Bleibt", primary.title), ("Wird aufgenommen", other.title)],
+        danger=False,
+    )
 
 
 def _number(text: str) -> int:
     return int(text) if text.isdigit() else -1
+
+
+def _to_search(notice: str) -> Response:
+    return RedirectResponse(f"/desk/search?msg={notice}", status_code=303)
 
 
 def _to_list(notice: str) -> Response:

@@ -1,4 +1,5 @@
-"""The review log page: who did what to which listing, and when; filterable."""
+"""The log page: who did what to which listing, account or source, and when; filterable; a
+reject, a merge or a "kein Duplikat" can be undone from here (aggregator.review.undo)."""
 
 from __future__ import annotations
 
@@ -8,14 +9,15 @@ from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from aggregator.dates.timezones import BERLIN
+from aggregator.review.undo import can_undo, undo, undone_ids
 from aggregator.store.models import Apprenticeship, Event, ReviewLog
 from web.context import AppContext
 from web.desk.guard import Call, guarded
-from web.desk.render import label
+from web.desk.render import display_value, label, when
 
 PAGE_SIZE = 100
 
@@ -43,6 +45,7 @@ class Entry:
     row: ReviewLog
     title: str | None  # the listing's title, when the entry is about a listing
     facts: tuple[Fact, ...]
+    undoable: bool = False
 
 
 def routes(app: AppContext) -> list[Route]:
@@ -50,12 +53,17 @@ def routes(app: AppContext) -> list[Route]:
         where = LogFilter(
             actor=call.query("actor"),
             action=call.query("action"),
-            date_from=_day(call.query("from")),
-            date_to=_day(call.query("to")),
-            offset=int(call.query("offset")) if call.query("offset").isdigit() else 0,
+            date_from=call.day("from"),
+            date_to=call.day("to"),
+            offset=call.offset(),
         )
         with app.store.transaction() as session:
-            entries = describe(session, log_entries(session, where))
+            rows = log_entries(session, where)
+            undone = undone_ids(session, rows)
+            entries = [
+                Entry(entry.row, entry.title, entry.facts, can_undo(entry.row, undone))
+                for entry in describe(session, rows)
+            ]
             actors = _distinct(session, select(ReviewLog.actor))
             actions = _distinct(session, select(ReviewLog.action))
         return call.render(
@@ -67,7 +75,22 @@ def routes(app: AppContext) -> list[Route]:
             page_size=PAGE_SIZE,
         )
 
-    return [Route("/desk/log", guarded(app, show), methods=["GET"])]
+    def undo_row(call: Call) -> Response:
+        number = call.path("row_id")
+        with app.store.transaction() as session:
+            row = session.get(ReviewLog, int(number)) if number.isdigit() else None
+            if row is None:
+                return call.not_found("Diesen Protokolleintrag gibt es nicht.")
+            undo(session, row, actor=call.staff.name, now=call.now)
+            target = row.target_id if row.target_type == "event" else None
+        if target:
+            return RedirectResponse(f"/desk/events/{target}?msg=undone", status_code=303)
+        return RedirectResponse("/desk/log?msg=undone", status_code=303)
+
+    return [
+        Route("/desk/log", guarded(app, show), methods=["GET"]),
+        Route("/desk/log/{row_id}/undo", guarded(app, undo_row), methods=["POST"]),
+    ]
 
 
 def log_entries(session: Session, where: LogFilter) -> list[ReviewLog]:
@@ -110,22 +133,61 @@ def facts(detail: dict[str, Any], titles: dict[str, str]) -> list[Fact]:
     """A log entry's details in German: the reason, the former state, the events involved."""
     found = []
     for key, value in detail.items():
+        if key in HIDDEN:
+            continue
         if key == "reason":
-            found.append(Fact("Grund", str(value)))
-        elif key == "was":
-            found.append(Fact("vorher", label(str(value), "review")))
+            found.append(Fact("Grund", _german_reason(str(value))))
+        elif key in ("was", "other_was"):
+            caption = "vorher" if key == "was" else "vorher (aufgenommener Eintrag)"
+            found.append(Fact(caption, label(str(value), "review")))
         elif key in ("other", "into"):
             caption = "aufgenommen" if key == "other" else "neuer Eintrag"
+            if key == "into" and detail.get("revived"):
+                caption = "wieder eigenständig"
             found.append(Fact(caption, titles.get(value, str(value)[:8]), value))
         elif key == "events":
             found += [Fact("Eintrag", titles.get(v, str(v)[:8]), v) for v in value]
         elif key == "links":
             found.append(Fact("Quellen-Verknüpfungen", str(len(value))))
         elif key == "fields":
-            found.append(Fact("geändert", ", ".join(label(name, "field") for name in value)))
-        else:
+            names = value if isinstance(value, list) else list(value)
+            found.append(Fact("Felder", ", ".join(label(name, "field") for name in names)))
+        elif key == "source":
+            found.append(Fact("Quelle", str(value)))
+        elif key == "address":
+            found.append(Fact("Adresse", str(value) or "unbekannt"))
+        elif key == "until":
+            found.append(Fact("gesperrt bis", when(datetime.fromisoformat(str(value)))))
+        elif key in ("theirs", "ours"):
+            caption = "Wert der Quelle" if key == "theirs" else "unser Wert"
+            found.append(Fact(caption, display_value(value)))
+        elif key == "via":
+            found.append(Fact("über", str(value)))
+        elif key == "sessions":
+            found.append(Fact("Sitzungen", str(value)))
+        elif key == "daily":
+            found.append(Fact("tägliche E-Mail", str(value)))
+        elif key == "started":
+            found.append(Fact("Abruf", str(value)))
+        elif key == "undid":
+            found.append(Fact("rückgängig", label(str(value), "action")))
+        elif key == "role":
+            found.append(Fact("Rolle", label(str(value), "role")))
+        elif key == "uid_taken" and value:
+            found.append(Fact("UID", "die des veröffentlichten Eintrags behalten"))
+        elif key not in ("uid_taken", "revived"):
             found.append(Fact(key, str(value)))
     return found
+
+
+HIDDEN = frozenset({"of", "suggestions", "moved_suggestions", "key"})
+
+
+def _german_reason(text: str) -> str:
+    """Reasons Lotse itself wrote in older rows, in German."""
+    return {
+        "a source changed a corrected field": "Eine Quelle hat ein korrigiertes Feld geändert"
+    }.get(text, text)
 
 
 def _distinct(session: Session, query: Select[str]) -> list[str]:
@@ -134,10 +196,3 @@ def _distinct(session: Session, query: Select[str]) -> list[str]:
 
 def _midnight(day: date) -> datetime:
     return datetime.combine(day, time(0), BERLIN)
-
-
-def _day(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None

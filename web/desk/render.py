@@ -11,6 +11,7 @@ from starlette.responses import HTMLResponse, Response
 from aggregator.categories import CATEGORY_NAMES
 from aggregator.dates.timezones import local
 from aggregator.states import (
+    ChangeOrigin,
     CrawlStatus,
     EventStatus,
     Labelled,
@@ -22,6 +23,7 @@ from aggregator.states import (
     SourceHealth,
     labelled,
 )
+from web.desk import plain
 from web.templating import html_environment
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -54,6 +56,18 @@ NOTICES = {
     "crawl_running": "Diese Quelle wird gerade abgerufen.",
     "crawl_unavailable": "Abrufen von Hand ist hier nicht eingerichtet.",
     "logged_out": "Sie sind abgemeldet.",
+    "unchanged": "Nichts geändert: Die Angaben waren schon so.",
+    "kept": "Korrektur behalten.",
+    "taken": "Wert der Quelle übernommen.",
+    "cancelled": "Als abgesagt markiert. Der Termin bleibt als abgesagt in den Feeds.",
+    "uncancelled": "Absage zurückgenommen.",
+    "undone": "Rückgängig gemacht.",
+    "session_ended": "Sitzung beendet.",
+    "sessions_ended": "Alle anderen Sitzungen sind beendet.",
+    "notify_saved": "Benachrichtigung gespeichert.",
+    "account_saved": "Konto geändert.",
+    "past": "Vergangene Termine werden nicht mehr freigegeben.",
+    "pick_two": "Bitte genau zwei Einträge zum Zusammenführen wählen.",
 }
 STATES: dict[str, type[Labelled]] = {
     "review": ReviewState,
@@ -64,6 +78,7 @@ STATES: dict[str, type[Labelled]] = {
     "action": ReviewAction,
     "rule": LinkRule,
     "target": LogTarget,
+    "origin": ChangeOrigin,
 }
 FIELDS = {
     "title": "Titel",
@@ -73,6 +88,31 @@ FIELDS = {
     "location": "Ort",
     "url": "Link",
     "categories": "Kategorien",
+    "status": "Absage",
+    "location_name": "Ort (Name)",
+    "location_address": "Straße",
+    "postcode": "PLZ",
+    "town": "Gemeinde",
+    "start_at": "Beginn",
+    "end_at": "Ende",
+    "start_date": "Beginn (Tag)",
+    "end_date": "Ende (Tag)",
+    "all_day": "ganztägig",
+    "lat": "Breitengrad",
+    "lon": "Längengrad",
+    "series": "Serie",
+    "occupation": "Beruf",
+    "company": "Betrieb",
+    "address": "Adresse",
+    "reason": "Grund",
+    "cancel_reason": "Grund der Absage",
+    "cancelled": "abgesagt",
+    "scope": "Termine",
+    "action": "Aktion",
+    "ids": "Einträge",
+    "series_ids": "Serien",
+    "primary": "Bleibt",
+    "link_ids": "Quellen",
 }
 
 
@@ -110,7 +150,32 @@ _environment.filters.update(
     label=label,
     category=lambda slug: CATEGORY_NAMES.get(slug, slug),
     notice=lambda key: NOTICES.get(key or ""),
+    plain_alarm=plain.alarm,
+    plain_error=plain.crawl_error,
+    plain_problem=plain.record_problem,
+    value=lambda value: display_value(value),
 )
+
+
+def display_value(value: object) -> str:
+    """A field's value from the history or a conflict as staff read it."""
+    if value is None or value == "" or value == []:
+        return "–"
+    if isinstance(value, bool):
+        return "ja" if value else "nein"
+    if isinstance(value, list):
+        return ", ".join(CATEGORY_NAMES.get(str(v), str(v)) for v in value)
+    if isinstance(value, dict):
+        shown = [display_value(v) for k, v in value.items() if k not in ("lat", "lon")]
+        return ", ".join(text for text in shown if text != "–") or "–"
+    if isinstance(value, str) and len(value) >= 10 and value[4] == "-" and value[7] == "-":
+        try:
+            return iso_when(value) if len(value) == 10 else when(datetime.fromisoformat(value))
+        except ValueError:
+            return value
+    if value in set(EventStatus):
+        return labelled(str(value), EventStatus)
+    return str(value)
 
 
 def page(template: str, *, status: int = 200, **context: Any) -> Response:

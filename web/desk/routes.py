@@ -6,10 +6,34 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from web.context import AppContext
-from web.desk import duplicates, event_page, log, login, queue, sources, team
+from web.desk import (
+    account,
+    apprenticeship_page,
+    duplicates,
+    event_page,
+    log,
+    login,
+    queue,
+    search,
+    sources,
+    team,
+)
 from web.desk.guard import HOME_URL, Call, guarded
 
-PAGE_GROUPS = [login, queue, event_page, duplicates, sources, log, team]
+# A new desk page: a module here with `routes(app) -> list[Route]` (its handlers wrapped in
+# web.desk.guard.guarded), its template in templates/, and its place in this list.
+PAGE_GROUPS = [
+    login,
+    queue,
+    search,
+    event_page,
+    apprenticeship_page,
+    duplicates,
+    sources,
+    log,
+    team,
+    account,
+]
 
 
 def routes(app: AppContext) -> list[Route]:

@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session, aliased
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from aggregator.states import Role
+from aggregator.review_log import log_entry
+from aggregator.states import LogTarget, ReviewAction, Role
 from aggregator.store.models import CrawlRun, Source, SourceRecord
 from web.context import AppContext
 from web.desk.chart import Chart, crawl_chart
@@ -59,7 +60,7 @@ def routes(app: AppContext) -> list[Route]:
 
     def detail(call: Call) -> Response:
         view = call.query("show") if call.query("show") in RECORD_VIEWS else "problems"
-        offset = _offset(call.query("offset"))
+        offset = call.offset()
         with app.store.transaction() as session:
             source = session.get(Source, call.path("source_id"))
             if source is None:
@@ -93,6 +94,17 @@ def routes(app: AppContext) -> list[Route]:
             notice = "crawl_unavailable"
         else:
             notice = "crawl_started" if app.crawls.start(source_id) else "crawl_running"
+        if notice != "crawl_unavailable":
+            with app.store.transaction() as session:
+                log_entry(
+                    session,
+                    actor=call.staff.name,
+                    action=ReviewAction.CRAWL,
+                    target_type=LogTarget.SOURCE,
+                    target_id=source_id,
+                    now=call.now,
+                    detail={"started": "gestartet" if notice == "crawl_started" else "lief schon"},
+                )
         return RedirectResponse(f"/desk/sources?msg={notice}", status_code=303)
 
     return [
@@ -155,7 +167,3 @@ def source_records(session: Session, source_id: str, view: str, offset: int) -> 
 
 def _has_problems() -> ColumnElement[bool]:
     return cast(SourceRecord.problems, Text) != "[]"
-
-
-def _offset(text: str) -> int:
-    return int(text) if text.isdigit() else 0

@@ -1,32 +1,74 @@
-"""The staff list (admins only): every account, its role, and whether it is signed in now."""
+"""The staff list (admins only): every account, its role, whether it is active and signed in;
+disable, enable, change the role, set a new password. A disabled account's sessions end at once,
+as do those of an account whose password is set anew. Each change is in the log."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from aggregator.states import Role
-from aggregator.store.models import StaffSession, StaffUser
+from aggregator.accounts import (
+    AccountError,
+    all_staff,
+    reset_password,
+    session_counts,
+    set_active,
+    set_role,
+)
+from aggregator.review_log import log_entry
+from aggregator.states import LogTarget, ReviewAction, Role
 from web.context import AppContext
-from web.desk.guard import Call, guarded
+from web.desk.guard import POLICY, Call, guarded
+
+TEAM_URL = "/desk/staff"
 
 
 def routes(app: AppContext) -> list[Route]:
-    def show(call: Call) -> Response:
-        live = (
-            select(StaffSession.user_id, func.count(StaffSession.id).label("sessions"))
-            .where(StaffSession.expires_at > call.now)
-            .group_by(StaffSession.user_id)
-            .subquery()
-        )
-        query = (
-            select(StaffUser, func.coalesce(live.c.sessions, 0))
-            .outerjoin(live, live.c.user_id == StaffUser.id)
-            .order_by(StaffUser.name)
-        )
+    def show(call: Call, *, status: int = 200, error: str | None = None) -> Response:
         with app.store.transaction() as session:
-            members = [(user, int(sessions)) for user, sessions in session.execute(query)]
-        return call.render("team.html", members=members)
+            counts = session_counts(session, now=call.now, policy=POLICY)
+            members = [(user, counts.get(user.id, 0)) for user in all_staff(session)]
+        return call.render(
+            "team.html", status=status, error=error, members=members, roles=list(Role)
+        )
 
-    return [Route("/desk/staff", guarded(app, show, role=Role.ADMIN), methods=["GET"])]
+    def change(call: Call) -> Response:
+        name, what = call.path("name"), call.field("what")
+        try:
+            with app.store.transaction() as session:
+                detail: dict[str, str] = {}
+                if what == "disable":
+                    if name == call.staff.name:
+                        raise AccountError("", "Das eigene Konto lässt sich hier nicht sperren.")
+                    set_active(session, name, False)
+                    action = ReviewAction.DISABLE
+                elif what == "enable":
+                    set_active(session, name, True)
+                    action = ReviewAction.ENABLE
+                elif what == "role":
+                    set_role(session, name, call.field("role"))
+                    action, detail = ReviewAction.SET_ROLE, {"role": call.field("role")}
+                elif what == "password":
+                    if call.raw("password") != call.raw("password2"):
+                        raise AccountError("", "Die beiden Passwörter sind verschieden.")
+                    reset_password(session, name, call.raw("password"))
+                    action = ReviewAction.RESET_PASSWORD
+                else:
+                    return show(call, status=400, error="Unbekannte Änderung.")
+                log_entry(
+                    session,
+                    actor=call.staff.name,
+                    action=action,
+                    target_type=LogTarget.ACCOUNT,
+                    target_id=name,
+                    now=call.now,
+                    detail=detail,
+                )
+        except AccountError as problem:
+            return show(call, status=400, error=problem.german)
+        return RedirectResponse(f"{TEAM_URL}?msg=account_saved", status_code=303)
+
+    return [
+        Route(TEAM_URL, guarded(app, show, role=Role.ADMIN), methods=["GET"]),
+        Route(f"{TEAM_URL}/{{name}}", guarded(app, change, role=Role.ADMIN), methods=["POST"]),
+    ]

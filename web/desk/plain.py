@@ -1,0 +1,115 @@
+"""Plain German for the technical texts crawls and readers leave (kept in English in the store
+and the server log): an alarm, a crawl's error, a record's problem. The page shows the German
+sentence; the original stays one click away (a <details> element)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_NO_ITEMS = re.compile(r"yielded no items \(last time (\d+)\)")
+_FEWER = re.compile(r"yielded (\d+) items, under half of last time's (\d+)")
+_HTTP = re.compile(r"\bHTTP (\d{3})\b")
+
+
+@dataclass(frozen=True)
+class Plain:
+    text: str  # German, for staff
+    technical: str  # what the store holds, for whoever looks into it
+
+
+def alarm(text: str) -> Plain:
+    """A crawl that brought far fewer items than the last one."""
+    found = _NO_ITEMS.search(text)
+    if found:
+        return Plain(
+            f"Die Quelle lieferte diesmal keine Einträge (beim letzten Abruf {found[1]}). "
+            "Es wurde nichts als verschwunden markiert.",
+            text,
+        )
+    found = _FEWER.search(text)
+    if found:
+        return Plain(
+            f"Die Quelle lieferte nur {found[1]} Einträge, weniger als die Hälfte vom letzten "
+            f"Abruf ({found[2]}). Es wurde nichts als verschwunden markiert.",
+            text,
+        )
+    return Plain("Die Quelle lieferte auffällig wenige Einträge.", text)
+
+
+def crawl_error(text: str) -> Plain:
+    """Why a crawl failed (or, as a source's last error, its alarm)."""
+    if "yielded" in text:
+        return alarm(text)
+    lower = text.lower()
+    status = _HTTP.search(text)
+    if status:
+        return Plain(_http(int(status[1])), text)
+    for words, german in _ERRORS:
+        if any(word in lower for word in words):
+            return Plain(german, text)
+    return Plain("Der Abruf ist fehlgeschlagen.", text)
+
+
+def record_problem(text: str) -> Plain:
+    """Why a record could not be read into listings."""
+    lower = text.lower()
+    for words, german in _RECORD_PROBLEMS:
+        if any(word in lower for word in words):
+            return Plain(f"Nicht übernommen: {german}", text)
+    return Plain("Nicht übernommen: Der Datensatz ließ sich nicht lesen.", text)
+
+
+def _http(status: int) -> str:
+    if status == 404 or status == 410:
+        return f"Die Adresse der Quelle gibt es nicht (mehr) (Fehler {status})."
+    if status in (401, 403):
+        return f"Die Quelle verweigert den Zugriff (Fehler {status})."
+    if status == 429:
+        return "Die Quelle bittet, seltener abzurufen (Fehler 429)."
+    if status >= 500:
+        return f"Der Server der Quelle meldet eine Störung (Fehler {status})."
+    return f"Die Quelle antwortete mit Fehler {status}."
+
+
+_ERRORS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("ingest failed",), "Das Verarbeiten des Abrufs ist fehlgeschlagen (ein Fehler in Lotse)."),
+    (
+        ("timeout", "timed out", "took longer", "time limit"),
+        "Die Quelle hat nicht rechtzeitig geantwortet.",
+    ),
+    (
+        ("dns", "lookup", "name or service not known", "no address associated"),
+        "Den Server der Quelle gibt es unter diesem Namen nicht.",
+    ),
+    (("connection refused", "connectionrefused"), "Der Server der Quelle ist nicht erreichbar."),
+    (
+        ("private", "not allowed", "forbidden address", "blocked"),
+        "Die Adresse zeigt in ein internes Netz; Lotse ruft sie aus Sicherheitsgründen nicht ab.",
+    ),
+    (("too large", "responsetoolarge", "maxsize"), "Die Antwort der Quelle war zu groß."),
+    (
+        ("redirect",),
+        "Die Quelle leitet immer weiter, ohne anzukommen (zu viele Weiterleitungen).",
+    ),
+    (("no result",), "Der Abruf wurde abgebrochen, bevor er fertig war."),
+    (
+        ("not json", "icalendar", "cannot read", "no html", "feed", "not a ", "root element"),
+        "Die Antwort der Quelle ließ sich nicht lesen (falsches oder beschädigtes Format).",
+    ),
+    (("ssl", "certificate", "tls"), "Die sichere Verbindung zur Quelle kam nicht zustande."),
+)
+
+_RECORD_PROBLEMS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (
+        ("no dtstart", "no startdate", "no start_date", "no event start", "no time"),
+        "Es fehlt der Beginn.",
+    ),
+    (("more than one dtstart",), "Der Beginn ist doppelt angegeben."),
+    (("rrule", "recurrence", "steps", "secondly"), "Die Wiederholungsregel ist unlesbar."),
+    (("not valid icalendar",), "Der Kalendereintrag ist beschädigt."),
+    (("iso 8601", "not a date", "event time", "dtstart"), "Das Datum ist unlesbar."),
+    (("timezone",), "Die Zeitzone ist unbekannt."),
+    (("occupation", "titel", "beruf"), "Es fehlen Beruf und Titel."),
+    (("too many",), "Zu viele Termine."),
+)
