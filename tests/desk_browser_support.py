@@ -17,14 +17,20 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from sqlalchemy import select
 
-from aggregator.crawl_result import CrawlResult, RawRecord
 from aggregator.sources import SourceConfig
 from aggregator.store import Store
 from aggregator.store.models import Event
-from crawlers.extract.ical import split_calendar
 from tests.apprenticeship_support import JOBS_API, jobs_result
 from tests.conftest import NOW
-from tests.desk_support import ADMIN, CALENDARS, EDITOR, add_accounts, by_title, live_server
+from tests.desk_support import (
+    ADMIN,
+    CALENDARS,
+    EDITOR,
+    add_accounts,
+    by_title,
+    calendar_crawl,
+    live_server,
+)
 from web.server import create_app
 from workers.steps import ingest_result, register_sources
 
@@ -104,9 +110,7 @@ class County:
                 result = jobs_result("ba", "page-1.json")
             else:
                 text = self.calendars.get(config.id) or CALENDARS[config.id].read_text()
-                records, problems = split_calendar(text, config.url)
-                raw = [RawRecord(key, "ical", body, config.url, now) for key, body in records]
-                result = CrawlResult(config.id, records=raw, problems=problems)
+                result = calendar_crawl(config, text, now)
             ingest_result(self.store, result, pass_id=pass_id, now=now)
 
     def change(self, name: str, old: str, new: str) -> None:

@@ -102,13 +102,18 @@ def fill(
     for config in configs:
         if only is not None and config.id not in only:
             continue
-        found = split_calendar(document(calendars[config.id].read_bytes(), config.url))
-        result = CrawlResult(
-            config.id,
-            records=[RawRecord(r.key, r.fmt, r.payload, r.url, now) for r in found.records],
-            problems=found.problems,
-        )
+        result = calendar_crawl(config, calendars[config.id].read_bytes(), now)
         ingest_result(store, result, pass_id=pass_id, now=now)
+
+
+def calendar_crawl(config: SourceConfig, body: bytes | str, now: datetime) -> CrawlResult:
+    """What a complete crawl of an iCal source serving ``body`` brings, without HTTP."""
+    found = split_calendar(document(body, config.url))
+    return CrawlResult(
+        config.id,
+        records=[RawRecord(r.key, r.fmt, r.payload, r.url, now) for r in found.records],
+        problems=found.problems,
+    )
 
 
 def desk_requests(app: Starlette) -> list[tuple[str, str]]:
