@@ -27,7 +27,7 @@ GIENGEN, HEIDENHEIM = "89537", "89518"
 
 
 @pytest.fixture
-def county(store):
+def postings(store):
     """Both fixture sources ingested: 19 postings of the Handwerkskammer, 5 of the
     Bundesagentur, one of them on both."""
     ingest(
@@ -40,8 +40,8 @@ def county(store):
 
 
 @pytest.fixture
-def api(county):
-    with TestClient(create_app(county, clock=lambda: NOW)) as client:
+def api(postings):
+    with TestClient(create_app(postings, clock=lambda: NOW)) as client:
         yield client
 
 
@@ -56,8 +56,8 @@ def occupations(found: list[tuple[str, float | None]]) -> list[str]:
     return [occupation for occupation, _ in found]
 
 
-def test_within_km_of_a_postcode_nearest_first(county) -> None:
-    found = search(county, postcode=GIENGEN, km=6)
+def test_within_km_of_a_postcode_nearest_first(postings) -> None:
+    found = search(postings, postcode=GIENGEN, km=6)
     assert occupations(found) == [
         "Verkäufer/in",  # 89537 without coordinates: the postcode's centre; starts in August
         "Kraftfahrzeugmechatroniker/in - Personenkraftwagentechnik",  # 89537, September
@@ -72,12 +72,12 @@ def test_within_km_of_a_postcode_nearest_first(county) -> None:
     assert distances[3] == pytest.approx(hermaringen) and 3 < hermaringen < 3.5
     assert 5 < distances[-1] < 6 and distances == sorted(distances)
     assert "Maler/in und Lackierer/in - Gestaltung und Instandhaltung" in occupations(
-        search(county, postcode=GIENGEN, km=9)  # Nattheim, 8.4 km away
+        search(postings, postcode=GIENGEN, km=9)  # Nattheim, 8.4 km away
     )
 
 
-def test_source_coordinates_count_over_the_postcode_centre(county) -> None:
-    found = dict(search(county, postcode=HEIDENHEIM, q="Industriemechaniker"))
+def test_source_coordinates_count_over_the_postcode_centre(postings) -> None:
+    found = dict(search(postings, postcode=HEIDENHEIM, q="Industriemechaniker"))
     from_source = distance_km(postcode_centroid(HEIDENHEIM), (48.6702, 10.1458))
     assert found == {"Industriemechaniker/in": pytest.approx(from_source)}
     assert found["Industriemechaniker/in"] != pytest.approx(
@@ -98,20 +98,20 @@ def test_source_coordinates_count_over_the_postcode_centre(county) -> None:
         ("Astronaut", []),
     ],
 )  # fmt: skip
-def test_occupation_and_trade_words(county, words: str, expected: list[str]) -> None:
-    assert sorted(occupations(search(county, q=words))) == expected
+def test_occupation_and_trade_words(postings, words: str, expected: list[str]) -> None:
+    assert sorted(occupations(search(postings, q=words))) == expected
 
 
-def test_town_by_any_spelling_and_start_year(county) -> None:
-    in_giengen = occupations(search(county, town="Giengen a.d. Brenz"))
+def test_town_by_any_spelling_and_start_year(postings) -> None:
+    in_giengen = occupations(search(postings, town="Giengen a.d. Brenz"))
     assert len(in_giengen) == 3 and "Verkäufer/in" in in_giengen
-    assert occupations(search(county, town="giengen-an-der-brenz")) == in_giengen
-    assert len(search(county, year=2027)) == 23 - 1  # one starts "nach Vereinbarung"
-    assert search(county, year=2028) == []
+    assert occupations(search(postings, town="giengen-an-der-brenz")) == in_giengen
+    assert len(search(postings, year=2027)) == 23 - 1  # one starts "nach Vereinbarung"
+    assert search(postings, year=2028) == []
 
 
-def test_sorted_by_start_date(county) -> None:
-    found = occupations(search(county, sort="start", town="Heidenheim an der Brenz"))
+def test_sorted_by_start_date(postings) -> None:
+    found = occupations(search(postings, sort="start", town="Heidenheim an der Brenz"))
     assert found[-1] == "Pflegefachmann/-frau"  # the only one starting in October
 
 
@@ -123,9 +123,9 @@ def test_sorted_by_start_date(county) -> None:
         ({"sort": "distance"}, "sort=distance needs a postcode"),
     ],
 )
-def test_a_search_that_cannot_be_answered_says_why(county, asked, message: str) -> None:
+def test_a_search_that_cannot_be_answered_says_why(postings, asked, message: str) -> None:
     with pytest.raises(SearchError, match=message):
-        search(county, **asked)
+        search(postings, **asked)
 
 
 # --- over HTTP --------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Polite, dependable crawling: Retry-After, backoff, robots.txt, size cap, timeouts, throttling.
 
-One pass over a county of misbehaving servers (one real HTTP server on 127.0.0.1, also reached
+One pass over a polite_pass of misbehaving servers (one real HTTP server on 127.0.0.1, also reached
 as "localhost" for a second host) shows each behaviour, and that one source's failure leaves
 the others alone.
 """
@@ -54,7 +54,9 @@ def wp_pages(site: FixtureServer, host: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def county(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[PassReport, FixtureServer]]:
+def polite_pass(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[PassReport, FixtureServer]]:
     with FixtureServer().running() as site:
         site.route("/robots.txt", Reply(b"User-agent: *\nDisallow: /privat/\n"))
         sources = [
@@ -70,15 +72,15 @@ def county(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[PassRepor
             source("gesperrt", "feed", site.route("/privat/feed.xml", xml(RSS))),
             source("verein", "wp-events", wp_pages(site, "localhost"), options={"per_page": 2}),
         ]
-        out = tmp_path_factory.mktemp("county")
+        out = tmp_path_factory.mktemp("polite_pass")
         store = Store(f"sqlite:///{out / 'lotse.db'}")
         report = run_pass(store, sources, out, now=NOW, crawl_settings=SETTINGS)
         store.dispose()
         yield report, site
 
 
-def summary(county, source_id: str):
-    return next(s for s in county[0].summaries if s.source_id == source_id)
+def summary(polite_pass, source_id: str):
+    return next(s for s in polite_pass[0].summaries if s.source_id == source_id)
 
 
 def arrivals(site: FixtureServer, path: str) -> list[float]:
@@ -88,31 +90,31 @@ def arrivals(site: FixtureServer, path: str) -> list[float]:
 # --- Retry-After and backoff ------------------------------------------------------------------
 
 
-def test_429_with_retry_after_waits_then_the_page_arrives(county) -> None:
-    first, second = arrivals(county[1], "/geduldig.xml")
+def test_429_with_retry_after_waits_then_the_page_arrives(polite_pass) -> None:
+    first, second = arrivals(polite_pass[1], "/geduldig.xml")
     assert second - first >= 1.9  # Retry-After: 2
-    found = summary(county, "geduldig")
+    found = summary(polite_pass, "geduldig")
     assert (found.status, found.items) == ("ok", 5)
 
 
-def test_the_wait_does_not_block_other_hosts(county) -> None:
-    first, second = arrivals(county[1], "/geduldig.xml")
-    (page2,) = arrivals(county[1], "/wp-json/tribe/events/v1/events?page=2&per_page=2")
+def test_the_wait_does_not_block_other_hosts(polite_pass) -> None:
+    first, second = arrivals(polite_pass[1], "/geduldig.xml")
+    (page2,) = arrivals(polite_pass[1], "/wp-json/tribe/events/v1/events?page=2&per_page=2")
     assert first < page2 < second  # asked for while the other source was waiting
-    assert summary(county, "verein").items == 3
+    assert summary(polite_pass, "verein").items == 3
 
 
-def test_a_retry_after_beyond_the_cap_is_not_waited_for(county) -> None:
-    assert len(arrivals(county[1], "/ungeduldig.xml")) == 1
-    found = summary(county, "ungeduldig")
+def test_a_retry_after_beyond_the_cap_is_not_waited_for(polite_pass) -> None:
+    assert len(arrivals(polite_pass[1], "/ungeduldig.xml")) == 1
+    found = summary(polite_pass, "ungeduldig")
     assert found.status == "failed"
     assert "3600 s (Retry-After)" in found.error and "120 s" in found.error
 
 
-def test_5xx_is_retried_after_a_backoff(county) -> None:
-    first, second = arrivals(county[1], "/wackelig/")
+def test_5xx_is_retried_after_a_backoff(polite_pass) -> None:
+    first, second = arrivals(polite_pass[1], "/wackelig/")
     assert second - first >= 0.45
-    found = summary(county, "wackelig")
+    found = summary(polite_pass, "wackelig")
     assert (found.status, found.items) == ("ok", 3)
 
 
@@ -140,26 +142,26 @@ def test_unreadable_retry_after_falls_back_to_backoff() -> None:
 # --- Refusals and failures --------------------------------------------------------------------
 
 
-def test_robots_txt_is_obeyed(county) -> None:
-    assert not county[1].hits("/privat/feed.xml")
-    found = summary(county, "gesperrt")
+def test_robots_txt_is_obeyed(polite_pass) -> None:
+    assert not polite_pass[1].hits("/privat/feed.xml")
+    found = summary(polite_pass, "gesperrt")
     assert found.status == "failed" and "robots.txt" in found.error
 
 
-def test_a_response_over_the_size_cap_fails_naming_size_and_cap(county) -> None:
-    found = summary(county, "riesig")
+def test_a_response_over_the_size_cap_fails_naming_size_and_cap(polite_pass) -> None:
+    found = summary(polite_pass, "riesig")
     assert found.status == "failed"
     assert f"{len(RSS) + CAP:,} bytes, over the cap of {CAP:,} bytes" in found.error
 
 
-def test_a_server_too_slow_times_out(county) -> None:
-    found = summary(county, "langsam")
+def test_a_server_too_slow_times_out(polite_pass) -> None:
+    found = summary(polite_pass, "langsam")
     assert found.status == "failed" and "took longer than 1.5 seconds" in found.error
-    assert len(county[1].hits("/langsam.ics")) == 2  # tried again once
+    assert len(polite_pass[1].hits("/langsam.ics")) == 2  # tried again once
 
 
-def test_the_failing_sources_leave_the_others_alone(county) -> None:
-    statuses = {s.source_id: s.status for s in county[0].summaries}
+def test_the_failing_sources_leave_the_others_alone(polite_pass) -> None:
+    statuses = {s.source_id: s.status for s in polite_pass[0].summaries}
     assert statuses == {
         "geduldig": "ok",
         "ungeduldig": "failed",

@@ -29,7 +29,7 @@ SOMMERFEST = Item("s2", "Sommerfest", "2027-06-12 14:00", location="Brenzpark, H
 
 
 @pytest.fixture
-def county(store):
+def registered(store):
     register(store, ical_source("stadt"), ical_source("integreat", town=None))
     return store
 
@@ -56,74 +56,74 @@ def ics_sequences(store, now) -> dict[str, int]:
     return {str(e["SUMMARY"]): int(e["SEQUENCE"]) for e in calendar.walk("VEVENT")}
 
 
-def test_ids_and_uids_stay_and_unchanged_runs_change_no_byte(county) -> None:
+def test_ids_and_uids_stay_and_unchanged_runs_change_no_byte(registered) -> None:
     integreat = Item("i1", "Sprachcafe", "2026-12-03 18:30", location="Rathaus")
-    crawl(county, "stadt", SPRACHCAFE, SOMMERFEST)
-    crawl(county, "integreat", integreat)
-    first, feeds = identities(county), published_bytes(county, NOW)
+    crawl(registered, "stadt", SPRACHCAFE, SOMMERFEST)
+    crawl(registered, "integreat", integreat)
+    first, feeds = identities(registered), published_bytes(registered, NOW)
     for now in LATER[:3]:
-        crawl(county, "stadt", SPRACHCAFE, SOMMERFEST, now=now)
-        crawl(county, "integreat", integreat, now=now)
-        assert identities(county) == first
-        assert published_bytes(county, now) == feeds
+        crawl(registered, "stadt", SPRACHCAFE, SOMMERFEST, now=now)
+        crawl(registered, "integreat", integreat, now=now)
+        assert identities(registered) == first
+        assert published_bytes(registered, now) == feeds
     assert set(first) == {"Sprachcafé im Rathaus", "Sommerfest"}
-    sources = feed_events(county, LATER[2])["Sprachcafé im Rathaus"]["sources"]
+    sources = feed_events(registered, LATER[2])["Sprachcafé im Rathaus"]["sources"]
     assert [ref["source"] for ref in sources] == ["stadt", "integreat"]
 
 
-def test_changes_of_title_place_and_time_raise_sequence_and_keep_the_uid(county) -> None:
-    crawl(county, "stadt", SPRACHCAFE, SOMMERFEST)
-    (event_id, uid, _) = identities(county)["Sprachcafé im Rathaus"]
+def test_changes_of_title_place_and_time_raise_sequence_and_keep_the_uid(registered) -> None:
+    crawl(registered, "stadt", SPRACHCAFE, SOMMERFEST)
+    (event_id, uid, _) = identities(registered)["Sprachcafé im Rathaus"]
     changes = [
         Item("s1", "Sprachcafé Deutsch", SPRACHCAFE.start, SPRACHCAFE.end, RATHAUS),
         Item("s1", "Sprachcafé Deutsch", SPRACHCAFE.start, SPRACHCAFE.end, VHS),
         Item("s1", "Sprachcafé Deutsch", "2026-12-03 19:00", "2026-12-03 20:30", VHS),
     ]
     for sequence, (item, now) in enumerate(zip(changes, LATER, strict=False), start=1):
-        crawl(county, "stadt", item, SOMMERFEST, now=now)
-        assert identities(county)["Sprachcafé Deutsch"] == (event_id, uid, sequence)
-        shown = feed_events(county, now)["Sprachcafé Deutsch"]
+        crawl(registered, "stadt", item, SOMMERFEST, now=now)
+        assert identities(registered)["Sprachcafé Deutsch"] == (event_id, uid, sequence)
+        shown = feed_events(registered, now)["Sprachcafé Deutsch"]
         assert datetime.fromisoformat(shown["updated_at"]) == now
-        assert ics_sequences(county, now) == {"Sprachcafé Deutsch": sequence, "Sommerfest": 0}
-    shown = feed_events(county, LATER[2])["Sprachcafé Deutsch"]
+        assert ics_sequences(registered, now) == {"Sprachcafé Deutsch": sequence, "Sommerfest": 0}
+    shown = feed_events(registered, LATER[2])["Sprachcafé Deutsch"]
     assert shown["start"] == "2026-12-03T19:00:00+01:00"
     assert shown["location"]["address"] == "Karlstraße 12"
 
 
-def test_a_change_in_a_lower_ranked_source_leaves_the_listing_alone(county) -> None:
-    crawl(county, "stadt", SPRACHCAFE, SOMMERFEST)
-    crawl(county, "integreat", Item("i1", "Sprachcafe", "2026-12-03 18:30", location="Rathaus"))
-    before = published_bytes(county, NOW)["events.ics"]
+def test_a_change_in_a_lower_ranked_source_leaves_the_listing_alone(registered) -> None:
+    crawl(registered, "stadt", SPRACHCAFE, SOMMERFEST)
+    crawl(registered, "integreat", Item("i1", "Sprachcafe", "2026-12-03 18:30", location="Rathaus"))
+    before = published_bytes(registered, NOW)["events.ics"]
     renamed = Item("i1", "Sprachcafe im Rathaus", "2026-12-03 18:30", location="Rathaus")
-    crawl(county, "integreat", renamed, now=LATER[0])
-    assert published_bytes(county, LATER[0])["events.ics"] == before
+    crawl(registered, "integreat", renamed, now=LATER[0])
+    assert published_bytes(registered, LATER[0])["events.ics"] == before
 
 
-def test_an_upcoming_event_is_cancelled_once_every_record_vanished(county) -> None:
+def test_an_upcoming_event_is_cancelled_once_every_record_vanished(registered) -> None:
     integreat = Item("i1", "Sprachcafe", "2026-12-03 18:30", location="Rathaus")
     other = Item("i2", "Elterncafé", "2027-02-04 10:00")
-    crawl(county, "stadt", SPRACHCAFE, SOMMERFEST)
-    crawl(county, "integreat", integreat, other)
-    (event_id, _, _) = identities(county)["Sprachcafé im Rathaus"]
-    crawl(county, "stadt", SOMMERFEST, now=LATER[0])
-    shown = feed_event(county, LATER[0], event_id)
+    crawl(registered, "stadt", SPRACHCAFE, SOMMERFEST)
+    crawl(registered, "integreat", integreat, other)
+    (event_id, _, _) = identities(registered)["Sprachcafé im Rathaus"]
+    crawl(registered, "stadt", SOMMERFEST, now=LATER[0])
+    shown = feed_event(registered, LATER[0], event_id)
     assert (shown["title"], shown["status"]) == ("Sprachcafe", "confirmed")
     assert [ref["source"] for ref in shown["sources"]] == ["integreat"]
-    crawl(county, "integreat", other, now=LATER[1])
-    shown = feed_event(county, LATER[1], event_id)
+    crawl(registered, "integreat", other, now=LATER[1])
+    shown = feed_event(registered, LATER[1], event_id)
     assert (shown["title"], shown["status"], shown["sources"]) == ("Sprachcafe", "cancelled", [])
-    assert ics_sequences(county, LATER[1])["Sprachcafe"] == 2
-    cancelled = published_bytes(county, LATER[1])
-    crawl(county, "stadt", SOMMERFEST, now=LATER[2])
-    crawl(county, "integreat", other, now=LATER[2])
-    assert published_bytes(county, LATER[2]) == cancelled
+    assert ics_sequences(registered, LATER[1])["Sprachcafe"] == 2
+    cancelled = published_bytes(registered, LATER[1])
+    crawl(registered, "stadt", SOMMERFEST, now=LATER[2])
+    crawl(registered, "integreat", other, now=LATER[2])
+    assert published_bytes(registered, LATER[2]) == cancelled
 
 
-def test_a_past_event_whose_records_vanished_is_not_cancelled(county) -> None:
+def test_a_past_event_whose_records_vanished_is_not_cancelled(registered) -> None:
     past = Item("s3", "Martinsumzug", "2026-11-11 17:00")
-    crawl(county, "stadt", past, SPRACHCAFE, SOMMERFEST)
-    crawl(county, "stadt", SPRACHCAFE, SOMMERFEST, now=LATER[0])
-    assert feed_events(county, LATER[0])["Martinsumzug"]["status"] == "confirmed"
+    crawl(registered, "stadt", past, SPRACHCAFE, SOMMERFEST)
+    crawl(registered, "stadt", SPRACHCAFE, SOMMERFEST, now=LATER[0])
+    assert feed_events(registered, LATER[0])["Martinsumzug"]["status"] == "confirmed"
 
 
 def test_the_listing_takes_each_field_from_the_best_source_that_has_it(store) -> None:
@@ -144,18 +144,18 @@ def test_the_listing_takes_each_field_from_the_best_source_that_has_it(store) ->
     assert [ref["source"] for ref in shown["sources"]] == ["integreat", "stadt", "vhs"]
 
 
-def test_a_source_that_renames_its_records_keeps_its_listing(county) -> None:
-    crawl(county, "stadt", SPRACHCAFE, SOMMERFEST)
-    first = identities(county)
+def test_a_source_that_renames_its_records_keeps_its_listing(registered) -> None:
+    crawl(registered, "stadt", SPRACHCAFE, SOMMERFEST)
+    first = identities(registered)
     crawl(
-        county,
+        registered,
         "stadt",
         Item("neu-1", SPRACHCAFE.title, SPRACHCAFE.start, SPRACHCAFE.end, SPRACHCAFE.location),
         Item("neu-2", SOMMERFEST.title, SOMMERFEST.start, location=SOMMERFEST.location),
         now=LATER[0],
     )
-    assert identities(county) == first
-    with county.transaction() as session:
+    assert identities(registered) == first
+    with registered.transaction() as session:
         for event in all_events(session):
             assert sources_of(event) == {"stadt"} and event.status == "confirmed"
             assert {link.rule for link in event.links if link.active} == {"title-exact"}

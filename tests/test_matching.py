@@ -23,7 +23,7 @@ from tests.matching_support import (
 
 
 @pytest.fixture
-def county(store):
+def registered(store):
     register(
         store,
         ical_source("stadt"),
@@ -72,24 +72,30 @@ def test_urls_compare_without_scheme_www_slash_and_tracking() -> None:
     assert canonical_url("mailto:info@vhs.example") is None
 
 
-def test_one_event_from_three_sources_is_one_listing_with_every_record(county) -> None:
+def test_one_event_from_three_sources_is_one_listing_with_every_record(registered) -> None:
     crawl(
-        county, "stadt", Item("s1", "Sprachcafé im Rathaus", "2026-12-03 18:30", location=RATHAUS)
+        registered,
+        "stadt",
+        Item("s1", "Sprachcafé im Rathaus", "2026-12-03 18:30", location=RATHAUS),
     )
     crawl(
-        county, "vhs", Item("v1", "SPRACHCAFÉ", "2026-12-03 18:30", location="Rathaus Heidenheim")
+        registered,
+        "vhs",
+        Item("v1", "SPRACHCAFÉ", "2026-12-03 18:30", location="Rathaus Heidenheim"),
     )
-    crawl(county, "integreat", Item("i1", "Sprachcafe", "2026-12-03 18:30", location="Rathaus"))
-    assert listings(county) == [("Sprachcafé im Rathaus", {"stadt", "vhs", "integreat"})]
+    crawl(registered, "integreat", Item("i1", "Sprachcafe", "2026-12-03 18:30", location="Rathaus"))
+    assert listings(registered) == [("Sprachcafé im Rathaus", {"stadt", "vhs", "integreat"})]
 
 
-def test_each_link_keeps_the_rule_and_score_that_made_it(county) -> None:
+def test_each_link_keeps_the_rule_and_score_that_made_it(registered) -> None:
     crawl(
-        county, "stadt", Item("s1", "Sprachcafé im Rathaus", "2026-12-03 18:30", location=RATHAUS)
+        registered,
+        "stadt",
+        Item("s1", "Sprachcafé im Rathaus", "2026-12-03 18:30", location=RATHAUS),
     )
-    crawl(county, "vhs", Item("v1", "Sprachcafé", "2026-12-03 18:30", location=RATHAUS))
-    crawl(county, "integreat", Item("i1", "Sprachcafe im Rathaus", "2026-12-03 18:30"))
-    with county.transaction() as session:
+    crawl(registered, "vhs", Item("v1", "Sprachcafé", "2026-12-03 18:30", location=RATHAUS))
+    crawl(registered, "integreat", Item("i1", "Sprachcafe im Rathaus", "2026-12-03 18:30"))
+    with registered.transaction() as session:
         (event,) = all_events(session)
         why = {link.record.source_id: (link.rule, link.score) for link in event.links}
     assert why["stadt"] == ("record", None)
@@ -97,16 +103,16 @@ def test_each_link_keeps_the_rule_and_score_that_made_it(county) -> None:
     assert why["integreat"] == ("title-exact", 100.0)
 
 
-def test_the_same_detail_page_merges_across_sources(county) -> None:
+def test_the_same_detail_page_merges_across_sources(registered) -> None:
     page = "https://www.vhs-heidenheim.de/kurs/271-340"
     long_title = "Smartphone-Sprechstunde für Seniorinnen und Senioren"
-    crawl(county, "vhs", Item("v1", long_title, "2027-03-09 19:00", url=page))
+    crawl(registered, "vhs", Item("v1", long_title, "2027-03-09 19:00", url=page))
     crawl(
-        county,
+        registered,
         "integreat",
         Item("i1", "Smartphone-Sprechstunde", "2027-03-09 19:00", url=f"{page}/?utm_source=app"),
     )
-    with county.transaction() as session:
+    with registered.transaction() as session:
         (event,) = all_events(session)
         assert {link.rule for link in event.links} == {"record", "url"}
 
@@ -118,119 +124,125 @@ def link_rules(store) -> dict[str, str]:
         return {link.record.source_id: link.rule for link in event.links}
 
 
-def test_a_misspelt_title_is_similar_enough(county) -> None:
-    crawl(county, "stadt", Item("s1", "Fahrradbörse", "2027-05-15 10:00", location="Feuerwache"))
-    crawl(county, "integreat", Item("i1", "Fahradbörse", "2027-05-15 10:00"))
-    assert link_rules(county) == {"stadt": "record", "integreat": "title-similar"}
+def test_a_misspelt_title_is_similar_enough(registered) -> None:
+    crawl(
+        registered, "stadt", Item("s1", "Fahrradbörse", "2027-05-15 10:00", location="Feuerwache")
+    )
+    crawl(registered, "integreat", Item("i1", "Fahradbörse", "2027-05-15 10:00"))
+    assert link_rules(registered) == {"stadt": "record", "integreat": "title-similar"}
 
 
-def test_a_longer_title_at_the_same_venue_merges(county) -> None:
+def test_a_longer_title_at_the_same_venue_merges(registered) -> None:
     hall = "Konzerthaus, Hugo-Rupf-Platz 1, 89522 Heidenheim"
-    crawl(county, "stadt", Item("s1", "Osterkonzert", "2027-04-03 20:00", location=hall))
-    crawl(county, "vhs", Item("v1", "Osterkonzert mit Chor", "2027-04-03 20:00", location=hall))
-    assert link_rules(county) == {"stadt": "record", "vhs": "title-venue"}
+    crawl(registered, "stadt", Item("s1", "Osterkonzert", "2027-04-03 20:00", location=hall))
+    crawl(registered, "vhs", Item("v1", "Osterkonzert mit Chor", "2027-04-03 20:00", location=hall))
+    assert link_rules(registered) == {"stadt": "record", "vhs": "title-venue"}
 
 
-def test_a_longer_title_at_an_unknown_venue_is_suggested(county) -> None:
-    crawl(county, "stadt", Item("s1", "Osterkonzert", "2027-04-03 20:00"))
-    crawl(county, "vhs", Item("v1", "Osterkonzert mit dem Kammerchor", "2027-04-03 20:00"))
-    assert len(listings(county)) == 2
-    with county.transaction() as session:
+def test_a_longer_title_at_an_unknown_venue_is_suggested(registered) -> None:
+    crawl(registered, "stadt", Item("s1", "Osterkonzert", "2027-04-03 20:00"))
+    crawl(registered, "vhs", Item("v1", "Osterkonzert mit dem Kammerchor", "2027-04-03 20:00"))
+    assert len(listings(registered)) == 2
+    with registered.transaction() as session:
         assert [s.rule for s in open_suggestions(session)] == ["title-subset"]
 
 
-def test_different_start_times_are_different_events(county) -> None:
-    crawl(county, "stadt", Item("s1", "Sprachcafé", "2027-03-04 18:30", location=RATHAUS))
-    crawl(county, "integreat", Item("i1", "Sprachcafé", "2027-03-04 19:00", location=RATHAUS))
-    assert len(listings(county)) == 2
+def test_different_start_times_are_different_events(registered) -> None:
+    crawl(registered, "stadt", Item("s1", "Sprachcafé", "2027-03-04 18:30", location=RATHAUS))
+    crawl(registered, "integreat", Item("i1", "Sprachcafé", "2027-03-04 19:00", location=RATHAUS))
+    assert len(listings(registered)) == 2
 
 
-def test_an_all_day_event_and_a_timed_one_on_that_day_stay_apart(county) -> None:
-    crawl(county, "stadt", Item("s1", "Maimarkt", "2027-05-01"))
-    crawl(county, "integreat", Item("i1", "Maimarkt", "2027-05-01 10:00"))
-    assert len(listings(county)) == 2
+def test_an_all_day_event_and_a_timed_one_on_that_day_stay_apart(registered) -> None:
+    crawl(registered, "stadt", Item("s1", "Maimarkt", "2027-05-01"))
+    crawl(registered, "integreat", Item("i1", "Maimarkt", "2027-05-01 10:00"))
+    assert len(listings(registered)) == 2
 
 
-def test_all_day_events_match_on_their_day(county) -> None:
-    crawl(county, "stadt", Item("s1", "Weihnachtsmarkt", "2026-12-05", end="2026-12-06"))
-    crawl(county, "integreat", Item("i1", "Weihnachtsmarkt (Heidenheim)", "2026-12-05"))
-    assert listings(county) == [("Weihnachtsmarkt", {"stadt", "integreat"})]
+def test_all_day_events_match_on_their_day(registered) -> None:
+    crawl(registered, "stadt", Item("s1", "Weihnachtsmarkt", "2026-12-05", end="2026-12-06"))
+    crawl(registered, "integreat", Item("i1", "Weihnachtsmarkt (Heidenheim)", "2026-12-05"))
+    assert listings(registered) == [("Weihnachtsmarkt", {"stadt", "integreat"})]
 
 
-def test_other_towns_stay_apart(county) -> None:
-    crawl(county, "stadt", Item("s1", "Seniorennachmittag", "2027-01-27 14:30"))
-    crawl(county, "giengen", Item("g1", "Seniorennachmittag", "2027-01-27 14:30"))
-    assert len(listings(county)) == 2
+def test_other_towns_stay_apart(registered) -> None:
+    crawl(registered, "stadt", Item("s1", "Seniorennachmittag", "2027-01-27 14:30"))
+    crawl(registered, "giengen", Item("g1", "Seniorennachmittag", "2027-01-27 14:30"))
+    assert len(listings(registered)) == 2
 
 
-def test_a_record_without_a_town_matches_one_with_a_town(county) -> None:
-    crawl(county, "stadt", Item("s1", "Seniorennachmittag", "2027-01-27 14:30"))
-    crawl(county, "integreat", Item("i1", "Seniorennachmittag", "2027-01-27 14:30"))
-    assert listings(county) == [("Seniorennachmittag", {"stadt", "integreat"})]
+def test_a_record_without_a_town_matches_one_with_a_town(registered) -> None:
+    crawl(registered, "stadt", Item("s1", "Seniorennachmittag", "2027-01-27 14:30"))
+    crawl(registered, "integreat", Item("i1", "Seniorennachmittag", "2027-01-27 14:30"))
+    assert listings(registered) == [("Seniorennachmittag", {"stadt", "integreat"})]
 
 
-def test_level_codes_at_one_time_and_venue_stay_apart_without_a_suggestion(county) -> None:
-    crawl(county, "vhs", Item("v1", "Deutschkurs A1", "2027-01-11 09:00", location=VHS))
-    crawl(county, "integreat", Item("i1", "Deutschkurs B1 (VHS)", "2027-01-11 09:00", location=VHS))
-    assert len(listings(county)) == 2
-    with county.transaction() as session:
+def test_level_codes_at_one_time_and_venue_stay_apart_without_a_suggestion(registered) -> None:
+    crawl(registered, "vhs", Item("v1", "Deutschkurs A1", "2027-01-11 09:00", location=VHS))
+    crawl(
+        registered,
+        "integreat",
+        Item("i1", "Deutschkurs B1 (VHS)", "2027-01-11 09:00", location=VHS),
+    )
+    assert len(listings(registered)) == 2
+    with registered.transaction() as session:
         assert open_suggestions(session) == []
 
 
-def test_near_identical_titles_at_other_hours_of_one_venue_stay_apart(county) -> None:
-    crawl(county, "vhs", Item("v1", "Deutschkurs A1", "2027-01-12 09:00", location=VHS))
-    crawl(county, "integreat", Item("i1", "Deutschkurs B1", "2027-01-12 14:00", location=VHS))
-    assert len(listings(county)) == 2
+def test_near_identical_titles_at_other_hours_of_one_venue_stay_apart(registered) -> None:
+    crawl(registered, "vhs", Item("v1", "Deutschkurs A1", "2027-01-12 09:00", location=VHS))
+    crawl(registered, "integreat", Item("i1", "Deutschkurs B1", "2027-01-12 14:00", location=VHS))
+    assert len(listings(registered)) == 2
 
 
-def test_a_title_plus_a_part_number_is_suggested_not_merged(county) -> None:
-    crawl(county, "stadt", Item("s1", "Lesung", "2027-02-10 19:00", location=BIB))
-    crawl(county, "integreat", Item("i1", "Lesung – Teil 2", "2027-02-10 19:00", location=BIB))
-    assert len(listings(county)) == 2
-    with county.transaction() as session:
+def test_a_title_plus_a_part_number_is_suggested_not_merged(registered) -> None:
+    crawl(registered, "stadt", Item("s1", "Lesung", "2027-02-10 19:00", location=BIB))
+    crawl(registered, "integreat", Item("i1", "Lesung – Teil 2", "2027-02-10 19:00", location=BIB))
+    assert len(listings(registered)) == 2
+    with registered.transaction() as session:
         (suggestion,) = open_suggestions(session)
         titles = {suggestion.event_a.title, suggestion.event_b.title}
         assert titles == {"Lesung", "Lesung – Teil 2"}
         assert suggestion.rule == "title-number" and suggestion.state == "open"
 
 
-def test_the_same_title_at_another_address_is_suggested_not_merged(county) -> None:
-    crawl(county, "stadt", Item("s1", "Sprachcafé", "2027-01-21 18:30", location=RATHAUS))
-    crawl(county, "integreat", Item("i1", "Sprachcafé", "2027-01-21 18:30", location=BIB))
-    assert len(listings(county)) == 2
-    with county.transaction() as session:
+def test_the_same_title_at_another_address_is_suggested_not_merged(registered) -> None:
+    crawl(registered, "stadt", Item("s1", "Sprachcafé", "2027-01-21 18:30", location=RATHAUS))
+    crawl(registered, "integreat", Item("i1", "Sprachcafé", "2027-01-21 18:30", location=BIB))
+    assert len(listings(registered)) == 2
+    with registered.transaction() as session:
         (suggestion,) = open_suggestions(session)
         assert suggestion.rule == "title-exact+other-venue"
 
 
-def test_records_of_one_source_are_never_merged(county) -> None:
+def test_records_of_one_source_are_never_merged(registered) -> None:
     crawl(
-        county,
+        registered,
         "vhs",
         Item("v1", "Yoga", "2027-02-01 18:00", location=VHS),
         Item("v2", "Yoga", "2027-02-01 18:00", location=VHS),
     )
-    assert listings(county) == [("Yoga", {"vhs"}), ("Yoga", {"vhs"})]
+    assert listings(registered) == [("Yoga", {"vhs"}), ("Yoga", {"vhs"})]
 
 
-def test_a_listing_goes_to_the_record_of_a_source_that_fits_it_best(county) -> None:
-    crawl(county, "integreat", Item("i1", "Sprachcafé im Rathaus", "2027-01-14 16:00"))
+def test_a_listing_goes_to_the_record_of_a_source_that_fits_it_best(registered) -> None:
+    crawl(registered, "integreat", Item("i1", "Sprachcafé im Rathaus", "2027-01-14 16:00"))
     crawl(
-        county,
+        registered,
         "stadt",
         Item("s1", "Sprachcafé", "2027-01-14 16:00"),  # alone it would join the listing above
         Item("s2", "Sprachcafé im Rathaus", "2027-01-14 16:00"),
     )
-    assert sorted(listings(county)) == [
+    assert sorted(listings(registered)) == [
         ("Sprachcafé", {"stadt"}),
         ("Sprachcafé im Rathaus", {"integreat", "stadt"}),
     ]
 
 
-def test_a_cancellation_in_one_source_joins_the_event_and_cancels_it(county) -> None:
-    crawl(county, "stadt", Item("s1", "ABGESAGT: Elterncafé", "2027-02-04 10:00"))
-    crawl(county, "integreat", Item("i1", "Eltern-Café", "2027-02-04 10:00"))
-    with county.transaction() as session:
+def test_a_cancellation_in_one_source_joins_the_event_and_cancels_it(registered) -> None:
+    crawl(registered, "stadt", Item("s1", "ABGESAGT: Elterncafé", "2027-02-04 10:00"))
+    crawl(registered, "integreat", Item("i1", "Eltern-Café", "2027-02-04 10:00"))
+    with registered.transaction() as session:
         (event,) = all_events(session)
         assert (event.title, event.status) == ("Elterncafé", "cancelled")
         assert sources_of(event) == {"stadt", "integreat"}

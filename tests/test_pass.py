@@ -23,7 +23,7 @@ def run(store: Store, sources, out: Path, now=NOW):
 
 
 @pytest.fixture
-def county(site: FixtureServer):
+def county_sources(site: FixtureServer):
     stadt = site.route("/stadt.ics", Reply.file(FIXTURES / "ical" / "stadt.ics", ICS, etag=True))
     broken = site.route(
         "/broken.ics",
@@ -46,8 +46,8 @@ def feed(out: Path) -> dict:
     return json.loads((out / "events.json").read_text())
 
 
-def test_a_pass_publishes_events_and_reports_every_source(store, county, out) -> None:
-    report = run(store, county, out)
+def test_a_pass_publishes_events_and_reports_every_source(store, county_sources, out) -> None:
+    report = run(store, county_sources, out)
     by_source = {s.source_id: s for s in report.summaries}
     assert by_source["stadt"].status == "ok"
     assert by_source["stadt"].items == 8 and by_source["stadt"].new == 8
@@ -68,7 +68,7 @@ def test_a_pass_publishes_events_and_reports_every_source(store, county, out) ->
             "source": "stadt",
             "name": "stadt",  # the sources file names it not: its id
             "url": "https://127.0.0.1/veranstaltungen/sprachcafe".replace(
-                "https://127.0.0.1", county[0].url.rsplit("/", 1)[0]
+                "https://127.0.0.1", county_sources[0].url.rsplit("/", 1)[0]
             ),
             "uid": "tzid-winter@stadt",
         }
@@ -84,8 +84,8 @@ def test_a_pass_publishes_events_and_reports_every_source(store, county, out) ->
     assert (out / "events" / "sprache.ics").exists()
 
 
-def test_events_ics_and_json_give_the_same_occurrences(store, county, out) -> None:
-    run(store, county, out)
+def test_events_ics_and_json_give_the_same_occurrences(store, county_sources, out) -> None:
+    run(store, county_sources, out)
     calendar = icalendar.Calendar.from_ical((out / "events-expanded.ics").read_bytes())
     from_ics = sorted(
         (str(e["UID"]), e.decoded("DTSTART").isoformat()) for e in calendar.walk("VEVENT")
@@ -101,10 +101,12 @@ def test_events_ics_and_json_give_the_same_occurrences(store, county, out) -> No
     assert len(series.walk("VEVENT")) < len(from_json)  # the series as a series
 
 
-def test_a_second_pass_over_unchanged_sources_changes_no_byte(store, county, site, out) -> None:
-    run(store, county, out)
+def test_a_second_pass_over_unchanged_sources_changes_no_byte(
+    store, county_sources, site, out
+) -> None:
+    run(store, county_sources, out)
     first = {p: p.read_bytes() for p in out.rglob("*.*")}
-    report = run(store, county, out, now=NOW + timedelta(hours=6))
+    report = run(store, county_sources, out, now=NOW + timedelta(hours=6))
     assert {p: p.read_bytes() for p in out.rglob("*.*")} == first
     assert report.written == []
     stadt = next(s for s in report.summaries if s.source_id == "stadt")

@@ -32,7 +32,7 @@ SOMMERFEST = Item("s2", "Sommerfest", "2027-06-12 14:00", location="Brenzpark, H
 
 
 @pytest.fixture
-def county(store):
+def registered(store):
     integreat = ical_source("integreat", trusted=False, town=None)
     register(store, ical_source("stadt"), ical_source("vhs"), integreat)
     return store
@@ -67,54 +67,54 @@ def state(store, event_id: str) -> str:
         return session.get(Event, event_id).review_state
 
 
-def test_an_approval_outlives_three_recrawls(county) -> None:
+def test_an_approval_outlives_three_recrawls(registered) -> None:
     naehcafe = Item("i1", "Nähcafé", AT, location="Integrationszentrum")
-    crawl(county, "integreat", naehcafe)  # untrusted: waits for review
-    event_id = only_event(county, "Nähcafé")
-    assert feed(county) == {}
-    decide(county, decisions.approve, event_id)
+    crawl(registered, "integreat", naehcafe)  # untrusted: waits for review
+    event_id = only_event(registered, "Nähcafé")
+    assert feed(registered) == {}
+    decide(registered, decisions.approve, event_id)
     renamed = Item("i1", "Nähcafé International", AT, location="Integrationszentrum")
     for item, now in zip((naehcafe, renamed, renamed), LATER, strict=False):
-        crawl(county, "integreat", item, now=now)
-        assert feed(county, now)[event_id]["title"] == item.title
-    assert log(county) == [("anna", "approve", "event", event_id)]
+        crawl(registered, "integreat", item, now=now)
+        assert feed(registered, now)[event_id]["title"] == item.title
+    assert log(registered) == [("anna", "approve", "event", event_id)]
 
 
-def test_a_rejection_outlives_three_recrawls_and_a_new_trusted_source(county) -> None:
-    crawl(county, "stadt", SPRACHCAFE, SOMMERFEST)
-    event_id = only_event(county, "Sprachcafé")
-    decide(county, decisions.reject, event_id, reason="kein Angebot für Neuzugewanderte")
+def test_a_rejection_outlives_three_recrawls_and_a_new_trusted_source(registered) -> None:
+    crawl(registered, "stadt", SPRACHCAFE, SOMMERFEST)
+    event_id = only_event(registered, "Sprachcafé")
+    decide(registered, decisions.reject, event_id, reason="kein Angebot für Neuzugewanderte")
     renamed = Item("s1", "Sprachcafé Deutsch", AT, location=RATHAUS)
-    crawl(county, "stadt", SPRACHCAFE, SOMMERFEST, now=LATER[0])
-    crawl(county, "stadt", renamed, SOMMERFEST, now=LATER[1])
-    crawl(county, "vhs", Item("v1", "Sprachcafé Deutsch", AT, location=RATHAUS), now=LATER[2])
-    assert event_id not in feed(county, LATER[2])
-    assert state(county, event_id) == "rejected"
-    with county.transaction() as session:
+    crawl(registered, "stadt", SPRACHCAFE, SOMMERFEST, now=LATER[0])
+    crawl(registered, "stadt", renamed, SOMMERFEST, now=LATER[1])
+    crawl(registered, "vhs", Item("v1", "Sprachcafé Deutsch", AT, location=RATHAUS), now=LATER[2])
+    assert event_id not in feed(registered, LATER[2])
+    assert state(registered, event_id) == "rejected"
+    with registered.transaction() as session:
         assert sources_of(session.get(Event, event_id)) == {"stadt", "vhs"}
         (row,) = session.scalars(select(ReviewLog))
         assert row.detail["reason"] == "kein Angebot für Neuzugewanderte"
 
 
-def test_a_correction_stays_published_when_the_source_changes_that_field(county) -> None:
-    crawl(county, "stadt", SPRACHCAFE, SOMMERFEST)
-    event_id = only_event(county, "Sprachcafé")
+def test_a_correction_stays_published_when_the_source_changes_that_field(registered) -> None:
+    crawl(registered, "stadt", SPRACHCAFE, SOMMERFEST)
+    event_id = only_event(registered, "Sprachcafé")
     corrected = {"title": "Sprachcafé Deutsch", "start": "2027-01-14T16:30", "location": BIB}
-    decide(county, decisions.correct, event_id, fields=corrected)
+    decide(registered, decisions.correct, event_id, fields=corrected)
     described = Item(
         "s1", "Sprachcafé", AT, "2027-01-14 18:00", RATHAUS, "https://stadt.example/sc"
     )
     for now in LATER[:3]:
-        crawl(county, "stadt", described, SOMMERFEST, now=now)  # a change of another field
-        shown = feed(county, now)[event_id]
+        crawl(registered, "stadt", described, SOMMERFEST, now=now)  # a change of another field
+        shown = feed(registered, now)[event_id]
         assert shown["title"] == "Sprachcafé Deutsch"
         assert shown["start"] == "2027-01-14T16:30:00+01:00"
         assert shown["location"]["address"] == "Marienstraße 3"
         assert shown["url"] == "https://stadt.example/sc"
     retitled = Item("s1", "Sprachcafé im Rathaus", AT, "2027-01-14 18:00", RATHAUS)
-    crawl(county, "stadt", retitled, SOMMERFEST, now=LATER[3])
-    assert feed(county, LATER[3])[event_id]["title"] == "Sprachcafé Deutsch"  # still published
-    with county.transaction() as session:
+    crawl(registered, "stadt", retitled, SOMMERFEST, now=LATER[3])
+    assert feed(registered, LATER[3])[event_id]["title"] == "Sprachcafé Deutsch"  # still published
+    with registered.transaction() as session:
         event = session.get(Event, event_id)
         assert event.review_state == "published"
         [conflict] = decisions.conflicts_of(event)
@@ -124,32 +124,32 @@ def test_a_correction_stays_published_when_the_source_changes_that_field(county)
             {"title": "Sprachcafé im Rathaus"},
             {"title": "Sprachcafé Deutsch"},
         )
-    crawl(county, "stadt", retitled, SOMMERFEST, now=LATER[4])  # the same again: no new row
-    assert log(county) == [
+    crawl(registered, "stadt", retitled, SOMMERFEST, now=LATER[4])  # the same again: no new row
+    assert log(registered) == [
         ("anna", "correct", "event", event_id),
         ("lotse", "conflict", "event", event_id),
     ]
-    with county.transaction() as session:
+    with registered.transaction() as session:
         decisions.take_theirs(
             session, session.get(Event, event_id), "title", actor="anna", now=LATER[4]
         )
-    assert feed(county, LATER[4])[event_id]["title"] == "Sprachcafé im Rathaus"
-    with county.transaction() as session:
+    assert feed(registered, LATER[4])[event_id]["title"] == "Sprachcafé im Rathaus"
+    with registered.transaction() as session:
         event = session.get(Event, event_id)
         assert decisions.conflicts_of(event) == [] and set(event.overrides) == {"start", "location"}
 
 
-def test_a_source_agreeing_with_a_correction_raises_no_conflict(county) -> None:
-    crawl(county, "stadt", SPRACHCAFE, SOMMERFEST)
-    event_id = only_event(county, "Sprachcafé")
-    decide(county, decisions.correct, event_id, fields={"title": "Sprachcafé Deutsch"})
+def test_a_source_agreeing_with_a_correction_raises_no_conflict(registered) -> None:
+    crawl(registered, "stadt", SPRACHCAFE, SOMMERFEST)
+    event_id = only_event(registered, "Sprachcafé")
+    decide(registered, decisions.correct, event_id, fields={"title": "Sprachcafé Deutsch"})
     agreed = Item("s1", "Sprachcafé Deutsch", AT, "2027-01-14 18:00", RATHAUS)
-    crawl(county, "stadt", agreed, SOMMERFEST, now=LATER[0])
-    with county.transaction() as session:
+    crawl(registered, "stadt", agreed, SOMMERFEST, now=LATER[0])
+    with registered.transaction() as session:
         event = session.get(Event, event_id)
         assert decisions.conflicts_of(event) == []
         assert event.overrides["title"]["base"] == {"title": "Sprachcafé Deutsch"}
-    with county.transaction() as session:  # kept as the value: the source may change again
+    with registered.transaction() as session:  # kept as the value: the source may change again
         unchanged = decisions.correct(
             session,
             session.get(Event, event_id),
@@ -160,87 +160,92 @@ def test_a_source_agreeing_with_a_correction_raises_no_conflict(county) -> None:
         assert unchanged == []
 
 
-def test_a_correction_raises_sequence_once(county) -> None:
-    crawl(county, "stadt", SPRACHCAFE, SOMMERFEST)
-    event_id = only_event(county, "Sprachcafé")
-    decide(county, decisions.correct, event_id, fields={"categories": ["sprache", "familie"]})
+def test_a_correction_raises_sequence_once(registered) -> None:
+    crawl(registered, "stadt", SPRACHCAFE, SOMMERFEST)
+    event_id = only_event(registered, "Sprachcafé")
+    decide(registered, decisions.correct, event_id, fields={"categories": ["sprache", "familie"]})
     for now in LATER[:3]:
-        crawl(county, "stadt", SPRACHCAFE, SOMMERFEST, now=now)
-    with county.transaction() as session:
+        crawl(registered, "stadt", SPRACHCAFE, SOMMERFEST, now=now)
+    with registered.transaction() as session:
         event = session.get(Event, event_id)
         assert (event.sequence, event.categories) == (1, ["sprache", "familie"])
 
 
-def test_a_merge_outlives_three_recrawls(county) -> None:
-    crawl(county, "stadt", SPRACHCAFE, SOMMERFEST)
-    crawl(county, "vhs", Item("v1", "Treffpunkt Sprache", AT, location="Rathaus"))
-    primary, other = only_event(county, "Sprachcafé"), only_event(county, "Treffpunkt Sprache")
-    with county.transaction() as session:
+def test_a_merge_outlives_three_recrawls(registered) -> None:
+    crawl(registered, "stadt", SPRACHCAFE, SOMMERFEST)
+    crawl(registered, "vhs", Item("v1", "Treffpunkt Sprache", AT, location="Rathaus"))
+    primary, other = (
+        only_event(registered, "Sprachcafé"),
+        only_event(registered, "Treffpunkt Sprache"),
+    )
+    with registered.transaction() as session:
         merged = decisions.merge(
             session, session.get(Event, primary), session.get(Event, other), actor="anna", now=NOW
         )
         assert merged.id == primary
     renamed = Item("v1", "Treffpunkt Sprache am Nachmittag", AT, location="Rathaus")
     for item, now in zip((renamed, renamed, renamed), LATER, strict=False):
-        crawl(county, "stadt", SPRACHCAFE, SOMMERFEST, now=now)
-        crawl(county, "vhs", item, now=now)
-        shown = feed(county, now)
+        crawl(registered, "stadt", SPRACHCAFE, SOMMERFEST, now=now)
+        crawl(registered, "vhs", item, now=now)
+        shown = feed(registered, now)
         assert other not in shown
         assert [ref["source"] for ref in shown[primary]["sources"]] == ["stadt", "vhs"]
-    with county.transaction() as session:
+    with registered.transaction() as session:
         assert session.get(Event, other).review_state == "merged"  # kept, retired
         assert len(all_events(session)) == 3
-    assert log(county) == [("anna", "merge", "event", primary)]
+    assert log(registered) == [("anna", "merge", "event", primary)]
 
 
-def test_a_split_outlives_three_recrawls_even_when_the_source_renames_its_record(county) -> None:
-    crawl(county, "stadt", SPRACHCAFE, SOMMERFEST)
-    crawl(county, "vhs", Item("v1", "Sprachcafe", AT, location="Rathaus"))
-    event_id = only_event(county, "Sprachcafé")
-    with county.transaction() as session:
+def test_a_split_outlives_three_recrawls_even_when_the_source_renames_its_record(
+    registered,
+) -> None:
+    crawl(registered, "stadt", SPRACHCAFE, SOMMERFEST)
+    crawl(registered, "vhs", Item("v1", "Sprachcafe", AT, location="Rathaus"))
+    event_id = only_event(registered, "Sprachcafé")
+    with registered.transaction() as session:
         event = session.get(Event, event_id)
         (vhs_link,) = [link for link in event.links if link.record.source_id == "vhs"]
         new_id = decisions.split(session, event, [vhs_link.id], actor="anna", now=NOW).id
     renamed_uid = Item("v1-neu", "Sprachcafe", AT, location="Rathaus")
     for item, now in zip((renamed_uid, renamed_uid, renamed_uid), LATER, strict=False):
-        crawl(county, "stadt", SPRACHCAFE, SOMMERFEST, now=now)
-        crawl(county, "vhs", item, now=now)
-        shown = feed(county, now)
+        crawl(registered, "stadt", SPRACHCAFE, SOMMERFEST, now=now)
+        crawl(registered, "vhs", item, now=now)
+        shown = feed(registered, now)
         assert [ref["source"] for ref in shown[event_id]["sources"]] == ["stadt"]
         assert [ref["source"] for ref in shown[new_id]["sources"]] == ["vhs"]
-    assert log(county) == [("anna", "split", "event", event_id)]
+    assert log(registered) == [("anna", "split", "event", event_id)]
 
 
-def test_a_dismissed_suggestion_stays_dismissed(county) -> None:
-    crawl(county, "stadt", Item("s1", "Lesung", "2027-02-10 19:00", location=BIB), SOMMERFEST)
-    crawl(county, "vhs", Item("v1", "Lesung – Teil 2", "2027-02-10 19:00", location=BIB))
-    with county.transaction() as session:
+def test_a_dismissed_suggestion_stays_dismissed(registered) -> None:
+    crawl(registered, "stadt", Item("s1", "Lesung", "2027-02-10 19:00", location=BIB), SOMMERFEST)
+    crawl(registered, "vhs", Item("v1", "Lesung – Teil 2", "2027-02-10 19:00", location=BIB))
+    with registered.transaction() as session:
         (suggestion,) = decisions.open_suggestions(session)
         decisions.dismiss_suggestion(session, suggestion.id, actor="anna", now=NOW)
         suggestion_id = suggestion.id
     changed = Item("v1", "Lesung – Teil 2 (ausgebucht)", "2027-02-10 19:00", location=BIB)
     for now in LATER[:3]:
-        crawl(county, "vhs", changed, now=now)
-        with county.transaction() as session:
+        crawl(registered, "vhs", changed, now=now)
+        with registered.transaction() as session:
             assert decisions.open_suggestions(session) == []
-    with county.transaction() as session, pytest.raises(ValueError, match="already dismissed"):
+    with registered.transaction() as session, pytest.raises(ValueError, match="already dismissed"):
         decisions.dismiss_suggestion(session, suggestion_id, actor="anna", now=NOW)
-    assert log(county) == [("anna", "dismiss", "suggestion", str(suggestion_id))]
+    assert log(registered) == [("anna", "dismiss", "suggestion", str(suggestion_id))]
 
 
-def test_merging_a_suggested_pair_closes_the_suggestion(county) -> None:
-    crawl(county, "stadt", Item("s1", "Lesung", "2027-02-10 19:00", location=BIB), SOMMERFEST)
-    crawl(county, "vhs", Item("v1", "Lesung – Teil 2", "2027-02-10 19:00", location=BIB))
-    with county.transaction() as session:
+def test_merging_a_suggested_pair_closes_the_suggestion(registered) -> None:
+    crawl(registered, "stadt", Item("s1", "Lesung", "2027-02-10 19:00", location=BIB), SOMMERFEST)
+    crawl(registered, "vhs", Item("v1", "Lesung – Teil 2", "2027-02-10 19:00", location=BIB))
+    with registered.transaction() as session:
         (suggestion,) = decisions.open_suggestions(session)
         decisions.merge(session, suggestion.event_a, suggestion.event_b, actor="anna", now=NOW)
         assert suggestion.state == "merged" and decisions.open_suggestions(session) == []
 
 
-def test_decisions_that_cannot_be_taken_are_refused(county) -> None:
-    crawl(county, "stadt", SPRACHCAFE, SOMMERFEST)
-    crawl(county, "vhs", Item("v1", "Sprachcafe", AT, location="Rathaus"))
-    with county.transaction() as session:
+def test_decisions_that_cannot_be_taken_are_refused(registered) -> None:
+    crawl(registered, "stadt", SPRACHCAFE, SOMMERFEST)
+    crawl(registered, "vhs", Item("v1", "Sprachcafe", AT, location="Rathaus"))
+    with registered.transaction() as session:
         event = next(e for e in all_events(session) if e.title == "Sprachcafé")
         with pytest.raises(ValueError, match="itself"):
             decisions.merge(session, event, event, actor="anna", now=NOW)
@@ -258,7 +263,7 @@ def test_decisions_that_cannot_be_taken_are_refused(county) -> None:
                 fields={"start": date(2027, 1, 3), "end": date(2027, 1, 2)},
                 now=NOW,
             )
-    assert log(county) == []
+    assert log(registered) == []
 
 
 def test_apprenticeships_are_approved_and_rejected_with_a_log_row(store) -> None:
