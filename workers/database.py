@@ -5,7 +5,10 @@ Every connection a worker opens carries ``application_name = lotse-worker <host>
 Ingests take one advisory lock, so they run one at a time across all workers: matching a new
 record against the listings other sources founded must see those listings. The lock is held by
 the transaction, so a worker that dies mid-ingest lets it go when PostgreSQL drops its
-connection. Elsewhere (SQLite, in-process) the database serialises writers itself.
+connection; one that hangs (SIGSTOP, a frozen machine) lets it go when PostgreSQL ends its
+session after ``idle_in_transaction_session_timeout`` (the worker's own timeout: no worker
+transaction waits that long between two statements). Elsewhere (SQLite, in-process) the
+database serialises writers itself.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from __future__ import annotations
 import os
 import socket
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -28,14 +31,21 @@ def worker_name() -> str:
     return f"lotse-worker {socket.gethostname()} {os.getpid()}"
 
 
-def open_worker_store(url: str) -> Store:
-    """The store for this worker process, after bringing the schema up to date (one at a time)."""
+def open_worker_store(url: str, *, idle_transaction_timeout: int | None = None) -> Store:
+    """The store for this worker process, after bringing the schema up to date (one at a time).
+    ``idle_transaction_timeout``: seconds PostgreSQL lets a transaction of it sit idle."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "postgresql":
         return Store(url)
-    named = parsed.update_query_dict({"application_name": worker_name()})
+    query = {"application_name": worker_name()}
+    if idle_transaction_timeout:
+        timeout_ms = idle_transaction_timeout * 1000
+        query["options"] = f"-c idle_in_transaction_session_timeout={timeout_ms}"
+    named = parsed.update_query_dict(query)
     store = Store(named.render_as_string(hide_password=False), migrate=False)
     with store.engine.connect() as connection:
+        # this connection holds the lock, idle, while another brings the schema up to date
+        connection.execute(text("SET idle_in_transaction_session_timeout = 0"))
         connection.execute(select(func.pg_advisory_lock(MIGRATION_LOCK)))
         try:
             create_schema(store.engine)  # while other workers wait for the lock
