@@ -7,7 +7,8 @@ too long to wait for a lost worker's task: whoever follows a pass sends lost wor
 its lease lapses (workers/leases.py), within ``Timings.lost_after`` seconds.
 Two queues: ``crawl`` (network-bound crawls) and ``process`` (ingest, publish, dispatch); a
 plain worker consumes both, ``-Q crawl`` or ``-Q process`` makes a specialised one. Beat sends
-one task a minute, ``dispatch_due``, which crawls the sources whose ``every`` has come round.
+one task a minute, ``dispatch_due``, which crawls the sources whose ``every`` has come round;
+of two beats started by mistake only the one holding the beat lock sends it (workers/beat.py).
 """
 
 from __future__ import annotations
@@ -113,6 +114,7 @@ def celery_config(broker_url: str | None, timings: Timings) -> dict[str, Any]:
         },
         "task_queues": tuple(Queue(name, Exchange(name), routing_key=name) for name in QUEUES),
         "task_default_queue": "process",
+        "beat_scheduler": "workers.beat:SingleBeatScheduler",  # one beat dispatches (a lock)
         "beat_schedule": {
             "dispatch-due-sources": {
                 "task": "workers.tasks.dispatch_due",
