@@ -44,7 +44,7 @@ from workers.leases import Lease, Work, give_back, take_lapsed
 from workers.publishing import public_dir, publish_if_dirty, request_publish, resume_publish
 from workers.redis_lock import RedisLock
 from workers.schedule import claim, due_sources, follow_sources_file
-from workers.steps import crawl_jobs, finished_crawls, ingest_result
+from workers.steps import crawl_jobs, database_away, finished_crawls, ingest_result
 from workers.timings import task_finished, task_started
 
 log = logging.getLogger(__name__)
@@ -103,7 +103,8 @@ def resend_lost(client: redis.Redis, pass_id: str) -> list[Work]:
 @contextmanager
 def _leased(task: Task, pass_id: str, *args: Any) -> Iterator[Lease]:
     """The task's lease on its work for the block. A transient error (the task retries) leaves
-    a lease that lapses if the retry has not come by the longest backoff."""
+    a lease that lapses if the retry has not come by the longest backoff; a connection that
+    PostgreSQL ended (the worker hung in a transaction) lets the lease lapse at once."""
     work = Work(task.name, (*args,))
     lease = Lease(broker_client(), pass_id, task.request.id, work, ttl=timings.lock_ttl)
     with lease.held():
@@ -111,6 +112,10 @@ def _leased(task: Task, pass_id: str, *args: Any) -> Iterator[Lease]:
             yield lease
         except TRANSIENT:
             lease.wait(timings.longest_countdown + timings.lock_ttl)
+            raise
+        except Exception as error:
+            if database_away(error):
+                lease.abandon()  # sent again by the follower, unless it did so already
             raise
 
 
