@@ -1,4 +1,5 @@
-"""The Celery configuration: late acks, redelivery, queues, beat, and delays that fit together."""
+"""The Celery configuration: late acks, redelivery, queues, beat, and delays that fit together;
+lost work sent again within a lease, long before the visibility timeout."""
 
 from __future__ import annotations
 
@@ -38,6 +39,20 @@ def test_in_production_the_visibility_timeout_outlasts_the_longest_crawl() -> No
     assert (
         PRODUCTION.crawl_time_limit + PRODUCTION.longest_countdown < PRODUCTION.visibility_timeout
     )
+
+
+def test_lost_work_is_sent_again_within_a_lease_not_the_visibility_timeout() -> None:
+    assert PRODUCTION.lock_ttl == 30  # a crawl lock, a lease, beat's lock; renewed every 10 s
+    assert PRODUCTION.follow_interval == 10  # how often `lotse run` looks for lapsed leases
+    assert PRODUCTION.lost_after == 40 < 4 * 60 < PRODUCTION.visibility_timeout
+    assert PRODUCTION.beat_lost_after == 90  # beat's dispatch looks once a minute
+    assert PRODUCTION.idle_transaction_timeout == 60
+    assert TEST_LIKE.lock_ttl < TEST_LIKE.visibility_timeout  # never above a short one
+    assert Timings.from_env({"LOTSE_LEASE": "12"}).follow_interval == 4
+
+
+def test_one_beat_dispatches_however_many_run() -> None:
+    assert app.conf.beat_scheduler == "workers.beat:SingleBeatScheduler"
 
 
 def test_tasks_are_acknowledged_late_and_given_back_when_their_worker_is_lost() -> None:
