@@ -3,10 +3,13 @@ lost work sent again within a lease, long before the visibility timeout."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import redis
 from sqlalchemy.exc import OperationalError
 
+from tests.celery_support import ROOT
 from workers import tasks
 from workers.app import Timings, app, celery_config
 
@@ -86,3 +89,13 @@ def test_every_task_retries_transient_errors_with_backoff_and_jitter(task) -> No
     assert task.retry_jitter is True
     assert task.retry_backoff_max == tasks.timings.longest_countdown
     assert 0 < task.max_retries <= 20
+
+
+def test_production_runs_redis_with_persistence() -> None:
+    """A restart of Redis keeps the queued tasks, crawl results waiting for their ingest, locks."""
+    compose = (ROOT / "compose.yaml").read_text()
+    assert '"redis-server", "--appendonly", "yes"' in compose
+    unit = (ROOT / "deploy" / "lotse-redis.service").read_text()
+    assert re.search(r"^ExecStart=/usr/bin/redis-server .*--appendonly yes", unit, re.M | re.S)
+    for name in ("lotse-worker@.service", "lotse-beat.service"):
+        assert "lotse-redis.service" in (ROOT / "deploy" / name).read_text()
