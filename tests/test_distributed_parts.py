@@ -211,6 +211,10 @@ def test_a_hung_workers_transaction_lets_the_ingest_lock_go(pg_database: str) ->
             session.execute(select(Source)).all()  # woken, the hung ingest cannot go on
         assert database_away(woken.value)  # retried or sent again, not the source's failure
         session.close()
+        with hung.transaction() as rendering:  # no ingest lock: a long pause is allowed
+            rendering.execute(select(Source)).all()
+            time.sleep(2.5)
+            rendering.execute(select(Source)).all()
     finally:
         hung.dispose()
         other.dispose()

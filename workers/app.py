@@ -70,8 +70,9 @@ class Timings:
 
     @property
     def idle_transaction_timeout(self) -> int:
-        """Seconds PostgreSQL lets a worker's transaction sit between statements: a worker that
-        hangs while it holds the ingest lock lets it go (the ingest is sent again)."""
+        """Seconds PostgreSQL lets a worker's transaction holding the ingest lock sit between
+        statements: a worker that hangs in an ingest lets the lock go (the ingest is sent
+        again)."""
         return 2 * self.lock_ttl
 
     @classmethod

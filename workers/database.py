@@ -6,17 +6,18 @@ Ingests take one advisory lock, so they run one at a time across all workers: ma
 record against the listings other sources founded must see those listings. The lock is held by
 the transaction, so a worker that dies mid-ingest lets it go when PostgreSQL drops its
 connection; one that hangs (SIGSTOP, a frozen machine) lets it go when PostgreSQL ends its
-session after ``idle_in_transaction_session_timeout`` (the worker's own timeout: no worker
-transaction waits that long between two statements). Elsewhere (SQLite, in-process) the
-database serialises writers itself.
+session: a worker's transaction that takes the lock sets an idle-in-transaction timeout (no
+ingest waits that long between two statements; other transactions, such as the render of the
+feeds, are not limited). Elsewhere (SQLite, in-process) the database serialises writers.
 """
 
 from __future__ import annotations
 
 import os
 import socket
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Engine, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -25,6 +26,7 @@ from aggregator.store.engine import create_schema
 
 INGEST_LOCK = 0x4C6F7473  # pg_locks shows it as locktype 'advisory', classid 0, objid this
 MIGRATION_LOCK = 0x4C6F7474
+_IDLE_TIMEOUTS: WeakKeyDictionary[Engine, int] = WeakKeyDictionary()  # worker engines: ms
 
 
 def worker_name() -> str:
@@ -33,19 +35,16 @@ def worker_name() -> str:
 
 def open_worker_store(url: str, *, idle_transaction_timeout: int | None = None) -> Store:
     """The store for this worker process, after bringing the schema up to date (one at a time).
-    ``idle_transaction_timeout``: seconds PostgreSQL lets a transaction of it sit idle."""
+    ``idle_transaction_timeout``: seconds PostgreSQL lets a transaction holding the ingest lock
+    sit idle between two statements before it ends the session (a hung worker)."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "postgresql":
         return Store(url)
-    query = {"application_name": worker_name()}
-    if idle_transaction_timeout:
-        timeout_ms = idle_transaction_timeout * 1000
-        query["options"] = f"-c idle_in_transaction_session_timeout={timeout_ms}"
-    named = parsed.update_query_dict(query)
+    named = parsed.update_query_dict({"application_name": worker_name()})
     store = Store(named.render_as_string(hide_password=False), migrate=False)
+    if idle_transaction_timeout:
+        _IDLE_TIMEOUTS[store.engine] = idle_transaction_timeout * 1000
     with store.engine.connect() as connection:
-        # this connection holds the lock, idle, while another brings the schema up to date
-        connection.execute(text("SET idle_in_transaction_session_timeout = 0"))
         connection.execute(select(func.pg_advisory_lock(MIGRATION_LOCK)))
         try:
             create_schema(store.engine)  # while other workers wait for the lock
@@ -56,5 +55,11 @@ def open_worker_store(url: str, *, idle_transaction_timeout: int | None = None) 
 
 def one_ingest_at_a_time(session: Session) -> None:
     """Wait for the ingest lock; the transaction of ``session`` holds it until it ends."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(select(func.pg_advisory_xact_lock(INGEST_LOCK)))
+    bind = session.get_bind()
+    if bind.dialect.name != "postgresql":
+        return
+    timeout = _IDLE_TIMEOUTS.get(bind) if isinstance(bind, Engine) else None
+    if timeout:  # for this transaction only (SET LOCAL)
+        setting = "idle_in_transaction_session_timeout"
+        session.execute(select(func.set_config(setting, str(timeout), True)))
+    session.execute(select(func.pg_advisory_xact_lock(INGEST_LOCK)))
