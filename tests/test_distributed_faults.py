@@ -46,7 +46,6 @@ from tests.county_support import (
     county,
     held_once,
     lotse_command,
-    slow_once,
     stored,
 )
 from tests.services_support import fresh_database, postgres_cluster, redis_server
@@ -170,7 +169,7 @@ def crawling(site: FixtureServer, run: Pass, source_id: str, hits: int) -> tuple
 def test_a_worker_killed_mid_crawl(
     sources: Path, site: FixtureServer, fault_free: Reference, tmp_path: Path, report
 ) -> None:
-    slow_once(site, "/vhs.ics", 8)  # the first crawl of vhs is still waiting for its calendar
+    gate = held_once(site, "/vhs.ics")  # the first crawl of vhs waits for its calendar
     with (
         redis_server() as redis,
         fresh_database(PG_ADMIN) as database_url,
@@ -180,6 +179,7 @@ def test_a_worker_killed_mid_crawl(
         worker_pid, crawl_pid = crawling(site, run, "vhs", hits)
         killed = time.monotonic()
         run.workers.kill(worker_pid)
+        gate.set()
         wait_for(lambda: not Path(f"/proc/{crawl_pid}").exists(), "the crawl die", run.workers)
         run.workers.start("w3")
         progress = run.finish()
@@ -192,7 +192,7 @@ def test_a_worker_killed_mid_crawl(
 def test_a_pool_process_killed_mid_crawl(
     sources: Path, site: FixtureServer, fault_free: Reference, tmp_path: Path, report
 ) -> None:
-    slow_once(site, "/vhs.ics", 8)
+    gate = held_once(site, "/vhs.ics")
     with (
         redis_server() as redis,
         fresh_database(PG_ADMIN) as database_url,
@@ -203,6 +203,7 @@ def test_a_pool_process_killed_mid_crawl(
         assert pool_pid not in run.workers.pids()  # a pool process, not the worker itself
         killed = time.monotonic()
         run.workers.kill(pool_pid)  # the worker gives the task back at once
+        gate.set()
         run.finish()
         report("pool process killed mid-crawl", time.monotonic() - killed)
         taken_over = [e for e in run.workers.log_lines() if "took the lock over" in e["message"]]
@@ -261,7 +262,7 @@ def only_rathaus_crawling(client: Redis) -> bool:
 def test_a_worker_hung_for_longer_than_its_lease(
     sources: Path, site: FixtureServer, fault_free: Reference, tmp_path: Path, report
 ) -> None:
-    slow_once(site, "/vhs.ics", 8)
+    gate = held_once(site, "/vhs.ics")
     with (
         redis_server() as redis,
         fresh_database(PG_ADMIN) as database_url,
@@ -271,13 +272,15 @@ def test_a_worker_hung_for_longer_than_its_lease(
         worker_pid, _ = crawling(site, run, "vhs", hits)
         hung = time.monotonic()
         stopped = run.workers.hang(worker_pid)  # the worker and its crawl, frozen
+        gate.set()  # the answer waits in the frozen crawl's socket
         try:
             progress = run.finish()  # the other worker crawls vhs again
+            crawled = len(site.hits("/vhs.ics"))
         finally:
             run.workers.wake(stopped)
         report("worker hung mid-crawl", time.monotonic() - hung)
         assert "the crawl of vhs was lost with its worker: sent it again" in progress
-        assert len(site.hits("/vhs.ics")) == hits + 2
+        assert crawled == hits + 2
         after_the_pass = stored(database_url)
         assert after_the_pass == fault_free.stored
 
@@ -295,7 +298,7 @@ def test_a_worker_hung_for_longer_than_its_lease(
 def test_redis_restarted_during_a_pass(
     sources: Path, site: FixtureServer, fault_free: Reference, tmp_path: Path, report
 ) -> None:
-    slow_once(site, "/integrationszentrum.ics", 6)
+    gate = held_once(site, "/integrationszentrum.ics")
     with (
         redis_server() as redis,
         fresh_database(PG_ADMIN) as database_url,
@@ -309,6 +312,7 @@ def test_redis_restarted_during_a_pass(
         )
         restarted = time.monotonic()
         redis.restart()  # without persistence: every queued task is lost
+        gate.set()  # the crawl under way ends, its lock gone with Redis
         progress = run.finish()
         report("Redis restarted", time.monotonic() - restarted)
         assert "Redis restarted: sent" in progress

@@ -37,6 +37,10 @@ _END = (
     "if redis.call('hget', KEYS[1], ARGV[1]) == ARGV[2] then redis.call('hdel', KEYS[1], ARGV[1])"
     " end return redis.call('del', KEYS[2])"
 )
+_RENEW = (  # never shortens a longer lapse that wait() set meanwhile
+    "local left = redis.call('pttl', KEYS[1]) if left < 0 then return 0 end"
+    " if left < tonumber(ARGV[1]) then redis.call('pexpire', KEYS[1], ARGV[1]) end return 1"
+)
 _TAKE_LAPSED = """
 local lapsed = {}
 local entries = redis.call('hgetall', KEYS[1])
@@ -101,7 +105,7 @@ class Lease:
 
     def renew(self) -> bool:
         """Push the lapse out again; False when it lapsed (it may have been sent again)."""
-        return self.settled or bool(self.client.pexpire(self.key, self.ttl_ms))
+        return self.settled or bool(self.client.eval(_RENEW, 1, self.key, self.ttl_ms))
 
     def wait(self, seconds: float) -> None:
         """A retry of this task is due within ``seconds``: lapse unless it has come by then."""
