@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import psycopg
+import pytest
 from celery import Celery
 from sqlalchemy.engine import make_url
 
@@ -70,8 +71,37 @@ class WorkerSet:
                 return name
         raise AssertionError(f"process {pid} is none of this test's workers")
 
+    def hang(self, pid: int) -> list[int]:
+        """SIGSTOP the worker with this pid and every process under it (its pool, its crawl),
+        as a frozen machine would; returns them, for ``wake``."""
+        stopped = [pid, *_descendants(pid)]
+        for each in stopped:
+            os.kill(each, signal.SIGSTOP)
+        return stopped
+
+    def wake(self, stopped: list[int]) -> None:
+        for each in stopped:
+            os.kill(each, signal.SIGCONT)
+
     def pids(self) -> set[int]:
         return {process.pid for process in self.processes.values() if process.poll() is None}
+
+    def pool_pids(self) -> set[int]:
+        """The worker processes and their pool processes (prefork), which run the tasks."""
+        mains = self.pids()
+        return mains | {pid for pid in _all_pids() if _parent_of(pid) in mains}
+
+    def log_lines(self) -> list[dict]:
+        """Every JSON line the workers logged so far."""
+        lines = []
+        for path in sorted(self.log_dir.glob("*.log")):
+            for line in path.read_text(errors="replace").splitlines():
+                if line[:1] == "{":
+                    try:
+                        lines.append(json.loads(line))
+                    except ValueError:
+                        continue  # the line being written right now
+        return lines
 
     def logs(self) -> str:
         return "\n".join(
@@ -126,6 +156,13 @@ def beat(env: dict[str, str], home: Path) -> Iterator[subprocess.Popen[bytes]]:
         process.wait(timeout=20)
 
 
+def show_recovery(capsys: pytest.CaptureFixture[str], fault: str, seconds: float) -> None:
+    """Print how long a pass took to complete after a fault (shown even when output is captured:
+    the times are what to read, not to assert)."""
+    with capsys.disabled():
+        print(f"\n    {fault}: the pass completed {seconds:.1f} s after it", flush=True)
+
+
 def wait_for(
     check: Callable[[], T | None], what: str, workers: WorkerSet, *, every: float = 0.2
 ) -> T:
@@ -153,10 +190,26 @@ def _wait_until_answering(broker: str, hostname: str, process: subprocess.Popen[
         app.close()
 
 
+def _all_pids() -> list[int]:
+    return [int(entry.name) for entry in Path("/proc").iterdir() if entry.name.isdigit()]
+
+
+def _descendants(pid: int) -> list[int]:
+    found, parents = [], {pid}
+    while True:
+        children = [
+            each for each in _all_pids() if _parent_of(each) in parents and each not in found
+        ]
+        if not children:
+            return found
+        found += children
+        parents = set(children)
+
+
 def _parent_of(pid: int) -> int | None:
     try:
         status = Path(f"/proc/{pid}/status").read_text()
-    except FileNotFoundError:
+    except (FileNotFoundError, ProcessLookupError):
         return None
     return next(int(line.split()[1]) for line in status.splitlines() if line.startswith("PPid:"))
 

@@ -12,6 +12,7 @@ import json
 import re
 import subprocess
 import sys
+import threading
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -80,6 +81,14 @@ def slow_once(site: FixtureServer, path: str, seconds: float) -> None:
     """The next request for ``path`` is answered after ``seconds``; later ones at once."""
     reply = site.routes[path][-1]
     site.route(path, dataclasses.replace(reply, delay=seconds), reply)
+
+
+def held_once(site: FixtureServer, path: str) -> threading.Event:
+    """The next request for ``path`` is answered once the returned event is set."""
+    gate = threading.Event()
+    reply = site.routes[path][-1]
+    site.route(path, dataclasses.replace(reply, gate=gate), reply)
+    return gate
 
 
 def lotse_command(sources: Path, out: Path) -> list[str]:

@@ -6,6 +6,7 @@ publish equal an in-process pass's; the schedule follows the sources file and ea
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -15,9 +16,24 @@ from starlette.testclient import TestClient
 from aggregator.config import Settings
 from aggregator.store import Store
 from lotse.serve import serving_app
-from tests.celery_support import WorkerSet, beat, lotse_env, wait_for, worker_set
+from tests.celery_support import (
+    WorkerSet,
+    beat,
+    crawls_running,
+    lotse_env,
+    show_recovery,
+    wait_for,
+    worker_set,
+)
 from tests.conftest import PG_ADMIN
-from tests.county_support import comparable, county, lotse_run, source_entry, stored
+from tests.county_support import (
+    comparable,
+    county,
+    held_once,
+    lotse_run,
+    source_entry,
+    stored,
+)
 from tests.services_support import fresh_database, redis_server
 from tests.support.server import FixtureServer
 from workers.publishing import pending
@@ -59,7 +75,7 @@ def test_beat_and_two_workers_publish_the_county_like_an_in_process_pass(
         assert operator.acquire()  # somebody crawls vhs right now
         env = lotse_env(
             database_url, server.url(), out=str(public), sources=str(sources),
-            dispatch_interval="1", visibility_timeout="10",
+            dispatch_interval="1",
         )  # fmt: skip
         with worker_set(env, tmp_path / "logs") as workers, beat(env, tmp_path):
             workers.start("w1", pool="prefork")
@@ -105,3 +121,81 @@ def test_beat_and_two_workers_publish_the_county_like_an_in_process_pass(
     for task in ("crawl_source", "ingest_crawls", "publish_feeds", "dispatch_due"):
         assert f'lotse_task_runs_total{{task="workers.tasks.{task}",outcome="SUCCESS"}}' in metrics
     assert 'lotse_task_runs_total{task="workers.tasks.crawl_source",outcome="RETRY"}' in metrics
+
+
+def beat_lines(home: Path) -> list[str]:
+    path = home / "beat.log"
+    lines = path.read_text(errors="replace").splitlines() if path.exists() else []
+    return [json.loads(line)["message"] for line in lines if line[:1] == "{"]
+
+
+@pytest.mark.timeout(400)
+def test_two_beats_dispatch_each_source_once_and_follow_their_pass(
+    site: FixtureServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two beats started by mistake: one dispatches, the other says so and stands by. A worker
+    killed mid-crawl of a pass beat started: beat's dispatch sends the crawl again (the lease
+    and the visibility timeout are the defaults; only the dispatch interval is short)."""
+    sources = county(site, tmp_path)
+    gate = held_once(site, "/vhs.ics")  # the first crawl of vhs waits for its calendar
+    before = {source_id: len(site.hits(f"/{source_id}.ics")) for source_id in COUNTY}
+    homes = [tmp_path / "beat-1", tmp_path / "beat-2"]
+    for home in homes:
+        home.mkdir()
+    with redis_server() as server, fresh_database(PG_ADMIN) as database_url:
+        env = lotse_env(
+            database_url, server.url(), out=str(tmp_path / "public"), sources=str(sources),
+            dispatch_interval="1",
+        )  # fmt: skip
+        with worker_set(env, tmp_path / "logs") as workers, beat(env, homes[0]) as first:
+            workers.start("w1")
+            workers.start("w2")
+            wait_for(
+                lambda: any("this beat dispatches" in m for m in beat_lines(homes[0])),
+                "the first beat taking the beat lock",
+                workers,
+            )
+            with beat(env, homes[1]):
+                standing_by = wait_for(
+                    lambda: [m for m in beat_lines(homes[1]) if "another beat is running" in m],
+                    "the second beat standing by",
+                    workers,
+                )
+                assert "sends nothing" in standing_by[0] and "beat " in standing_by[0]
+                worker_pid, _ = wait_for(
+                    lambda: (
+                        len(site.hits("/vhs.ics")) > before["vhs"]
+                        and crawls_running(workers.pids()).get("vhs")
+                    ),
+                    "the crawl of vhs waiting for its calendar",
+                    workers,
+                )
+                killed = time.monotonic()
+                workers.kill(worker_pid)
+                gate.set()
+                wait_for(
+                    lambda: crawled(database_url) == set(COUNTY), "every source crawled", workers
+                )
+                show_recovery(
+                    capsys, "worker killed mid-crawl of beat's pass", time.monotonic() - killed
+                )
+                resent = [
+                    line["message"]
+                    for line in json_lines(workers)
+                    if "the crawl of vhs was lost; sent it again" in line["message"]
+                ]
+                assert resent and resent[0].startswith("pass beat-")
+
+                first.terminate()  # the first beat goes: the second takes over
+                first.wait(timeout=20)
+                wait_for(
+                    lambda: any("this beat dispatches" in m for m in beat_lines(homes[1])),
+                    "the second beat taking over",
+                    workers,
+                )
+                crawls = {s: len(site.hits(f"/{s}.ics")) - before[s] for s in COUNTY}
+    assert crawls == {"stadt": 1, "vhs": 2, "integrationszentrum": 1, "verein": 1}
+    assert any("Sending due task" in message for message in beat_lines(homes[0]))
+    second = beat_lines(homes[1])
+    took_over = next(n for n, message in enumerate(second) if "this beat dispatches" in message)
+    assert not any("Sending due task" in message for message in second[:took_over])

@@ -1,11 +1,15 @@
-"""The Celery configuration: late acks, redelivery, queues, beat, and delays that fit together."""
+"""The Celery configuration: late acks, redelivery, queues, beat, and delays that fit together;
+lost work sent again within a lease, long before the visibility timeout."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 import redis
 from sqlalchemy.exc import OperationalError
 
+from tests.celery_support import ROOT
 from workers import tasks
 from workers.app import Timings, app, celery_config
 
@@ -40,6 +44,20 @@ def test_in_production_the_visibility_timeout_outlasts_the_longest_crawl() -> No
     )
 
 
+def test_lost_work_is_sent_again_within_a_lease_not_the_visibility_timeout() -> None:
+    assert PRODUCTION.lock_ttl == 30  # a crawl lock, a lease, beat's lock; renewed every 10 s
+    assert PRODUCTION.follow_interval == 10  # how often `lotse run` looks for lapsed leases
+    assert PRODUCTION.lost_after == 40 < 4 * 60 < PRODUCTION.visibility_timeout
+    assert PRODUCTION.beat_lost_after == 90  # beat's dispatch looks once a minute
+    assert PRODUCTION.idle_transaction_timeout == 60
+    assert TEST_LIKE.lock_ttl < TEST_LIKE.visibility_timeout  # never above a short one
+    assert Timings.from_env({"LOTSE_LEASE": "12"}).follow_interval == 4
+
+
+def test_one_beat_dispatches_however_many_run() -> None:
+    assert app.conf.beat_scheduler == "workers.beat:SingleBeatScheduler"
+
+
 def test_tasks_are_acknowledged_late_and_given_back_when_their_worker_is_lost() -> None:
     assert app.conf.task_acks_late is True
     assert app.conf.task_reject_on_worker_lost is True
@@ -71,3 +89,13 @@ def test_every_task_retries_transient_errors_with_backoff_and_jitter(task) -> No
     assert task.retry_jitter is True
     assert task.retry_backoff_max == tasks.timings.longest_countdown
     assert 0 < task.max_retries <= 20
+
+
+def test_production_runs_redis_with_persistence() -> None:
+    """A restart of Redis keeps the queued tasks, crawl results waiting for their ingest, locks."""
+    compose = (ROOT / "compose.yaml").read_text()
+    assert '"redis-server", "--appendonly", "yes"' in compose
+    unit = (ROOT / "deploy" / "lotse-redis.service").read_text()
+    assert re.search(r"^ExecStart=/usr/bin/redis-server .*--appendonly yes", unit, re.M | re.S)
+    for name in ("lotse-worker@.service", "lotse-beat.service"):
+        assert "lotse-redis.service" in (ROOT / "deploy" / name).read_text()

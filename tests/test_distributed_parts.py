@@ -1,5 +1,7 @@
-"""The parts the distributed tasks are made of, on a Redis of the test's own: the crawl lock,
-a crawl that dies, debounced publishing, beat's schedule, task timings and `/metrics`, JSON logs."""
+"""The parts the distributed tasks are made of, on a Redis of the test's own: the crawl lock and
+its fence, leases and what a follower sends again, a hung worker's transaction, a crawl that
+dies, debounced publishing, beat's schedule and its passes, task timings and `/metrics`, JSON
+logs."""
 
 from __future__ import annotations
 
@@ -14,15 +16,17 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import redis
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 from starlette.testclient import TestClient
 
 from aggregator.config import Settings
+from aggregator.crawl_result import CrawlResult
 from aggregator.store import Store
 from aggregator.store.models import Source, SourceRecord
 from crawlers.crawl import crawl_sources
@@ -32,13 +36,15 @@ from tests.conftest import FAST_CRAWL, FIXTURES, NOW, source
 from tests.county_support import comparable
 from tests.services_support import free_port, redis_server
 from tests.support.server import FixtureServer, Reply
-from workers import publishing, timings
+from workers import beat_passes, handoff, publishing, tasks, timings
+from workers.database import one_ingest_at_a_time, open_worker_store
+from workers.leases import Lease, Work, give_back, take_lapsed
 from workers.logs import JsonFormatter, serve_log_config
 from workers.passes import run_pass
 from workers.publishing import pending, publish_if_dirty, renders, request_publish
 from workers.redis_lock import RedisLock
 from workers.schedule import claim, due_sources, follow_sources_file
-from workers.steps import crawl_jobs, ingest_result, publish, register_sources
+from workers.steps import crawl_jobs, database_away, ingest_result, publish, register_sources
 
 
 @pytest.fixture(scope="module")
@@ -80,6 +86,140 @@ def test_a_dead_holders_lock_expires_while_a_working_holder_keeps_its_own(
         assert RedisLock(client, "crawl:a", ttl=30).acquire()
         assert not RedisLock(client, "crawl:b", ttl=30).acquire()
     assert RedisLock(client, "crawl:b", ttl=30).acquire()  # released on leaving the block
+
+
+def test_only_the_locks_holder_hands_a_crawl_on_and_a_take_over_fences_the_old_one_off(
+    client: redis.Redis,
+) -> None:
+    hung = RedisLock(client, "crawl:vhs", ttl=30, owner="task t1 on worker-1")
+    assert hung.acquire()
+    assert handoff.put(hung, "pass", CrawlResult("vhs", pages=1))
+    client.delete(handoff._key("pass", "vhs"))
+    # the holder hangs; its lock lapses (here: taken over) and the crawl is done again
+    newer = RedisLock(client, "crawl:vhs", ttl=30, owner="task t2 on worker-2")
+    assert not newer.take_over("task t9 on worker-9 someone-else")  # not the holder: refused
+    assert newer.take_over(hung.token)
+    assert handoff.put(newer, "pass", CrawlResult("vhs", pages=2))
+    assert not hung.renew()  # woken, the hung one finds the lock gone ...
+    assert not handoff.put(hung, "pass", CrawlResult("vhs", pages=1))  # ... and is refused
+    assert (handoff.get(client, "pass", "vhs") or CrawlResult("x")).pages == 2
+    assert newer.release()
+    assert not handoff.put(hung, "pass", CrawlResult("vhs", pages=1))  # nobody's: refused
+    assert (handoff.get(client, "pass", "vhs") or CrawlResult("x")).pages == 2
+
+
+# leases and what a follower sends again ------------------------------------------------------
+
+CRAWL = Work("workers.tasks.crawl_source", ("vhs", "pass", "2026-11-25T08:00:00+00:00", None, []))
+INGEST = Work("workers.tasks.ingest_crawls", ("pass", "2026-11-25T08:00:00+00:00", ["vhs"]))
+
+
+def lapse(client: redis.Redis, lease: Lease) -> None:
+    """What the expiry does when the holder stops renewing (SIGKILL, SIGSTOP)."""
+    client.delete(lease.key)
+
+
+def test_work_whose_lease_lapsed_is_taken_once_to_be_sent_again(client: redis.Redis) -> None:
+    crawl = Lease(client, "pass", "task-1", CRAWL, ttl=30)
+    crawl.take()
+    assert take_lapsed(client, "pass") == []  # held: nothing to send again
+    lapse(client, crawl)
+    assert take_lapsed(client, "pass") == [CRAWL]
+    assert take_lapsed(client, "pass") == []  # a second follower finds it taken
+    crawl.end()  # the lost holder, woken, ends a lease that is no longer in the registry
+    assert take_lapsed(client, "pass") == []
+
+
+def test_a_lease_ended_or_waiting_for_its_retry_is_not_sent_again(client: redis.Redis) -> None:
+    done = Lease(client, "pass", "task-1", CRAWL, ttl=30)
+    with done.held():
+        pass
+    waiting = Lease(client, "pass", "task-2", INGEST, ttl=30)
+    with pytest.raises(RuntimeError), waiting.held():
+        waiting.wait(60)  # a retry is due within a minute
+        raise RuntimeError("retrying")
+    assert take_lapsed(client, "pass") == []
+    waiting.settled = False  # a renewal racing the wait does not shorten it
+    assert waiting.renew() and client.pttl(waiting.key) > 30_000
+    lapse(client, waiting)  # the retry never came
+    assert take_lapsed(client, "pass") == [INGEST]
+
+
+def test_abandoned_and_given_back_work_is_sent_again_two_lost_ingests_once(
+    client: redis.Redis,
+) -> None:
+    for task_id in ("ingest-1", "ingest-2"):
+        lost = Lease(client, "pass", task_id, INGEST, ttl=30)
+        lost.take()
+        lapse(client, lost)
+    fenced = Lease(client, "pass", "task-3", CRAWL, ttl=30)
+    with fenced.held():
+        fenced.abandon()  # its crawl was refused: whoever follows sends it again
+    assert sorted(take_lapsed(client, "pass"), key=Work.describe) == [CRAWL, INGEST]
+    give_back(client, "pass", [CRAWL])  # it could not be sent: the next look takes it
+    assert take_lapsed(client, "pass") == [CRAWL]
+
+
+def test_a_held_lease_is_renewed_and_a_redelivered_task_takes_its_entry_over(
+    client: redis.Redis,
+) -> None:
+    lease = Lease(client, "pass", "task-1", CRAWL, ttl=1)
+    with lease.held():
+        time.sleep(2.5)  # over twice the expiry; the holder renews every third of it
+        assert take_lapsed(client, "pass") == []
+        again = Lease(client, "pass", "task-1", CRAWL, ttl=30)  # the same task, redelivered
+        again.take()
+    assert take_lapsed(client, "pass") == []  # the entry is the redelivery's, which holds it
+    again.end()
+    assert client.hlen("lotse:leases:pass") == 0
+
+
+def test_beats_dispatch_sends_lost_work_of_its_passes_again_and_closes_finished_ones(
+    client: redis.Redis, sqlite_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = "http://127.0.0.1:9/x.ics"
+    register_sources(sqlite_store, [source("stadt", "ical", url), source("vhs", "ical", url)])
+    sent: list[tuple[str, list]] = []
+    monkeypatch.setattr(tasks, "store", lambda: sqlite_store)
+    monkeypatch.setattr(tasks.app, "send_task", lambda name, args: sent.append((name, args)))
+    beat_passes.started(client, "beat-1", ["stadt", "vhs"], datetime.now(UTC))
+    ingest_result(sqlite_store, CrawlResult("stadt"), pass_id="beat-1", now=NOW)
+    lost = Lease(client, "beat-1", "task-1", CRAWL, ttl=30)
+    lost.take()
+    assert tasks.follow_beat_passes(client) == 0  # vhs still crawling
+    lapse(client, lost)
+    assert tasks.follow_beat_passes(client) == 1
+    assert sent == [(CRAWL.task, list(CRAWL.args))]
+    assert list(beat_passes.open_passes(client)) == ["beat-1"]
+    ingest_result(sqlite_store, CrawlResult("vhs"), pass_id="beat-1", now=NOW)
+    assert tasks.follow_beat_passes(client) == 0
+    assert beat_passes.open_passes(client) == {}  # every source ingested: closed
+
+
+# a hung worker's transaction -----------------------------------------------------------------
+
+
+def test_a_hung_workers_transaction_lets_the_ingest_lock_go(pg_database: str) -> None:
+    hung = open_worker_store(pg_database, idle_transaction_timeout=1)
+    other = open_worker_store(pg_database, idle_transaction_timeout=1)
+    try:
+        session = hung.sessions()
+        session.begin()
+        one_ingest_at_a_time(session)
+        time.sleep(2.5)  # hung past its idle timeout while it holds the ingest lock
+        with other.transaction() as waiting:
+            one_ingest_at_a_time(waiting)  # PostgreSQL ended the hung session: the lock is free
+        with pytest.raises(DBAPIError) as woken:
+            session.execute(select(Source)).all()  # woken, the hung ingest cannot go on
+        assert database_away(woken.value)  # retried or sent again, not the source's failure
+        session.close()
+        with hung.transaction() as rendering:  # no ingest lock: a long pause is allowed
+            rendering.execute(select(Source)).all()
+            time.sleep(2.5)
+            rendering.execute(select(Source)).all()
+    finally:
+        hung.dispose()
+        other.dispose()
 
 
 # a crawl that dies ---------------------------------------------------------------------------

@@ -2,10 +2,13 @@
 
 Tasks are idempotent (a redelivered one changes nothing), acknowledged late, and given back to
 the queue when their worker is lost. Redis delivers an unacknowledged task again after the
-visibility timeout, so that is longer than any countdown we use and than the longest crawl.
+visibility timeout, so that is longer than any countdown we use and than the longest crawl —
+too long to wait for a lost worker's task: whoever follows a pass sends lost work again when
+its lease lapses (workers/leases.py), within ``Timings.lost_after`` seconds.
 Two queues: ``crawl`` (network-bound crawls) and ``process`` (ingest, publish, dispatch); a
 plain worker consumes both, ``-Q crawl`` or ``-Q process`` makes a specialised one. Beat sends
-one task a minute, ``dispatch_due``, which crawls the sources whose ``every`` has come round.
+one task a minute, ``dispatch_due``, which crawls the sources whose ``every`` has come round;
+of two beats started by mistake only the one holding the beat lock sends it (workers/beat.py).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ class Timings:
     visibility_timeout: int = 6 * HOUR
     crawl_time_limit: int = 30 * 60  # the crawl's child process is stopped after this
     dispatch_interval: float = 60.0  # how often beat looks for due sources
+    lease: int = 30  # seconds a crawl lock, a lease or beat's lock outlives its last renewal
 
     @property
     def longest_countdown(self) -> int:
@@ -46,17 +50,41 @@ class Timings:
 
     @property
     def lock_ttl(self) -> int:
-        """Seconds a crawl lock outlives its holder; the holder renews it while it crawls."""
-        return min(60, self.longest_countdown)
+        """Seconds a lock or lease outlives its holder's last renewal (every third of it)."""
+        return max(3, min(self.lease, self.longest_countdown))
+
+    @property
+    def follow_interval(self) -> float:
+        """How often `lotse run` looks for lost work of its pass: a third of the lease."""
+        return self.lock_ttl / 3
+
+    @property
+    def lost_after(self) -> float:
+        """Seconds from a worker's last renewal until `lotse run` has sent its work again."""
+        return self.lock_ttl + self.follow_interval
+
+    @property
+    def beat_lost_after(self) -> float:
+        """The same for a pass beat started: its dispatch looks once per dispatch interval."""
+        return self.lock_ttl + self.dispatch_interval
+
+    @property
+    def idle_transaction_timeout(self) -> int:
+        """Seconds PostgreSQL lets a worker's transaction holding the ingest lock sit between
+        statements: a worker that hangs in an ingest lets the lock go (the ingest is sent
+        again)."""
+        return 2 * self.lock_ttl
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Timings:
-        """LOTSE_VISIBILITY_TIMEOUT, LOTSE_CRAWL_TIME_LIMIT, LOTSE_DISPATCH_INTERVAL (seconds)."""
+        """LOTSE_VISIBILITY_TIMEOUT, LOTSE_CRAWL_TIME_LIMIT, LOTSE_DISPATCH_INTERVAL,
+        LOTSE_LEASE (seconds)."""
         env = os.environ if env is None else env
         return cls(
             visibility_timeout=int(env.get("LOTSE_VISIBILITY_TIMEOUT") or cls.visibility_timeout),
             crawl_time_limit=int(env.get("LOTSE_CRAWL_TIME_LIMIT") or cls.crawl_time_limit),
             dispatch_interval=float(env.get("LOTSE_DISPATCH_INTERVAL") or cls.dispatch_interval),
+            lease=int(env.get("LOTSE_LEASE") or cls.lease),
         )
 
 
@@ -87,6 +115,7 @@ def celery_config(broker_url: str | None, timings: Timings) -> dict[str, Any]:
         },
         "task_queues": tuple(Queue(name, Exchange(name), routing_key=name) for name in QUEUES),
         "task_default_queue": "process",
+        "beat_scheduler": "workers.beat:SingleBeatScheduler",  # one beat dispatches (a lock)
         "beat_schedule": {
             "dispatch-due-sources": {
                 "task": "workers.tasks.dispatch_due",

@@ -1,11 +1,13 @@
 """A pass handed to the Celery workers: `lotse run` with LOTSE_BROKER_URL set.
 
 It sends one crawl task per enabled source and follows the pass in the database (a source is
-done when its crawl run of this pass is finished), so it needs no result backend. If Redis
-restarts meanwhile (a new run id) the queued tasks may be gone: it sends the crawls of the
-unfinished sources again, which is harmless where they were not lost (tasks are idempotent).
-The database may go away for a while; the pass waits for it. At the end it writes the feeds
-into ``out`` itself, as the in-process pass does.
+done when its crawl run of this pass is finished), so it needs no result backend. Every
+``Timings.follow_interval`` it sends the work again whose worker is gone: a crawl or ingest
+whose lease lapsed (workers.leases), so a lost worker costs at most ``Timings.lost_after``
+seconds, not the visibility timeout. If Redis restarts meanwhile (a new run id) the queued
+tasks may be gone: it sends the crawls of the unfinished sources again, which is harmless where
+they were not lost (tasks are idempotent). The database may go away for a while; the pass waits
+for it. At the end it writes the feeds into ``out`` itself, as the in-process pass does.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+import kombu.exceptions
 import redis
 from sqlalchemy.exc import InterfaceError, OperationalError
 
@@ -43,7 +46,8 @@ def run_pass_on_workers(
     timeout: float = 3600,
 ) -> PassReport:
     """Crawl and ingest every enabled source on the workers, then write the feeds into ``out``."""
-    from workers.tasks import send_crawls
+    from workers.app import timings
+    from workers.tasks import resend_lost, send_crawls
 
     report = PassReport(pass_id=uuid.uuid4().hex)
     order = [config.id for config in register_sources(store, configs)]
@@ -52,12 +56,17 @@ def run_pass_on_workers(
     send_crawls(order, order, report.pass_id, now, crawl_settings)
     progress(f"sent {len(order)} crawl tasks to the workers")
     deadline = time.monotonic() + timeout
+    next_look = time.monotonic() + timings.follow_interval
     done: dict[str, SourceSummary] = {}
     shown = -1
     while len(done) < len(order):
         if time.monotonic() > deadline:
             raise TimeoutError(f"the workers did not finish the pass within {timeout:.0f} s")
         time.sleep(POLL_SECONDS)
+        if time.monotonic() >= next_look:
+            next_look = time.monotonic() + timings.follow_interval
+            for work in _lost(lambda: resend_lost(client, report.pass_id)):
+                progress(f"{work.describe()} was lost with its worker: sent it again")
         try:
             done = finished_crawls(store, report.pass_id)
         except DATABASE_AWAY:
@@ -75,6 +84,14 @@ def run_pass_on_workers(
     report.written = _when_the_database_answers(lambda: publish(store, out, now=now), deadline)
     progress(f"published {len(report.written)} changed feed files into {out}")
     return report
+
+
+def _lost(resend: Callable[[], list[T]]) -> list[T]:
+    """What ``resend`` sent again; nothing while Redis is away (the next look tries again)."""
+    try:
+        return resend()
+    except (redis.RedisError, kombu.exceptions.OperationalError):
+        return []
 
 
 def _new_run_id(client: redis.Redis, known: str) -> str | None:

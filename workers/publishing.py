@@ -3,7 +3,8 @@
 An ingest marks the feeds dirty (a counter in Redis) and, unless a publish is scheduled
 already, schedules one after a short countdown. The publish renders only while the mark is
 there and clears it only if no ingest came in meanwhile (that ingest scheduled the next
-publish). A worker lost mid-render leaves the mark, so the redelivered publish renders.
+publish). A worker lost mid-render leaves the mark: the redelivered publish renders, or the
+one beat's dispatch schedules when it finds the mark with no publish on its way.
 The workers publish into LOTSE_OUT (default ``public`` in their working directory).
 """
 
@@ -43,6 +44,17 @@ def request_publish(
     client.incr(_dirty(out))
     if client.set(_scheduled(out), 1, nx=True, ex=3 * debounce):
         schedule()
+
+
+def resume_publish(
+    client: redis.Redis, out: Path, schedule: Callable[[], object], *, debounce: int
+) -> bool:
+    """``schedule`` a publish if changes wait for one and none is on its way (a publish lost
+    with its worker: beat's dispatch looks every minute). Whether it did."""
+    if client.exists(_dirty(out)) and client.set(_scheduled(out), 1, nx=True, ex=3 * debounce):
+        schedule()
+        return True
+    return False
 
 
 def publish_if_dirty(

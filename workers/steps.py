@@ -1,8 +1,9 @@
 """The steps of a pass as plain functions, called by the in-process pass and the Celery tasks.
 
 Each step opens its own transaction, so a step that fails leaves nothing half-applied.
-Ingests run one at a time (workers.database); a database that is unreachable for a moment is
-not the source's fault: that error goes up to the caller (the task retries), unrecorded.
+Ingests run one at a time (workers.database); a database that is unreachable for a moment, or
+that ended the session (a restart, a hung worker's idle timeout), is not the source's fault:
+that error goes up to the caller (the task retries, or its work is sent again), unrecorded.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from aggregator.crawl_result import CrawlResult
 from aggregator.ingest import SourceSummary, ingest, summary_of, sync_sources
@@ -62,15 +63,22 @@ def ingest_result(
         with store.transaction() as session:
             one_ingest_at_a_time(session)
             return ingest(session, result, pass_id=pass_id, now=now)
-    except (OperationalError, InterfaceError):
-        raise  # the database went away: nothing was stored, the caller tries again later
     except Exception as error:
+        if database_away(error):
+            raise  # nothing was stored: the caller tries again later
         log.exception("ingest of %s failed", result.source_id)
         failed = CrawlResult(result.source_id, status=CrawlStatus.FAILED, complete=False)
         failed.error = f"ingest failed: {type(error).__name__}: {error}"
         with store.transaction() as session:
             one_ingest_at_a_time(session)
             return ingest(session, failed, pass_id=pass_id, now=now)
+
+
+def database_away(error: BaseException) -> bool:
+    """Whether the database could not be reached or dropped the connection (nothing stored)."""
+    if isinstance(error, (OperationalError, InterfaceError)):
+        return True
+    return isinstance(error, DBAPIError) and bool(error.connection_invalidated)
 
 
 def finished_crawls(store: Store, pass_id: str) -> dict[str, SourceSummary]:

@@ -28,6 +28,7 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     etag: bool = False  # send an ETag and answer If-None-Match with 304
     delay: float = 0.0  # seconds to wait before answering (a slow server)
+    gate: threading.Event | None = None  # if given, the answer waits until it is set
     content_length: bool = True  # False: no Content-Length, the body ends when the socket closes
 
     @classmethod
@@ -81,6 +82,8 @@ class FixtureServer:
                     if self.headers.get("If-None-Match") == tag:
                         status, body = 304, b""
                 time.sleep(reply.delay)
+                if reply.gate is not None:
+                    reply.gate.wait(timeout=300)
                 self.send_response(status)
                 for name, value in headers.items():
                     self.send_header(name, value)
