@@ -77,12 +77,6 @@ def source_entry(source_id: str, url: str, *, every: str = "6h") -> str:
     )
 
 
-def slow_once(site: FixtureServer, path: str, seconds: float) -> None:
-    """The next request for ``path`` is answered after ``seconds``; later ones at once."""
-    reply = site.routes[path][-1]
-    site.route(path, dataclasses.replace(reply, delay=seconds), reply)
-
-
 def held_once(site: FixtureServer, path: str) -> threading.Event:
     """The next request for ``path`` is answered once the returned event is set."""
     gate = threading.Event()

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import redis
+from redis.typing import EncodableT, FieldT
 
 from workers.broker import text
 from workers.redis_lock import renewed
@@ -146,5 +147,7 @@ def take_lapsed(client: redis.Redis, pass_id: str) -> list[Work]:
 def give_back(client: redis.Redis, pass_id: str, works: list[Work]) -> None:
     """Put work taken by ``take_lapsed`` back, lapsed (it could not be sent): taken next time."""
     if works:
-        entries = {f"lost {uuid.uuid4().hex}": f"lost {work.to_json()}" for work in works}
+        entries: dict[FieldT, EncodableT] = {
+            f"lost {uuid.uuid4().hex}": f"lost {work.to_json()}" for work in works
+        }
         client.hset(_registry(pass_id), mapping=entries)
