@@ -33,9 +33,9 @@ SLOW = 5.0  # seconds the killed crawl's calendar takes to answer
 
 def run() -> None:
     from tests.conftest import PG_ADMIN, source
-    from tests.county_support import ICS, large_calendar
-    from tests.services_support import fresh_database, redis_server
+    from tests.support.county import ICS, large_calendar
     from tests.support.server import FixtureServer, Reply
+    from tests.support.services import fresh_database, redis_server
 
     first_day = datetime.now(UTC).date() + timedelta(days=2)
     with FixtureServer().running() as site, redis_server() as redis:
@@ -94,7 +94,7 @@ def _kill_mid_crawl(
     configs: list, database_url: str, broker_url: str, slow: str, what: str
 ) -> float:
     """Seconds from killing the worker (or pool process) crawling ``slow`` to the pass's end."""
-    from tests.celery_support import crawls_running
+    from tests.support.celery import crawls_running
 
     killed: list[float] = []
 
@@ -138,7 +138,7 @@ def _pass_on(
 ) -> Done:
     """One pass on ``workers`` fresh workers; ``meanwhile`` runs beside it (given the workers)."""
     from aggregator.store import Store
-    from tests.celery_support import lotse_env, worker_set
+    from tests.support.celery import lotse_env, worker_set
     from workers.broker import broker_client
     from workers.distributed import run_pass_on_workers
 

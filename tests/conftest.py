@@ -22,7 +22,7 @@ CORPUS = Path(os.environ.get("LOTSE_CORPUS", TESTS / "corpus")).resolve()  # tes
 FIXTURES = TESTS / "fixtures"
 PG_ADMIN = os.environ.get("LOTSE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 NOW = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
-pytest.register_assert_rewrite("tests.desk_browser_support")  # the browser tests' plugin
+pytest.register_assert_rewrite("tests.support.desk_browser")  # the browser tests' plugin
 FAST_CRAWL = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "RETRY_TIMES": 1}
 
 

@@ -13,14 +13,14 @@ from aggregator.apprenticeships.search import (
     search_apprenticeships,
 )
 from aggregator.places.locations import distance_km, postcode_centroid
-from tests.apprenticeship_support import (
+from tests.conftest import NOW
+from tests.support.apprenticeships import (
     ingest,
     jobs_result,
     jobs_source,
     radar_result,
     radar_source,
 )
-from tests.conftest import NOW
 from web.server import create_app
 
 GIENGEN, HEIDENHEIM = "89537", "89518"

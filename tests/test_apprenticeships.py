@@ -17,14 +17,14 @@ from aggregator.sources import load_sources
 from aggregator.store import Store
 from aggregator.store.models import Apprenticeship
 from lotse.demo import DEMO, host_map, serve_site
-from tests.apprenticeship_support import (
+from tests.conftest import FAST_CRAWL, FIXTURES, NOW, source
+from tests.support.apprenticeships import (
     ingest,
     jobs_result,
     jobs_source,
     radar_result,
     radar_source,
 )
-from tests.conftest import FAST_CRAWL, FIXTURES, NOW, source
 from tests.support.server import FixtureServer, Reply
 from workers.passes import run_pass
 from workers.steps import publish

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.celery_support import ROOT, lotse_env, worker
 from tests.conftest import FIXTURES
-from tests.county_support import comparable, lotse_run
-from tests.services_support import redis_server
+from tests.support.celery import ROOT, lotse_env, worker
+from tests.support.county import comparable, lotse_run
 from tests.support.server import Reply
+from tests.support.services import redis_server
 
 
 def sources_file(tmp_path: Path, site) -> Path:

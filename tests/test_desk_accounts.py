@@ -17,7 +17,7 @@ from aggregator.store.models import CrawlRun, Event, ReviewLog, StaffUser
 from lotse.cli import main
 from lotse.notify import notify_command
 from tests.conftest import NOW
-from tests.desk_support import ADMIN, EDITOR, MovableClock, add_accounts, csrf_in, fill, sign_in
+from tests.support.desk import ADMIN, EDITOR, MovableClock, add_accounts, csrf_in, fill, sign_in
 from tests.support.smtp import smtp_server
 from web.server import create_app
 

@@ -14,7 +14,7 @@ from aggregator.accounts import IDLE_TIMEOUT, SESSION_LIFETIME
 from aggregator.store.models import StaffUser
 from lotse.cli import main
 from tests.conftest import NOW
-from tests.desk_support import (
+from tests.support.desk import (
     ADMIN,
     EDITOR,
     MovableClock,

@@ -14,7 +14,7 @@ from sqlalchemy import update
 from aggregator.store import Store
 from aggregator.store.models import Event
 from tests.conftest import FAST_CRAWL, NOW, source
-from tests.desk_support import (
+from tests.support.desk import (
     ADMIN,
     CALENDARS,
     TickingClock,

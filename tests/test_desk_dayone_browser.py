@@ -12,7 +12,8 @@ from playwright.sync_api import Browser, expect
 from sqlalchemy import select
 
 from aggregator.store.models import Apprenticeship, Event
-from tests.desk_browser_support import (
+from tests.support.desk import CALENDARS, ensure_suggestion
+from tests.support.desk_browser import (
     ADMIN,
     EDITOR,
     LATER,
@@ -27,10 +28,9 @@ from tests.desk_browser_support import (
     running,
     staff_page,
 )
-from tests.desk_support import CALENDARS, ensure_suggestion
 from tests.support.smtp import smtp_server
 
-pytest_plugins = ["tests.desk_browser_support"]
+pytest_plugins = ["tests.support.desk_browser"]
 
 PAST_EVENT = """BEGIN:VEVENT
 UID:basar@kirche

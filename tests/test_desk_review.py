@@ -19,7 +19,7 @@ from aggregator.store import Store
 from aggregator.store.models import Apprenticeship, Event, MatchSuggestion
 from lotse.serve import serving_app
 from tests.conftest import NOW
-from tests.desk_support import (
+from tests.support.desk import (
     ADMIN,
     CALENDARS,
     EDITOR,

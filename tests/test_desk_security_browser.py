@@ -10,7 +10,7 @@ from datetime import timedelta
 from playwright.sync_api import Browser, expect
 
 from aggregator.store.models import Event
-from tests.desk_browser_support import (
+from tests.support.desk_browser import (
     ADMIN,
     EDITOR,
     feed,
@@ -21,7 +21,7 @@ from tests.desk_browser_support import (
     staff_page,
 )
 
-pytest_plugins = ["tests.desk_browser_support"]
+pytest_plugins = ["tests.support.desk_browser"]
 
 
 def test_sign_in_is_throttled_and_logged(desk, browser: Browser) -> None:

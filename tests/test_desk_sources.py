@@ -16,7 +16,7 @@ from aggregator.states import CrawlStatus
 from aggregator.store.models import CrawlRun, Event, Source
 from lotse.serve import serving_app
 from tests.conftest import FIXTURES, NOW, source
-from tests.desk_support import (
+from tests.support.desk import (
     ADMIN,
     CALENDARS,
     EDITOR,

@@ -20,7 +20,8 @@ from playwright.sync_api import Browser, expect
 from sqlalchemy import select, update
 
 from aggregator.store.models import CrawlRun, Event, Source
-from tests.desk_browser_support import (
+from tests.support.desk import CALENDARS, ensure_suggestion
+from tests.support.desk_browser import (
     ADMIN,
     EDITOR,
     LATER,
@@ -39,9 +40,8 @@ from tests.desk_browser_support import (
     sign_in,
     staff_page,
 )
-from tests.desk_support import CALENDARS, ensure_suggestion
 
-pytest_plugins = ["tests.desk_browser_support"]
+pytest_plugins = ["tests.support.desk_browser"]
 
 
 def edit_title(page, title: str) -> None:

@@ -16,7 +16,8 @@ from starlette.testclient import TestClient
 from aggregator.config import Settings
 from aggregator.store import Store
 from lotse.serve import serving_app
-from tests.celery_support import (
+from tests.conftest import PG_ADMIN
+from tests.support.celery import (
     WorkerSet,
     beat,
     crawls_running,
@@ -25,8 +26,7 @@ from tests.celery_support import (
     wait_for,
     worker_set,
 )
-from tests.conftest import PG_ADMIN
-from tests.county_support import (
+from tests.support.county import (
     comparable,
     county,
     held_once,
@@ -34,8 +34,8 @@ from tests.county_support import (
     source_entry,
     stored,
 )
-from tests.services_support import fresh_database, redis_server
 from tests.support.server import FixtureServer
+from tests.support.services import fresh_database, redis_server
 from workers.publishing import pending
 from workers.redis_lock import RedisLock
 

@@ -9,7 +9,7 @@ import pytest
 import redis
 from sqlalchemy.exc import OperationalError
 
-from tests.celery_support import ROOT
+from tests.support.celery import ROOT
 from workers import tasks
 from workers.app import Timings, app, celery_config
 

@@ -31,7 +31,8 @@ from pathlib import Path
 import pytest
 from redis import Redis
 
-from tests.celery_support import (
+from tests.conftest import PG_ADMIN
+from tests.support.celery import (
     WorkerSet,
     crawls_running,
     ingesting_worker,
@@ -40,16 +41,15 @@ from tests.celery_support import (
     wait_for,
     worker_set,
 )
-from tests.conftest import PG_ADMIN
-from tests.county_support import (
+from tests.support.county import (
     comparable,
     county,
     held_once,
     lotse_command,
     stored,
 )
-from tests.services_support import fresh_database, postgres_cluster, redis_server
 from tests.support.server import FixtureServer
+from tests.support.services import fresh_database, postgres_cluster, redis_server
 from workers.app import Timings
 from workers.leases import Work
 

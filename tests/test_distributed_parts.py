@@ -31,11 +31,11 @@ from aggregator.store import Store
 from aggregator.store.models import Source, SourceRecord
 from crawlers.crawl import crawl_sources
 from lotse.serve import serving_app
-from tests.celery_support import crawls_running
 from tests.conftest import FAST_CRAWL, FIXTURES, NOW, source
-from tests.county_support import comparable
-from tests.services_support import free_port, redis_server
+from tests.support.celery import crawls_running
+from tests.support.county import comparable
 from tests.support.server import FixtureServer, Reply
+from tests.support.services import free_port, redis_server
 from workers import beat_passes, handoff, publishing, tasks, timings
 from workers.database import one_ingest_at_a_time, open_worker_store
 from workers.leases import Lease, Work, give_back, take_lapsed

@@ -19,7 +19,7 @@ import vobject
 
 from aggregator.normalize.context import FUTURE_DAYS, PAST_DAYS
 from tests.conftest import NOW
-from tests.feeds_support import (
+from tests.support.feeds import (
     JS,
     County,
     as_text,

@@ -11,7 +11,7 @@ import icalendar
 import pytest
 
 from tests.conftest import NOW
-from tests.feeds_support import County, county_fixture, published_county
+from tests.support.feeds import County, county_fixture, published_county
 
 TZID = re.compile(rb";TZID=([^:;]+)[:;]")
 NAMES = {

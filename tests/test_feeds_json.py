@@ -15,7 +15,7 @@ from aggregator.events.queries import published_events
 from aggregator.store import Store
 from aggregator.store.models import Apprenticeship
 from tests.conftest import NOW
-from tests.feeds_support import County, client_fixture, county_fixture
+from tests.support.feeds import County, client_fixture, county_fixture
 from web.feed_routes import EVENT_FEED_PATHS
 from web.openapi import openapi
 from web.pages.jsonld import event_jsonld, job_posting_jsonld, script_tag

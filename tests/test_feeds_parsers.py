@@ -2,7 +2,7 @@
 (Evolution), sabre/vobject (Nextcloud), ical.js (Thunderbird), icalendar + recurring-ical-events,
 and the Integreat CMS's own import code — and a series written as a series.
 
-The county (tests/feeds_support.issue17_county): a weekly "Offene Sprechstunde" (Thursdays
+The county (tests/support/feeds.issue17_county): a weekly "Offene Sprechstunde" (Thursdays
 7 January to 25 March 2027) with an EXDATE (4 February), a moved occurrence (18 February,
 14:00), a cancelled one (4 March) and one merged with another source's single event (11 March);
 Integreat's own events, one merged with another source's; titles, texts, URLs and times that
@@ -26,8 +26,8 @@ from feeds.catalog import Catalog
 from feeds.ical import series_uid
 from feeds.integreat import DEFAULT_LENGTH, FILTER_VALUES
 from tests.conftest import NOW
-from tests.feeds_support import County, issue17_county
-from tests.parsers_support import (
+from tests.support.feeds import County, issue17_county
+from tests.support.parsers import (
     by_start,
     cms_import,
     expected,

@@ -17,7 +17,7 @@ from aggregator.events.view import EventView
 from aggregator.listings import SourceRef
 from feeds.ical import VeventCache, render_calendar, series_uid
 from feeds.integreat import render_integreat
-from tests.parsers_support import cms_import, icaljs, libical, occurrences, recurring, sabre
+from tests.support.parsers import cms_import, icaljs, libical, occurrences, recurring, sabre
 
 STAMP = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 SERIES = "6b0f7c1e-0000-5000-8000-000000000001"

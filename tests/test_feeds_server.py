@@ -15,7 +15,7 @@ from starlette.testclient import TestClient
 
 from aggregator.store.models import Event
 from tests.conftest import NOW
-from tests.feeds_support import County, client_fixture, county_fixture, published_county
+from tests.support.feeds import County, client_fixture, county_fixture, published_county
 from web.server import create_app
 
 KINDS = [

@@ -15,7 +15,7 @@ import pytest
 
 from aggregator.store import Store
 from tests.conftest import FAST_CRAWL, FIXTURES, NOW, source
-from tests.hostile_support import ICS, RSS, last_run, published, records
+from tests.support.hostile import ICS, RSS, last_run, published, records
 from tests.support.server import FixtureServer, Reply
 from tests.test_kind_feed import BOMB as BILLION_LAUGHS
 from workers.passes import run_pass

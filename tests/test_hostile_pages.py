@@ -1,5 +1,5 @@
 """The review desk and the public pages over listings whose every field carries markup, script
-and javascript:/data: URLs (one real pass, tests/hostile_support.py): every page shows them as
+and javascript:/data: URLs (one real pass, tests/support/hostile.py): every page shows them as
 text; every POST without the session's CSRF token is refused and changes nothing; an editor is
 refused the admin's pages, a visitor sees nothing that waits for review or belongs to staff."""
 
@@ -26,8 +26,8 @@ from aggregator.store.models import (
     StaffUser,
 )
 from tests.conftest import NOW
-from tests.desk_support import ADMIN, EDITOR, OPEN_URLS, add_accounts, sign_in
-from tests.hostile_support import MARKUP_SOURCES, fill_with_markup
+from tests.support.desk import ADMIN, EDITOR, OPEN_URLS, add_accounts, sign_in
+from tests.support.hostile import MARKUP_SOURCES, fill_with_markup
 from tests.support.server import FixtureServer
 from web.server import create_app
 

@@ -21,8 +21,8 @@ from crawlers.extract.records import Extraction
 from crawlers.spiders.ical import IcalSpider
 from crawlers.spiders.wp_events import WpEventsSpider
 from tests.conftest import CORPUS, FAST_CRAWL, FIXTURES, NOW, source
-from tests.desk_support import EDITOR, add_accounts, sign_in
-from tests.hostile_support import (
+from tests.support.desk import EDITOR, add_accounts, sign_in
+from tests.support.hostile import (
     HOSTILE,
     HTML,
     ICS,

@@ -18,7 +18,7 @@ from aggregator.store import Store
 from aggregator.store.models import Apprenticeship, Event, EventLink
 from feeds.publish import render_feeds
 from tests.conftest import NOW
-from tests.hostile_support import fill_with_markup, last_run, record_problems
+from tests.support.hostile import fill_with_markup, last_run, record_problems
 from tests.support.server import FixtureServer
 
 VEVENT_PROPERTIES = {

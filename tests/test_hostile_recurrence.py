@@ -15,7 +15,7 @@ import pytest
 from aggregator.dates.timezones import BERLIN
 from aggregator.store import Store
 from tests.conftest import FAST_CRAWL, NOW, source
-from tests.hostile_support import HOSTILE, ICS, JSON, published, record_problems
+from tests.support.hostile import HOSTILE, ICS, JSON, published, record_problems
 from tests.support.server import FixtureServer, Reply
 from workers.passes import run_pass
 

@@ -16,7 +16,7 @@ from aggregator.sources import SourceConfig, SourcesFileError, check_url, parse_
 from crawlers.crawl import CrawlJob, crawl_sources
 from crawlers.guard import PrivateHostGuard, refusal
 from tests.conftest import FAST_CRAWL, FIXTURES, NOW, source
-from tests.hostile_support import ICS, published
+from tests.support.hostile import ICS, published
 from tests.support.server import Reply
 from workers.passes import run_pass
 

@@ -10,7 +10,7 @@ import pytest
 
 from crawlers.extract.records import Unreadable
 from tests.conftest import CORPUS, FAST_CRAWL, NOW, source
-from tests.ical_support import read_calendar
+from tests.support.ical import read_calendar
 from tests.support.server import Reply
 from workers.passes import run_pass
 

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from tests.conftest import CORPUS, FIXTURES, NOW
-from tests.ical_support import read_calendar
+from tests.support.ical import read_calendar
 
 STADT = FIXTURES / "ical" / "stadt.ics"
 

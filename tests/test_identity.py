@@ -11,7 +11,7 @@ import icalendar
 import pytest
 
 from tests.conftest import NOW
-from tests.matching_support import (
+from tests.support.matching import (
     RATHAUS,
     VHS,
     Item,

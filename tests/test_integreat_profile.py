@@ -13,8 +13,8 @@ import pytest
 
 from aggregator.categories import CATEGORIES
 from feeds.integreat import DEFAULT_LENGTH
-from tests.feeds_support import County, county_fixture
 from tests.integreat_subset import Imported, imported, problems
+from tests.support.feeds import County, county_fixture
 
 county = county_fixture("integreat")
 

@@ -12,7 +12,7 @@ from crawlers.crawl import CrawlJob, crawl_sources
 from crawlers.extract.ba_jobsuche import read_offers_page
 from crawlers.extract.records import Unreadable
 from tests.conftest import FAST_CRAWL, FIXTURES, NOW, source
-from tests.kind_support import document, only, read_records
+from tests.support.kinds import document, only, read_records
 from tests.support.server import FixtureServer, Reply
 
 ANSWERS = FIXTURES / "ba"

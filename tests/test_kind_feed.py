@@ -11,7 +11,7 @@ import pytest
 from crawlers.extract.feed import MAX_FEED_BYTES, read_feed
 from crawlers.extract.records import Unreadable
 from tests.conftest import FAST_CRAWL, FIXTURES, NOW, source
-from tests.kind_support import by_title, document, only, read_records
+from tests.support.kinds import by_title, document, only, read_records
 from tests.support.server import Reply
 from workers.passes import run_pass
 

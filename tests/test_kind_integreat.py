@@ -11,7 +11,7 @@ import pytest
 from crawlers.extract.integreat import split_events
 from crawlers.extract.records import Unreadable
 from tests.conftest import CORPUS, FAST_CRAWL, FIXTURES, NOW, source
-from tests.kind_support import document, only, read_records
+from tests.support.kinds import document, only, read_records
 from tests.support.server import Reply
 from workers.passes import run_pass
 

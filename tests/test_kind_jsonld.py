@@ -10,7 +10,7 @@ import pytest
 
 from crawlers.extract.jsonld import read_page
 from tests.conftest import FAST_CRAWL, FIXTURES, NOW, source
-from tests.kind_support import by_title, document, read_records
+from tests.support.kinds import by_title, document, read_records
 from tests.support.server import FixtureServer, Reply
 from workers.passes import run_pass
 

@@ -11,7 +11,7 @@ import pytest
 from crawlers.crawl import CrawlJob, crawl_sources
 from crawlers.extract.lehrstellen_radar import read_result_page
 from tests.conftest import FAST_CRAWL, FIXTURES, NOW, source
-from tests.kind_support import document, only, read_records
+from tests.support.kinds import document, only, read_records
 from tests.support.server import FixtureServer, Reply
 
 PAGES = FIXTURES / "lehrstellen_radar"

@@ -12,7 +12,7 @@ from aggregator.sources import SourceConfig
 from crawlers.extract.records import Unreadable
 from crawlers.extract.wp_events import next_page_url, read_events_page
 from tests.conftest import CORPUS, FAST_CRAWL, FIXTURES, NOW, source
-from tests.kind_support import by_title, document, read_records
+from tests.support.kinds import by_title, document, read_records
 from tests.support.server import FixtureServer, Reply
 from workers.passes import run_pass
 

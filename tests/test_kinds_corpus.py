@@ -15,7 +15,7 @@ from crawlers.extract.integreat import split_events
 from crawlers.extract.jsonld import read_page
 from crawlers.extract.records import Extracted, Unreadable
 from tests.conftest import CORPUS, FAST_CRAWL, NOW, source
-from tests.kind_support import document, read_records
+from tests.support.kinds import document, read_records
 from tests.support.server import Reply
 from workers.passes import run_pass
 

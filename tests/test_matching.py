@@ -9,7 +9,7 @@ from aggregator.events.matching import canonical_url, compare_titles
 from aggregator.events.title_keys import title_key
 from aggregator.review.decisions import open_suggestions
 from benchmarks.matching import TARGET_PRECISION, TARGET_RECALL, evaluate, load_eval
-from tests.matching_support import (
+from tests.support.matching import (
     BIB,
     RATHAUS,
     VHS,

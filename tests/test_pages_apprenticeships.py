@@ -11,7 +11,7 @@ from html import unescape
 
 import pytest
 
-from tests.pages_support import german_visitor
+from tests.support.pages import german_visitor
 from web.pages import job_search
 
 ENTRY = re.compile(r'<li class="job">(.*?)</li>', re.S)

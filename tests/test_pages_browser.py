@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, sync_playwright
 
-from tests.desk_support import live_server
-from tests.pages_support import pages_app
+from tests.support.desk import live_server
+from tests.support.pages import pages_app
 from tests.test_desk_browser import CHROMIUM, CHROMIUM_ARGS, accessibility_problems
 
 SHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"

@@ -12,7 +12,7 @@ import icalendar
 import pytest
 from markupsafe import escape
 
-from tests.pages_support import german_visitor
+from tests.support.pages import german_visitor
 from web.pages import agenda
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -11,7 +11,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from tests.pages_support import page_client, pages_app
+from tests.support.pages import page_client, pages_app
 from web.pages.i18n import BY_CODE, LANGUAGES, LOCALE_DIR, from_accept_language
 
 PAGES = LOCALE_DIR.parent

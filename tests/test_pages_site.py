@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.pages_support import german_visitor
+from tests.support.pages import german_visitor
 from web.pages.render import STYLESHEET_URL
 
 PAGES = ("/", "/veranstaltungen", "/ausbildung", "/ausbildung?postcode=89522&km=50")

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from aggregator.review import decisions
 from aggregator.store.models import Apprenticeship, Event, ReviewLog
 from tests.conftest import NOW
-from tests.matching_support import (
+from tests.support.matching import (
     BIB,
     RATHAUS,
     Item,
@@ -285,7 +285,7 @@ def test_apprenticeships_are_approved_and_rejected_with_a_log_row(store) -> None
 
 def test_an_apprenticeship_correction_stands_and_a_source_change_is_a_conflict(store) -> None:
     from aggregator.apprenticeships import corrections
-    from tests.apprenticeship_support import ingest, jobs_result, jobs_source
+    from tests.support.apprenticeships import ingest, jobs_result, jobs_source
 
     config = jobs_source(trusted=True)
     ingest(store, [config], jobs_result(config.id, "page-1.json"))

@@ -8,7 +8,7 @@ from pathlib import Path
 from aggregator.normalize.drafts import EventDraft
 from aggregator.sources import SourceConfig
 from crawlers.extract.ical import split_calendar
-from tests.kind_support import document, read_records
+from tests.support.kinds import document, read_records
 
 URL = "https://stadt.example/kalender.ics"
 

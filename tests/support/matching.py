@@ -17,7 +17,7 @@ from aggregator.store.models import Event, EventLink
 from crawlers.extract.ical import split_calendar
 from feeds.publish import render_feeds
 from tests.conftest import NOW
-from tests.kind_support import document
+from tests.support.kinds import document
 from workers.steps import ingest_result, register_sources
 
 HEIDENHEIM = "Heidenheim an der Brenz"

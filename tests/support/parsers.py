@@ -21,7 +21,7 @@ import recurring_ical_events
 
 from aggregator.normalize.context import FUTURE_DAYS, PAST_DAYS
 from tests.conftest import NOW
-from tests.feeds_support import JS, instant
+from tests.support.feeds import JS, instant
 
 ROOT = Path(__file__).resolve().parent.parent
 READERS = Path(__file__).resolve().parent / "readers"

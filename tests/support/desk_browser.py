@@ -20,9 +20,9 @@ from sqlalchemy import select
 from aggregator.sources import SourceConfig
 from aggregator.store import Store
 from aggregator.store.models import Event
-from tests.apprenticeship_support import JOBS_API, jobs_result
 from tests.conftest import NOW
-from tests.desk_support import (
+from tests.support.apprenticeships import JOBS_API, jobs_result
+from tests.support.desk import (
     ADMIN,
     CALENDARS,
     EDITOR,

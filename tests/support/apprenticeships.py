@@ -12,7 +12,7 @@ from crawlers.extract.ba_jobsuche import read_offers_page
 from crawlers.extract.lehrstellen_radar import read_result_page
 from crawlers.extract.records import Extracted
 from tests.conftest import FIXTURES, NOW
-from tests.kind_support import document
+from tests.support.kinds import document
 from workers.steps import ingest_result, register_sources
 
 RADAR_SITE = "https://www.lehrstellen-radar.de/5100,90,lsrlist.html"

@@ -24,7 +24,7 @@ from aggregator.sources import SourceConfig
 from aggregator.store import Store
 from aggregator.store.models import Event, MatchSuggestion
 from crawlers.extract.ical import split_calendar
-from tests.kind_support import document
+from tests.support.kinds import document
 from workers.steps import ingest_result, register_sources
 
 EDITOR = ("erika", "erika-passwort-1")

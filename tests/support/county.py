@@ -18,8 +18,8 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from tests.celery_support import ROOT
 from tests.conftest import FIXTURES
+from tests.support.celery import ROOT
 from tests.support.server import FixtureServer, Reply
 
 ICS = "text/calendar; charset=utf-8"
