@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime
 from aggregator.dates.timezones import local
 from aggregator.identity import series_id
 from aggregator.listings import SourceRef, source_refs
+from aggregator.regions.region import DEFAULT_REGION
 from aggregator.store.models import Event, EventLink
 from aggregator.urls import web_url
 
@@ -50,6 +51,7 @@ class EventView:
     updated_at: datetime
     sources: tuple[SourceRef, ...]
     slot: datetime | date | None = None  # the occurrence's RECURRENCE-ID in its series
+    region: str = DEFAULT_REGION  # its region's slug
     # the hash of every field, computed once: feeds cache each VEVENT by its view
     _hash: int = field(default=0, init=False, repr=False, compare=False)
 
@@ -101,6 +103,7 @@ class EventView:
             updated_at=event.updated_at,
             sources=source_refs(event.links),
             slot=series_slot(event.series, event.links),
+            region=event.region,
         )
 
 
