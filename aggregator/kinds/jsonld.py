@@ -26,6 +26,7 @@ import json
 from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import urljoin
 
 from aggregator.crawl_result import RawRecord
 from aggregator.dates.event_times import consistent_end, occurrence_key, overlaps, parse_when
@@ -75,7 +76,7 @@ def _occurrences(
     dated = [(part, _when(part, "startDate")) for part in parts]
     if not any(start for _, start in dated):
         raise RecordProblem(f"{kind}: none of its {len(parts)} parts has a startDate")
-    uid = text_of(whole.get("@id")) or item_url(whole, record.url)
+    uid = _own_id(whole, record.url) or item_url(whole, record.url)
     drafts: dict[str, EventDraft] = {}
     for part, start in dated:
         if start is None:
@@ -109,7 +110,7 @@ def _draft(item: dict[str, Any], start: datetime | date, record: RawRecord) -> E
         status=_status(item.get("eventStatus")),
         place=place,
         url=own_url or record.url,
-        uid=text_of(item.get("@id")) or own_url,
+        uid=_own_id(item, record.url) or own_url,
         categories=tuple(_keywords(item.get("keywords"))),
     )
 
@@ -179,6 +180,12 @@ def _description(item: dict[str, Any], online: str | None) -> str:
     if online and online not in lines[0]:
         lines.append(f"{ONLINE}: {online}")
     return "\n\n".join(line for line in lines if line)
+
+
+def _own_id(item: dict[str, Any], base: str | None) -> str | None:
+    """The item's ``@id``, resolved against its page (``#event`` names a node of that page)."""
+    own = text_of(item.get("@id"))
+    return urljoin(base or "", own) if own else None
 
 
 def _when(item: dict[str, Any], name: str) -> datetime | date | None:
