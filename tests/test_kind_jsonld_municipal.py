@@ -242,6 +242,35 @@ def test_a_course_without_instances_is_a_recorded_problem() -> None:
     assert list(problems.values()) == ["Course without a hasCourseInstance: it names no dates"]
 
 
+@pytest.fixture(scope="module")
+def scheduled() -> list[EventDraft]:
+    return drafts_of("yoga")
+
+
+def test_a_weekly_course_schedule_gives_each_time_in_local_time(scheduled) -> None:
+    weekly = [d for d in scheduled if d.place.name == "VHS, Gymnastikraum"]
+    assert [d.start.isoformat() for d in weekly] == [
+        "2027-03-03T18:00:00+01:00",
+        "2027-03-10T18:00:00+01:00",
+        "2027-03-17T18:00:00+01:00",
+        "2027-03-24T18:00:00+01:00",
+        "2027-04-07T18:00:00+02:00",  # 31 March left out (exceptDate); summer time
+    ]
+
+
+def test_a_course_schedules_end_time_ends_each_time(scheduled) -> None:
+    assert scheduled[0].end.isoformat() == "2027-03-03T19:30:00+01:00"
+
+
+def test_a_daily_course_schedule_without_a_time_gives_all_day_events(scheduled) -> None:
+    daily = [d for d in scheduled if d.place.name == "Naturfreundehaus Heidenheim"]
+    assert [(d.all_day, d.start.isoformat()) for d in daily] == [
+        (True, "2027-07-05"),
+        (True, "2027-07-06"),
+        (True, "2027-07-07"),
+    ]
+
+
 # --- EventSeries with subEvent ----------------------------------------------------------------
 
 
