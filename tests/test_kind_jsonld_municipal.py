@@ -239,7 +239,25 @@ def test_a_course_without_instances_is_a_recorded_problem() -> None:
     html = '<script type="application/ld+json">{"@type": "Course", "name": "Yoga"}</script>'
     page = read_page(document(html, SITE + LISTING))
     drafts, problems = read_records(page.records, kind="jsonld", now=NOW)
-    assert list(problems.values()) == ["Course without a hasCourseInstance: it names no dates"]
+    assert list(problems.values()) == ["Course without a hasCourseInstance that names a startDate"]
+
+
+def test_a_series_whose_sub_events_are_elsewhere_is_one_event() -> None:
+    item = {
+        "@type": "EventSeries",
+        "name": "Kulturwochen",
+        "startDate": "2027-05-01",
+        "endDate": "2027-05-15",
+        "subEvent": [{"@id": "https://www.heidenheim.example/termine/1"}],
+    }
+    html = f'<script type="application/ld+json">{json.dumps(item)}</script>'
+    (record,) = read_page(document(html, SITE + LISTING)).records
+    draft = one_draft(record)
+    assert (draft.title, draft.start.isoformat(), draft.end.isoformat()) == (
+        "Kulturwochen",
+        "2027-05-01",
+        "2027-05-15",
+    )
 
 
 @pytest.fixture(scope="module")

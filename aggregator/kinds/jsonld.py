@@ -57,11 +57,11 @@ COURSE_OWN = ("name", "description", "provider", "keywords", "url", "@id")  # no
 
 def read_schema_item(record: RawRecord, context: Context) -> list[EventDraft]:
     item = _item(record)
-    parts = parts_of(item)
-    if parts:
-        return _occurrences(item, parts, record, context)
+    timed = [(part, start, end) for part in parts_of(item) for start, end in _times(part)]
+    if timed:
+        return _occurrences(item, timed, record, context)
     if is_course(item):
-        raise RecordProblem("Course without a hasCourseInstance: it names no dates")
+        raise RecordProblem("Course without a hasCourseInstance that names a startDate")
     if not is_event(item):
         return []  # a JobPosting: see the module docstring
     start = _when(item, "startDate")
@@ -71,15 +71,14 @@ def read_schema_item(record: RawRecord, context: Context) -> list[EventDraft]:
     return [draft] if overlaps(draft.start, draft.end, context.window) else []
 
 
+Timed = list[tuple[dict[str, Any], datetime | date, datetime | date | None]]
+
+
 def _occurrences(
-    whole: dict[str, Any], parts: list[dict[str, Any]], record: RawRecord, context: Context
+    whole: dict[str, Any], timed: Timed, record: RawRecord, context: Context
 ) -> list[EventDraft]:
     """One draft per time of each part of an EventSeries or Course, in the window, each start
-    once."""
-    kind = "Course" if is_course(whole) else "EventSeries"
-    timed = [(part, start, end) for part in parts for start, end in _times(part)]
-    if not timed:
-        raise RecordProblem(f"{kind}: none of its {len(parts)} parts has a startDate")
+    once. (A series whose parts name no time is read as one event.)"""
     uid = _own_id(whole, record.url) or item_url(whole, record.url)
     series = len(timed) > 1
     drafts: dict[str, EventDraft] = {}
@@ -243,6 +242,8 @@ def _where(item: dict[str, Any]) -> tuple[str | None, Place]:
     link = _online_link(virtual)
     said = {*types_of({"@type": text_of(item.get("eventStatus")) or ""})}
     said |= types_of({"@type": text_of(item.get("eventAttendanceMode")) or ""})
+    if (text_of(item.get("courseMode")) or "").lower() == "online":  # a CourseInstance's
+        said.add("OnlineEventAttendanceMode")
     if (virtual is not None and not physical) or said & ONLINE_ONLY:
         return link, _online_place(virtual)
     return link, _place(physical[0] if physical else None)
