@@ -120,6 +120,17 @@ def test_a_teaser_header_inside_an_article_is_content() -> None:
     assert detail_links(document(html, SITE + LISTING)) == [f"{SITE}/termin/1"]
 
 
+def test_page_numbers_are_pages_but_a_calendar_widgets_days_are_neither() -> None:
+    html = (
+        '<main><a href="/termine?seite=2">2</a> <table class="kalender"><tr><td>'
+        '<a href="/termine?datum=2027-01-14">14</a></td></tr></table>'
+        '<a href="/termine/lesung">Lesung</a></main>'
+    )
+    page = document(html, SITE + "/termine")
+    assert pager_links(page) == [f"{SITE}/termine?seite=2"]
+    assert detail_links(page) == [f"{SITE}/termine/lesung"]
+
+
 # --- Event subtypes ---------------------------------------------------------------------------
 
 
