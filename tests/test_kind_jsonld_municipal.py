@@ -417,6 +417,15 @@ def test_a_known_detail_that_is_gone_is_no_event_any_more(store, site, tmp_path)
     assert (summary.status, summary.items, summary.gone) == ("ok", 5, 1)
 
 
+def test_a_link_is_remembered_as_the_listing_wrote_it_not_where_it_redirected(site) -> None:
+    url = serve(site)
+    moved = DETAIL.format("jedermann")
+    site.route(moved, Reply(status=301, headers={"Location": site.url("/theater/jedermann")}))
+    site.route("/theater/jedermann", Reply.file(PAGES / "jedermann.html", HTML))
+    result = crawl(municipal(url))
+    assert site.url(moved) in result.memory["details"]
+
+
 def test_unknown_links_are_tried_at_most_max_discovered_per_crawl(site) -> None:
     result = crawl(municipal(serve(site), max_discovered=2))
     tried = [path for path in paths(site) if path.startswith("/,Lde/startseite/veranstaltungen/")]
