@@ -368,6 +368,10 @@ def crawl(config, state: dict | None = None):
     return crawl_sources([CrawlJob(config, state or {})], settings=FAST_CRAWL)[config.id]
 
 
+def published(out: Path) -> list[dict]:
+    return json.loads((out / "events.json").read_text())["events"]
+
+
 def paths(site: FixtureServer) -> list[str]:
     return [seen.path for seen in site.requests if seen.path != "/robots.txt"]
 
@@ -403,6 +407,17 @@ def test_a_second_pass_goes_straight_to_the_known_details(store, site, tmp_path)
     site.requests.clear()
     second = run_pass(store, [config], tmp_path, now=NOW, crawl_settings=FAST_CRAWL)
     assert [s.items for s in first.summaries] == [s.items for s in second.summaries] == [6]
+    assert sorted(event["title"] for event in published(tmp_path)) == [
+        "Deutschkurs A1 am Abend",
+        "Deutschkurs A1 am Abend",
+        "Deutschkurs A1 am Abend",
+        "Lesesommer: Bilderbuchkino",
+        "Lesesommer: Lesung mit Autorin",
+        "Neujahrskonzert der Stadtkapelle",
+        "Sprachcafé online",
+        "Theater: Jedermann",
+        "Vortrag: Ankommen in Heidenheim",
+    ]
     assert (len(first_requests), len(paths(site))) == (11, 9)
     assert not set(paths(site)) & set(NOT_DETAILS)
     assert {DETAIL.format(name) for name in DETAILS} <= set(paths(site))
