@@ -28,6 +28,7 @@ class EventDraft:
     series: bool = False
     categories: tuple[str, ...] = ()  # mapped onto the five categories
     timezone: str = LOCAL_TZID
+    license: str | None = None  # the licence the source gives the record under (toubiz)
 
     @property
     def all_day(self) -> bool:

@@ -56,6 +56,35 @@ _MUNICIPALITIES: dict[str, tuple[str, ...]] = {
 }
 MUNICIPALITIES: tuple[str, ...] = tuple(_MUNICIPALITIES)
 
+
+@dataclass(frozen=True)
+class BoundingBox:
+    """A rectangle of latitudes and longitudes (WGS 84), south-west to north-east."""
+
+    south: float
+    west: float
+    north: float
+    east: float
+
+    def text(self) -> str:
+        """ "south,west,north,east", as the ``bbox`` option of a source is written."""
+        return ",".join(f"{value:g}" for value in (self.south, self.west, self.north, self.east))
+
+    @classmethod
+    def parse(cls, text: str) -> BoundingBox:
+        """The box of "south,west,north,east"; ValueError saying what is wrong otherwise."""
+        parts = text.split(",")
+        if len(parts) != 4:
+            raise ValueError(f"needs four numbers 'south,west,north,east', not {len(parts)}")
+        south, west, north, east = (float(part) for part in parts)
+        if not (-90 <= south < north <= 90 and -180 <= west < east <= 180):
+            raise ValueError("needs south < north (-90 to 90) and west < east (-180 to 180)")
+        return cls(south, west, north, east)
+
+
+# The county's extent, rounded outwards (from its municipalities' boundaries).
+COUNTY_BBOX = BoundingBox(south=48.52, west=9.92, north=48.81, east=10.47)
+
 # Villages (Ortsteile) and the municipality they belong to; names shared with places far away
 # (Aufhausen, Sachsenhausen, plain "Dettingen") are left out.
 _LOCALITIES: dict[str, tuple[str, ...]] = {
