@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import logging
+import re
+import tomllib
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -370,3 +372,18 @@ def test_toubiz_and_the_town_calendar_carrying_the_same_concert_are_one_listing(
         "Quelle: Stadt Heidenheim, Tourismus BW (Lizenz: cc-by-sa)"
     )
     assert datetime.fromisoformat(concert["start"]).astimezone(UTC).hour == 17
+
+
+def test_the_commented_examples_of_the_sources_file_are_valid_entries() -> None:
+    """sources.toml shows a toubiz and an evangelische-termine entry commented out: with the
+    comment marks removed they are valid, switched off, and hold no token."""
+    text = (Path(__file__).resolve().parents[1] / "sources.toml").read_text(encoding="utf-8")
+    block = text.split("# Examples, commented out", 1)[1].split("\n\n", 1)[0]
+    entry = re.compile(r"^# (\[\[sources\]\]|[a-z_]+ = .*)$")
+    toml = "\n".join(found[1] for line in block.splitlines() if (found := entry.match(line)))
+    configs = parse_sources(tomllib.loads(toml), label="examples")
+    assert [(c.kind, c.enabled) for c in configs] == [
+        ("toubiz", False),
+        ("evangelische-termine", False),
+    ]
+    assert configs[0].option("token_env") == "LOTSE_TOUBIZ_TOKEN"

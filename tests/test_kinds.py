@@ -37,7 +37,7 @@ NAMES = [kind.name for kind in DECLARED]
 
 
 def test_each_kind_is_registered_once_under_its_name() -> None:
-    assert len(KINDS) == len(DECLARED) == 7
+    assert len(KINDS) == len(DECLARED) == 9
     assert all(KINDS[kind.name] is kind for kind in DECLARED)
 
 

@@ -63,8 +63,12 @@ KIND = Kind(
     extractor="crawlers.extract.evangelische_termine.read_export_page",
     normalizer=read_et_event,
     options=(
-        Option("vid", str, "the organiser's id (Veranstalter); this or region, or in the url"),
-        Option("region", str, "the region (deanery) whose events to read, instead of vid"),
+        Option(
+            "vid",
+            str,
+            "the organiser's id on the platform; this or region, as option or in the url",
+        ),
+        Option("region", str, "the region (deanery) to read instead of one organiser"),
         Option("items_per_page", int, "events per export page", default=100, check=between(1, 500)),
         Option("max_pages", int, "export pages read at most", default=50, check=between(1)),
     ),

@@ -83,14 +83,14 @@ KIND = Kind(
         Option(
             "token_env",
             str,
-            "the environment variable holding the Bearer token (never the token itself)",
+            "the environment variable that holds the Bearer token, never the token itself",
             default="LOTSE_TOUBIZ_TOKEN",
             check=check_variable,
         ),
         Option(
             "bbox",
             str,
-            "the area as 'south,west,north,east' (WGS 84); by default the county's",
+            "the area searched, 'south,west,north,east' in degrees (the county's)",
             default=COUNTY_BBOX.text(),
             check=check_bbox,
         ),
