@@ -42,7 +42,9 @@ def test_each_kind_is_registered_once_under_its_name() -> None:
 
 
 def test_an_unknown_kind_names_the_known_ones() -> None:
-    with pytest.raises(UnknownKind, match="unknown kind 'rss'; known: ba-jobsuche, feed, ical"):
+    with pytest.raises(
+        UnknownKind, match="unknown kind 'rss'; known: ba-jobsuche, evangelische-termine, feed"
+    ):
         kind_named("rss")
 
 
