@@ -245,3 +245,16 @@ def test_the_organiser_may_stand_in_the_url(sqlite_store, site, tmp_path) -> Non
     assert report.summaries[0].items == 5
     first = next(hit.path for hit in site.requests if hit.path.startswith("/json"))
     assert first == "/json?vid=1234&highlight=all&itemsPerPage=100&pageID=1"
+
+
+def test_an_error_object_in_place_of_the_export_fails_the_crawl_saying_what_was_expected(
+    sqlite_store, site, tmp_path
+) -> None:
+    url = site.route(
+        "/json", Reply(b'{"error": "Veranstalter unbekannt"}', headers={"Content-Type": JSON})
+    )
+    config = source("ev", "evangelische-termine", url, options={"vid": "1"})
+    report = run_pass(sqlite_store, [config], tmp_path, now=NOW, crawl_settings=FAST_CRAWL)
+    (summary,) = report.summaries
+    assert (summary.status, summary.items) == ("failed", 0)
+    assert "not the evangelische-termine JSON export ([{'Veranstaltung': {…}}, …])" in summary.error

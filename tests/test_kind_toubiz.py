@@ -387,3 +387,17 @@ def test_the_commented_examples_of_the_sources_file_are_valid_entries() -> None:
         ("evangelische-termine", False),
     ]
     assert configs[0].option("token_env") == "LOTSE_TOUBIZ_TOKEN"
+
+
+def test_a_login_page_in_place_of_the_answer_fails_the_crawl_saying_what_was_expected(
+    sqlite_store, site, tmp_path, monkeypatch
+) -> None:
+    monkeypatch.setenv("LOTSE_TOUBIZ_TOKEN", TOKEN)
+    login = Reply(
+        b"<html><body><form>Anmelden</form></body></html>", headers={"Content-Type": "text/html"}
+    )
+    url = site.route(PATH, login)
+    report = run_pass(sqlite_store, [toubiz(url)], tmp_path, now=NOW, crawl_settings=FAST_CRAWL)
+    (summary,) = report.summaries
+    assert (summary.status, summary.items) == ("failed", 0)
+    assert "not a toubiz event page ({'_attributes': {'pagination': {'lastPage'}}" in summary.error
