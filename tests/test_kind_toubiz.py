@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from aggregator.places.locations import COUNTY_BBOX
 from aggregator.sources import SourcesFileError, parse_sources
-from aggregator.store.models import Base
+from aggregator.store.models import Base, ListingChange
 from crawlers.extract.evangelische_termine import looks_like as looks_like_et
 from crawlers.extract.records import Unreadable
 from crawlers.extract.toubiz import looks_like, next_page_url, read_events_page
@@ -401,3 +401,27 @@ def test_a_login_page_in_place_of_the_answer_fails_the_crawl_saying_what_was_exp
     (summary,) = report.summaries
     assert (summary.status, summary.items) == ("failed", 0)
     assert "not a toubiz event page ({'_attributes': {'pagination': {'lastPage'}}" in summary.error
+
+
+def test_a_changed_licence_is_a_change_of_the_listing(sqlite_store, site, tmp_path, monkeypatch):
+    """Calendars refresh an event on a higher SEQUENCE: the new attribution reaches them, and
+    the listing's history says what changed."""
+    monkeypatch.setenv("LOTSE_TOUBIZ_TOKEN", TOKEN)
+    run_pass(sqlite_store, [toubiz(serve(site))], tmp_path, now=NOW, crawl_settings=FAST_CRAWL)
+    relicensed = json.loads((PAGES / "page-1.json").read_text())
+    relicensed["payload"][0]["license"] = "cc-by"
+    site.route(
+        PATH,
+        Reply(json.dumps(relicensed).encode(), headers={"Content-Type": JSON}),
+        Reply.file(PAGES / "page-2.json", JSON),
+        Reply.file(PAGES / "page-3.json", JSON),
+    )
+    later = NOW + timedelta(hours=6)
+    run_pass(sqlite_store, [toubiz(site.url(PATH))], tmp_path, now=later, crawl_settings=FAST_CRAWL)
+    calendar = Calendar.from_ical((tmp_path / "events.ics").read_bytes())
+    (concert,) = [e for e in calendar.walk("VEVENT") if str(e["SUMMARY"]).startswith("Sommer")]
+    assert str(concert["DESCRIPTION"]).endswith("Quelle: Tourismus BW (Lizenz: cc-by)")
+    assert concert["SEQUENCE"] == 1
+    with sqlite_store.transaction() as session:
+        changes = session.scalars(select(ListingChange.changes)).all()
+    assert {"licenses": [["cc-by-sa"], ["cc-by"]]} in changes

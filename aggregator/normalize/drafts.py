@@ -41,6 +41,8 @@ class EventDraft:
         data["end"] = _iso(self.end)
         data["categories"] = list(self.categories)
         data["all_day"] = self.all_day
+        if self.license is None:  # only where a source gives one: older links stay as they were
+            del data["license"]
         return data
 
 
