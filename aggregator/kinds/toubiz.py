@@ -27,7 +27,7 @@ from aggregator.dates.timezones import local
 from aggregator.kinds.spec import Kind, Option, between
 from aggregator.normalize.context import Context, RecordProblem
 from aggregator.normalize.drafts import EventDraft
-from aggregator.places.locations import COUNTY_BBOX, BoundingBox, Place
+from aggregator.places.locations import Place
 from aggregator.states import EventStatus, RecordType
 from aggregator.text.plain import one_line, plain_text
 
@@ -54,9 +54,26 @@ def read_toubiz_event(record: RawRecord, context: Context) -> list[EventDraft]:
     return [_draft(event, span, series=series) for span in spans]
 
 
+Box = tuple[float, float, float, float]  # south, west, north, east, as a region's bbox
+
+
+def parse_bbox(text: str) -> Box:
+    """The box "south,west,north,east" (degrees, WGS 84); ValueError saying what is wrong."""
+    parts = text.split(",")
+    if len(parts) != 4:
+        raise ValueError(f"needs four numbers 'south,west,north,east', not {len(parts)}")
+    try:
+        south, west, north, east = (float(part) for part in parts)
+    except ValueError:
+        raise ValueError("needs four numbers 'south,west,north,east'") from None
+    if not (-90 <= south < north <= 90 and -180 <= west < east <= 180):
+        raise ValueError("needs south < north (-90 to 90) and west < east (-180 to 180)")
+    return south, west, north, east
+
+
 def check_bbox(text: str) -> str | None:
     try:
-        BoundingBox.parse(text)
+        parse_bbox(text)
     except ValueError as error:
         return str(error)
     return None
@@ -90,8 +107,7 @@ KIND = Kind(
         Option(
             "bbox",
             str,
-            "the area searched, 'south,west,north,east' in degrees (the county's)",
-            default=COUNTY_BBOX.text(),
+            "the area searched, 'south,west,north,east' in degrees; by default the region's bbox",
             check=check_bbox,
         ),
         Option("max_pages", int, "API pages read at most", default=100, check=between(1)),
