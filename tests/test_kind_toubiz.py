@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from icalendar import Calendar
 from sqlalchemy import select
+from starlette.testclient import TestClient
 
 from aggregator.kinds.toubiz import parse_bbox
 from aggregator.regions.region import region_named
@@ -26,6 +27,7 @@ from crawlers.spiders.toubiz import event_query
 from tests.conftest import FAST_CRAWL, FIXTURES, NOW, source
 from tests.support.kinds import document, only, read_records
 from tests.support.server import FixtureServer, Reply
+from web.server import create_app
 from workers.passes import run_pass
 
 PAGES = FIXTURES / "toubiz"
@@ -435,3 +437,16 @@ def test_a_source_of_its_own_box_asks_for_that_one(sqlite_store, site, tmp_path,
     first = next(hit.path for hit in site.requests if hit.path.startswith(PATH))
     assert "filter%5BrectangleArea%5D%5B0%5D%5Blat%5D=48.6&" in first
     assert "filter%5BrectangleArea%5D%5B1%5D%5Blng%5D=10.2&" in first
+
+
+def test_the_event_page_names_the_licence_with_the_source(
+    sqlite_store, site, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("LOTSE_TOUBIZ_TOKEN", TOKEN)
+    run_pass(sqlite_store, [toubiz(serve(site))], tmp_path, now=NOW, crawl_settings=FAST_CRAWL)
+    (concert,) = published(tmp_path)["Sommerkonzert: Philharmonisches Orchester Heidenheim"]
+    client = TestClient(create_app(sqlite_store, clock=lambda: NOW))
+    german = client.get(f"/veranstaltungen/{concert['id']}", headers={"Accept-Language": "de"})
+    assert "toubiz (Lizenz: cc-by-sa)" in german.text
+    english = client.get(f"/veranstaltungen/{concert['id']}", headers={"Accept-Language": "en"})
+    assert "toubiz (licence: cc-by-sa)" in english.text
