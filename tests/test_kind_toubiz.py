@@ -450,3 +450,11 @@ def test_the_event_page_names_the_licence_with_the_source(
     assert "toubiz (Lizenz: cc-by-sa)" in german.text
     english = client.get(f"/veranstaltungen/{concert['id']}", headers={"Accept-Language": "en"})
     assert "toubiz (licence: cc-by-sa)" in english.text
+
+
+def test_a_date_given_twice_is_one_occurrence() -> None:
+    event = json.loads((PAGES / "page-1.json").read_text())["payload"][1]
+    event["datesCache"].append(dict(event["datesCache"][0]))
+    body = json.dumps({"_attributes": {"pagination": {"lastPage": 1}}, "payload": [event]})
+    found = read_records(read_events_page(document(body, API)).records, kind="toubiz", now=NOW)
+    assert [d.start.date() for d in found[0][TOUR]] == [date(2027, 4, 3), date(2027, 4, 24)]

@@ -46,12 +46,15 @@ def read_toubiz_event(record: RawRecord, context: Context) -> list[EventDraft]:
     dates = event.get("datesCache")
     if not isinstance(dates, list):
         raise RecordProblem("event has no 'datesCache' list of its dates")
-    spans = [_span(entry) for entry in dates if _takes_place(entry)]
-    spans = [span for span in spans if overlaps(span[0], span[1], context.window)]
+    spans: dict[str, Span] = {}  # by occurrence: a date given twice is one occurrence
+    for entry in dates:
+        span = _span(entry) if _takes_place(entry) else None
+        if span is not None and overlaps(span[0], span[1], context.window):
+            spans.setdefault(occurrence_key(span[0]), span)
     if len(spans) > MAX_DATES:
         raise RecordProblem(f"more than {MAX_DATES} dates in the published window")
     series = len(dates) > 1
-    return [_draft(event, span, series=series) for span in spans]
+    return [_draft(event, span, series=series) for span in spans.values()]
 
 
 Box = tuple[float, float, float, float]  # south, west, north, east, as a region's bbox
