@@ -43,7 +43,9 @@ class Kind:
     ``extractor``: the function that reads one fetched document, ``(Document) -> Extraction``;
     ``normalizer``: the function that reads one raw record into drafts (raising RecordProblem);
     ``summary``: what it reads, for the table of docs/contract.md §3; ``default_url``: the
-    public endpoint used when a source gives no ``url``.
+    public endpoint used when a source gives no ``url``; ``detect``: the function that tells
+    whether a fetched answer is this kind's, ``(url: str, body: bytes) -> bool`` (for
+    `lotse sources try`; None where the kind has none yet).
     """
 
     name: str
@@ -54,6 +56,7 @@ class Kind:
     normalizer: Normalizer
     options: tuple[Option, ...] = ()
     default_url: str | None = None
+    detect: str | None = None
 
     def option(self, name: str) -> Option:
         """The declared option ``name``; KeyError naming the kind's options if there is none."""
