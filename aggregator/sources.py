@@ -22,7 +22,7 @@ from aggregator.kinds.spec import Kind, Option
 from aggregator.states import RecordType
 
 COMMON_KEYS = {"id", "kind", "url", "categories", "town", "trusted", "every", "enabled"}
-COMMON_KEYS |= {"allow_private", "name"}
+COMMON_KEYS |= {"allow_private", "name", "homepage"}
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 INTERVAL = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -41,6 +41,7 @@ class SourceConfig:
     enabled: bool = True
     allow_private: bool = False
     name: str | None = None
+    homepage: str | None = None  # its public calendar page: the link of events without one
     options: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -68,6 +69,7 @@ class SourceConfig:
             "enabled": self.enabled,
             "allow_private": self.allow_private,
             "name": self.name,
+            "homepage": self.homepage,
             "options": dict(self.options),
         }
 
@@ -151,6 +153,9 @@ def _parse_entry(entry: dict[str, Any], where: str) -> tuple[SourceConfig | None
         url_problem = check_url(url, allow_private=allow_private)
         if url_problem:
             problem("url", url_problem)
+    homepage = _typed(entry, "homepage", str, problem)
+    if homepage is not None and (homepage_problem := check_url(homepage, allow_private=True)):
+        problem("homepage", homepage_problem)
     categories = _typed(entry, "categories", list, problem) or []
     for category in categories:
         if category not in CATEGORIES:
@@ -177,6 +182,7 @@ def _parse_entry(entry: dict[str, Any], where: str) -> tuple[SourceConfig | None
             enabled=_typed(entry, "enabled", bool, problem) is not False,
             allow_private=allow_private,
             name=_typed(entry, "name", str, problem),
+            homepage=homepage,
             options=options,
         ),
         problems,
