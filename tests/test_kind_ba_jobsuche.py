@@ -79,8 +79,25 @@ def test_a_v6_answer_gives_one_record_per_offer_keyed_by_referenznummer() -> Non
 
 
 def test_a_v6_answer_past_the_end_has_only_max_ergebnisse() -> None:
-    page = read_offers_page(document((ANSWERS / "v6-past-end.json").read_bytes(), API_V6))
+    past = f"{API_V6}?page=3&size=100"
+    page = read_offers_page(document((ANSWERS / "v6-past-end.json").read_bytes(), past))
     assert (page.records, page.problems, page.pages) == ([], [], [])
+
+
+def test_a_search_without_hits_has_max_ergebnisse_0() -> None:
+    page = read_offers_page(document('{"maxErgebnisse": 0, "page": 1, "size": 100}', API_V6))
+    assert (page.records, page.problems, page.pages) == ([], [], [])
+
+
+def test_hits_without_an_offer_list_on_a_page_that_should_have_them_are_refused() -> None:
+    """A renamed offer list beside a kept ``maxErgebnisse`` is no "0 offers"."""
+    text = '{"treffer": [{"referenznummer": "1-1-S"}], "maxErgebnisse": 5}'
+    with pytest.raises(Unreadable) as refused:
+        read_offers_page(document(text, f"{API_V6}?page=1&size=100"))
+    assert str(refused.value) == (
+        "the answer says 5 offers were found but lists none on this page under "
+        "'ergebnisliste' (v6) or 'stellenangebote' (v4)"
+    )
 
 
 def test_a_v6_offer_reads_into_an_apprenticeship() -> None:
@@ -215,7 +232,8 @@ def test_an_answer_gives_one_record_per_offer_keyed_by_refnr() -> None:
 
 
 def test_an_answer_past_the_end_has_no_stellenangebote() -> None:
-    page = read_offers_page(document((ANSWERS / "past-end.json").read_bytes(), API))
+    past = f"{API}?page=3&size=100"
+    page = read_offers_page(document((ANSWERS / "past-end.json").read_bytes(), past))
     assert (page.records, page.pages) == ([], [])
 
 

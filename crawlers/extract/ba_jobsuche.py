@@ -34,12 +34,7 @@ def read_offers_page(document: Document) -> Extraction:
     data = _answer(document.text)
     shape = next((key for key in SHAPES if key in data), None)
     if shape is None:
-        if HITS in data:
-            return Extraction()  # no hits, or past the last page
-        raise Unreadable(
-            "not a Jobsuche answer of a known shape: expected 'ergebnisliste' (v6), "
-            f"'stellenangebote' (v4) or '{HITS}', found {_keys(data)}"
-        )
+        return _without_offers(document.url, data)
     offers = data[shape]
     if not isinstance(offers, list):
         raise Unreadable(f"'{shape}' is not a list")
@@ -70,6 +65,23 @@ def _answer(text: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise Unreadable("not a Jobsuche answer (no JSON object)")
     return data
+
+
+def _without_offers(url: str, data: dict[str, Any]) -> Extraction:
+    """An answer without an offer list: no hits, or a page past the last one. Unreadable when
+    it lacks ``maxErgebnisse`` too, or says this page should have had offers."""
+    hits = data.get(HITS)
+    if hits is None:
+        raise Unreadable(
+            "not a Jobsuche answer of a known shape: expected 'ergebnisliste' (v6), "
+            f"'stellenangebote' (v4) or '{HITS}', found {_keys(data)}"
+        )
+    if isinstance(hits, int) and hits > (page_number(url) - 1) * _size(url):
+        raise Unreadable(
+            f"the answer says {hits} offers were found but lists none on this page under "
+            "'ergebnisliste' (v6) or 'stellenangebote' (v4)"
+        )
+    return Extraction()
 
 
 def _next_page(url: str, hits: object) -> Extraction:
