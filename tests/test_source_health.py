@@ -8,12 +8,16 @@ import json
 import re
 from datetime import timedelta
 
+import pytest
 from scrapy.http import Request, TextResponse
 
 from aggregator.health import ALARM_SHARE, alarm
+from aggregator.kinds import KINDS
+from aggregator.notify import digest
 from aggregator.store.models import Source
 from crawlers.extract.document import Document
 from crawlers.extract.records import Extraction
+from crawlers.spiders import spider_for
 from crawlers.spiders.ical import IcalSpider
 from lotse.summary import summary_table
 from tests.conftest import FAST_CRAWL, FIXTURES, NOW, source
@@ -60,6 +64,9 @@ def test_a_source_yielding_exactly_half_raises_the_alarm(sqlite_store, site, tmp
     assert (summary.items, summary.gone) == (2, 0)
     assert summary.alarm == "yielded 2 items, 50% or less of last time's 4"
     assert health(sqlite_store, "stabi") == ("alarm", summary.alarm)
+    assert mailed_alarms(sqlite_store) == [
+        "stabi: Alarm: deutlich weniger Einträge (25.11.2026, 15:00)"
+    ]
 
 
 def test_one_more_than_half_raises_no_alarm(sqlite_store, site, tmp_path):
@@ -106,6 +113,7 @@ def test_a_first_crawl_of_an_empty_calendar_is_an_alarm(sqlite_store, site, tmp_
     report = run_pass(sqlite_store, [config], tmp_path, now=NOW, crawl_settings=FAST_CRAWL)
     assert report.summaries[0].alarm == "yielded nothing on its first crawl"
     assert health(sqlite_store, "leer") == ("alarm", "yielded nothing on its first crawl")
+    assert mailed_alarms(sqlite_store) == ["leer: Alarm: keine Einträge (25.11.2026, 09:00)"]
 
 
 def test_a_steady_source_raises_no_alarm(sqlite_store, site, tmp_path):
@@ -133,6 +141,26 @@ def test_an_ical_reader_that_raises_fails_the_crawl_with_a_message(sqlite_store)
     assert (summary.status, summary.items) == ("failed", 0)
     assert summary.error == f"{url}: cannot read it: KeyError: 'VEVENT'"
     assert health(sqlite_store, "vhs") == ("failing", summary.error)
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_every_kind_fails_its_first_page_when_its_reader_raises(kind: str) -> None:
+    """One refusal path for all: the crawl fails with the reader's error, no kind says ok."""
+    required = {o.name: "89518" for o in KINDS[kind].options if o.required}
+    config = source("quelle", kind, "https://quelle.example/daten", options=required)
+    spider = spider_for(kind)(source=config.to_dict())
+    spider.extract = broken_reader
+    url = spider.start_url()
+    response = TextResponse(url, body=b"{}", request=Request(url, meta={"first": True}))
+    assert list(spider.parse_start(response)) == []
+    assert (spider.result.status, spider.result.complete) == ("failed", False)
+    assert spider.result.error == f"{url}: cannot read it: KeyError: 'VEVENT'"
+
+
+def mailed_alarms(store) -> list[str]:
+    """The alarms the daily staff e-mail names (aggregator/notify.py)."""
+    with store.transaction() as session:
+        return digest(session, now=NOW + timedelta(days=1), since=NOW - timedelta(days=1)).alarms
 
 
 def health(store, source_id: str) -> tuple[str, str | None]:
