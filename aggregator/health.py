@@ -22,8 +22,8 @@ _SAID = "; the crawl said: "
 
 @dataclass(frozen=True)
 class Alarm:
-    """What an alarm says: the items this crawl yielded, the last successful crawl's (None on a
-    first crawl, or where an alarm text does not say), and the crawl's problem texts."""
+    """What an alarm says: the items this crawl yielded, the last successful crawl's (None when
+    no crawl before succeeded, a first crawl say), and the crawl's problem texts."""
 
     items: int
     previous: int | None = None
@@ -36,7 +36,9 @@ class Alarm:
     def __str__(self) -> str:
         if self.nothing:
             text = "yielded nothing" + (
-                " on its first crawl" if self.previous is None else f" (last time {self.previous})"
+                ", as did every crawl before"
+                if self.previous is None
+                else f" (last time {self.previous})"
             )
         else:
             text = f"yielded {self.items} items, {ALARM_SHARE:.0%} or less of last time's "

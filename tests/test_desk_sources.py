@@ -83,14 +83,14 @@ def test_a_first_crawl_yielding_nothing_is_an_alarm_in_german_naming_the_source(
     row = source_row(admin.get("/desk/sources").text, "leer")
     assert '<span class="badge alarm">Alarm</span>' in row
     assert (
-        "„Kalender Leerdorf“ lieferte beim ersten Abruf keine Einträge. Bitte Adresse und Art "
-        "prüfen. Der Abruf meldete Probleme (unter „Technisch“). Es wurde nichts als "
-        "verschwunden markiert."
+        "„Kalender Leerdorf“ lieferte keine Einträge, wie jeder Abruf bisher. Bitte Adresse und "
+        "Art der Quelle prüfen. Der Abruf meldete Probleme (unter „Technisch“). Es wurde nichts "
+        "als verschwunden markiert."
     ) in row
     assert "the crawl said: https://leer.example/k.ics: the file ends inside VEVENT" in row
     assert BARS.findall(row) == ["alarm"]
     page = admin.get("/desk/sources/leer").text
-    assert "„Kalender Leerdorf“ lieferte beim ersten Abruf keine Einträge." in page
+    assert "„Kalender Leerdorf“ lieferte keine Einträge, wie jeder Abruf bisher." in page
 
 
 def test_a_source_page_lists_records_with_problems_and_their_raw_payload(admin) -> None:

@@ -98,7 +98,7 @@ def test_a_first_crawl_yielding_nothing_is_an_alarm_with_its_problems(sqlite_sto
     (summary,) = report.summaries
     assert (summary.status, summary.items, summary.error) == ("ok", 0, None)
     assert summary.alarm == (
-        "yielded nothing on its first crawl; the crawl said: "
+        "yielded nothing, as did every crawl before; the crawl said: "
         f"{url}: offer 1 on this page has no referenznummer | "
         f"{url}: offer 2 on this page has no referenznummer"
     )
@@ -111,8 +111,8 @@ def test_a_first_crawl_of_an_empty_calendar_is_an_alarm(sqlite_store, site, tmp_
     url = site.route("/leer.ics", Reply(empty, headers={"Content-Type": "text/calendar"}))
     config = source("leer", "ical", url)
     report = run_pass(sqlite_store, [config], tmp_path, now=NOW, crawl_settings=FAST_CRAWL)
-    assert report.summaries[0].alarm == "yielded nothing on its first crawl"
-    assert health(sqlite_store, "leer") == ("alarm", "yielded nothing on its first crawl")
+    assert report.summaries[0].alarm == "yielded nothing, as did every crawl before"
+    assert health(sqlite_store, "leer") == ("alarm", "yielded nothing, as did every crawl before")
     assert mailed_alarms(sqlite_store) == ["leer: Alarm: keine Einträge (25.11.2026, 09:00)"]
 
 

@@ -4,7 +4,8 @@ Two answer shapes, told apart by their keys (docs/sources.md): v6 (``pc/v6/jobs`
 under ``ergebnisliste``, keyed by ``referenznummer``; v4 (``pc/v4/jobs``, an old mirror) under
 ``stellenangebote``, keyed by ``refnr`` (the same number: a posting keeps its record across the
 switch). With no hits or past the last page the list is absent and only ``maxErgebnisse`` is
-there; an answer with none of the three keys is unknown and refused. The API serves at most
+there; an answer with none of the three keys is unknown and refused, and so is one counting
+hits for this page without listing them (a renamed list). The API serves at most
 ``MAX_OFFERS`` offers of one search (``page × size``), so paging stops there, noting what is left.
 """
 

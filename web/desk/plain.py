@@ -26,7 +26,10 @@ def alarm(text: str, source: str) -> Plain:
     if found is None:
         german = f"{named} lieferte auffällig wenige Einträge."
     elif found.nothing and found.previous is None:
-        german = f"{named} lieferte beim ersten Abruf keine Einträge. Bitte Adresse und Art prüfen."
+        german = (
+            f"{named} lieferte keine Einträge, wie jeder Abruf bisher. Bitte Adresse und Art der "
+            "Quelle prüfen."
+        )
     elif found.nothing:
         german = f"{named} lieferte diesmal keine Einträge (beim letzten Abruf {found.previous})."
     else:
