@@ -71,9 +71,9 @@ KIND = Kind(
         Option(
             "max_pages",
             int,
-            f"API pages of {MAX_PAGE_SIZE} offers read at most, up to {MAX_PAGES}",
+            f"API pages of {MAX_PAGE_SIZE} offers read at most; the API serves {MAX_PAGES}",
             default=MAX_PAGES,
-            check=between(1, MAX_PAGES),
+            check=between(1),
         ),
     ),
     default_url="https://rest.arbeitsagentur.de/jobboerse/jobsuche-service/pc/v6/jobs",
