@@ -103,7 +103,9 @@ def test_a_first_crawl_yielding_nothing_is_an_alarm_with_its_problems(sqlite_sto
         f"{url}: offer 2 on this page has no referenznummer"
     )
     assert health(sqlite_store, "ba") == ("alarm", summary.alarm)
-    assert f"! ba: {summary.alarm}" in summary_table(report.summaries)
+    table = summary_table(report.summaries).splitlines()
+    assert table[2].split() == ["ba", "alarm", "0", "0", "0", "0", "2"]  # never "ok"
+    assert table[3] == f"! ba: {summary.alarm}"
 
 
 def test_a_first_crawl_of_an_empty_calendar_is_an_alarm(sqlite_store, site, tmp_path):
