@@ -12,11 +12,13 @@ import pytest
 from sqlalchemy import select
 
 from aggregator.kinds import KINDS
+from aggregator.sources import parse_sources
 from aggregator.store.models import Apprenticeship
 from crawlers.crawl import CrawlJob, crawl_sources
 from crawlers.extract.ba_jobsuche import read_offers_page
 from crawlers.extract.document import Document
 from crawlers.extract.records import Unreadable
+from crawlers.spiders.ba_jobsuche import BaJobsucheSpider
 from tests.conftest import FAST_CRAWL, FIXTURES, NOW, source
 from tests.support.kinds import document, only, read_records
 from tests.support.server import FixtureServer, Reply
@@ -60,8 +62,13 @@ def read_v6(name: str):
 # --- one v6 answer ----------------------------------------------------------------------------
 
 
-def test_the_kind_asks_the_v6_endpoint_by_default() -> None:
-    assert API_V6 == "https://rest.arbeitsagentur.de/jobboerse/jobsuche-service/pc/v6/jobs"
+def test_a_source_without_url_asks_the_v6_endpoint_for_pages_of_100() -> None:
+    entry = {"id": "ba", "kind": "ba-jobsuche", "where": "89518"}
+    (config,) = parse_sources({"sources": [entry]}, label="sources.toml")
+    assert BaJobsucheSpider(source=config.to_dict()).start_url() == (
+        "https://rest.arbeitsagentur.de/jobboerse/jobsuche-service/pc/v6/jobs"
+        "?angebotsart=4&wo=89518&umkreis=25&page=1&size=100"
+    )
 
 
 def test_a_v6_answer_gives_one_record_per_offer_keyed_by_referenznummer() -> None:
