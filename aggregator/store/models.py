@@ -82,6 +82,11 @@ class Source(Base):
 
     records: Mapped[list[SourceRecord]] = relationship(back_populates="source")
 
+    @property
+    def display_name(self) -> str:
+        """What staff call the source: its ``name`` in the sources file, else its id."""
+        return str(self.config.get("name") or self.id)
+
 
 class CrawlRun(Base):
     """What one crawl of one source brought: the health history of a source."""
