@@ -67,6 +67,7 @@ EVENT_FIELDS = (
     "lon",
     "url",
     "series",
+    "translations",
 )
 
 
@@ -271,7 +272,22 @@ def _canonical(links: list[EventLink]) -> dict[str, Any]:
         fields[name] = first_value(link.fields.get(name) for link in links) or (
             "" if name != "url" else None
         )
+    fields["translations"] = _translations(links)
     return fields
+
+
+def _translations(links: list[EventLink]) -> dict[str, dict[str, str]]:
+    """Each language's title and description from the best link translating into it."""
+    found: dict[str, dict[str, str]] = {}
+    for link in links:
+        for translation in link.fields.get("translations") or ():
+            language = translation["language"]
+            if language not in found:
+                found[language] = {
+                    "title": translation["title"],
+                    "description": translation["description"],
+                }
+    return dict(sorted(found.items()))
 
 
 def _ends(link: EventLink, primary: EventLink) -> bool:

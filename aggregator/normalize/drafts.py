@@ -15,6 +15,15 @@ from aggregator.states import EventStatus
 
 
 @dataclass(frozen=True)
+class Translation:
+    """A listing's title and description in another language, as its source translated them."""
+
+    language: str  # as aggregator.languages names it
+    title: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
 class EventDraft:
     title: str
     start: datetime | date  # aware datetime for timed events, a date for all-day ones
@@ -28,6 +37,7 @@ class EventDraft:
     series: bool = False
     categories: tuple[str, ...] = ()  # mapped onto the five categories
     timezone: str = LOCAL_TZID
+    translations: tuple[Translation, ...] = ()
 
     @property
     def all_day(self) -> bool:

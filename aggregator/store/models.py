@@ -154,6 +154,9 @@ class Event(Base):
     lon: Mapped[float | None] = mapped_column(Float)
     url: Mapped[str | None] = mapped_column(Text)
     series: Mapped[str | None] = mapped_column(String(36))
+    # the title and description in other languages, as the sources translated them:
+    # {language: {"title", "description"}} (aggregator.events.listings, like every field)
+    translations: Mapped[dict[str, Any]] = mapped_column(default=dict)
     review_state: Mapped[str] = mapped_column(String(20), default=ReviewState.PENDING, index=True)
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     fields_hash: Mapped[str] = mapped_column(String(64), default="")
