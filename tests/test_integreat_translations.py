@@ -17,31 +17,13 @@ from crawlers.extract.integreat import (
     split_events,
     with_translations,
 )
-from tests.conftest import FAST_CRAWL, FIXTURES, NOW, source
+from tests.conftest import FAST_CRAWL, NOW, source
+from tests.support.integreat import ASKED, answer, serve_region
 from tests.support.kinds import document, read_records
-from tests.support.server import FixtureServer, Reply
+from tests.support.server import FixtureServer
 from workers.passes import run_pass
 
-TRANSLATED = FIXTURES / "integreat" / "translated"
-API = "/api/v3/landkreisheidenheim/{}/events/"
-ASKED = API + "?combine_recurring=True"
-JSON = "application/json"
 CAFE_AR = "مقهى اللغة الألمانية"
-
-
-def answer(language: str) -> bytes:
-    return (TRANSLATED / f"{language}.json").read_bytes()
-
-
-def serve(site: FixtureServer, **bodies: bytes) -> str:
-    """The region in German, English, Arabic and Ukrainian; Farsi answers 500."""
-    site.route(ASKED.format("fa"), Reply(b"Server Error", status=500))
-    for language in ("en", "ar", "uk"):
-        site.route(
-            ASKED.format(language),
-            Reply(bodies.get(language, answer(language)), headers={"Content-Type": JSON}),
-        )
-    return site.route(ASKED.format("de"), Reply(answer("de"), headers={"Content-Type": JSON}))
 
 
 def published(out: Path) -> dict[str, dict]:
@@ -105,7 +87,7 @@ def site():
 
 
 def test_a_pass_publishes_each_translation_with_the_event(store, site, tmp_path) -> None:
-    url = serve(site)
+    url = serve_region(site)
     report = run_pass(
         store,
         [source("integreat", "integreat", url, trusted=True)],
@@ -136,7 +118,7 @@ def test_a_pass_publishes_each_translation_with_the_event(store, site, tmp_path)
 def test_a_language_that_does_not_answer_is_a_problem_not_a_failed_crawl(
     sqlite_store, site, tmp_path
 ) -> None:
-    url = serve(site)
+    url = serve_region(site)
     report = run_pass(
         sqlite_store,
         [source("integreat", "integreat", url, trusted=True)],
@@ -156,7 +138,7 @@ def test_a_language_that_does_not_answer_is_a_problem_not_a_failed_crawl(
 def test_every_language_is_asked_for_the_combined_form_one_after_another(
     sqlite_store, site, tmp_path
 ) -> None:
-    url = serve(site)
+    url = serve_region(site)
     run_pass(
         sqlite_store,
         [source("integreat", "integreat", url, trusted=True)],
@@ -171,7 +153,7 @@ def test_every_language_is_asked_for_the_combined_form_one_after_another(
 
 
 def test_the_listing_keeps_its_translations_in_the_store(store, site, tmp_path) -> None:
-    url = serve(site)
+    url = serve_region(site)
     run_pass(
         store,
         [source("integreat", "integreat", url, trusted=True)],
@@ -187,14 +169,16 @@ def test_the_listing_keeps_its_translations_in_the_store(store, site, tmp_path) 
 def test_a_translation_edited_alone_is_taken_on_the_next_crawl(sqlite_store, tmp_path) -> None:
     """The German answer stays the same; the Arabic title changes: the crawl is no 'unchanged'."""
     with FixtureServer().running() as site:
-        sources = [source("integreat", "integreat", serve(site), trusted=True)]
+        sources = [source("integreat", "integreat", serve_region(site), trusted=True)]
         run_pass(sqlite_store, sources, tmp_path, now=NOW, crawl_settings=FAST_CRAWL)
         again = run_pass(sqlite_store, sources, tmp_path, now=NOW, crawl_settings=FAST_CRAWL)
         assert again.summaries[0].status == "unchanged"
         assert "If-None-Match" not in site.requests[-1].headers
     edited = answer("ar").decode().replace(CAFE_AR, "مقهى اللغة")
     with FixtureServer().running() as site:
-        sources = [source("integreat", "integreat", serve(site, ar=edited.encode()), trusted=True)]
+        sources = [
+            source("integreat", "integreat", serve_region(site, ar=edited.encode()), trusted=True)
+        ]
         report = run_pass(sqlite_store, sources, tmp_path, now=NOW, crawl_settings=FAST_CRAWL)
     assert (report.summaries[0].status, report.summaries[0].updated) == ("ok", 1)
     assert published(tmp_path)["Sprachcafé Deutsch"]["translations"]["ar"]["title"] == "مقهى اللغة"

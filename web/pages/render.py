@@ -11,9 +11,12 @@ from urllib.parse import urlsplit
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from aggregator.events.view import EventView
+from aggregator.languages import SOURCE_LANGUAGE
+from aggregator.normalize.drafts import Translation
 from feeds.ical import location_line
 from web.pages.agenda import event_day
-from web.pages.i18n import COOKIE, COOKIE_MAX_AGE, LANGUAGES, Speech, choose
+from web.pages.i18n import COOKIE, COOKIE_MAX_AGE, LANGUAGES, Language, Speech, choose
 from web.pages.maps import event_map, job_map, job_place
 from web.templating import html_environment
 
@@ -37,6 +40,12 @@ def site_of(url: str) -> str:
     return (urlsplit(url).hostname or "").removeprefix("www.")
 
 
+def translation_of(event: EventView, language: Language) -> Translation | None:
+    """The event's title and description in the visitor's language, where its source translated
+    them (German is the listing's own)."""
+    return None if language.code == SOURCE_LANGUAGE else event.translation(language.code)
+
+
 _environment = html_environment(TEMPLATES)
 _environment.globals.update(
     event_day=event_day,
@@ -45,6 +54,7 @@ _environment.globals.update(
     job_place=job_place,
     location_line=location_line,
     site_of=site_of,
+    translation_of=translation_of,
 )
 
 
