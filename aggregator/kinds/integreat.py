@@ -75,7 +75,11 @@ def read_integreat(record: RawRecord, context: Context) -> list[EventDraft]:
 KIND = Kind(
     name="integreat",
     record_type=RecordType.EVENT,
-    summary="Integreat CMS API v3 events (`…/api/v3/{region}/{language}/events/`)",
+    summary=(
+        "Integreat CMS API v3 events (`…/api/v3/{region}/{language}/events/`), asked for in the"
+        " combined form (`combine_recurring`, added to the URL), with each event's translations"
+        " into the pages' languages"
+    ),
     spider="crawlers.spiders.integreat.IntegreatSpider",
     extractor="crawlers.extract.integreat.split_events",
     normalizer=read_integreat,
