@@ -20,7 +20,7 @@ from crawlers.extract.integreat import (
 from tests.conftest import FAST_CRAWL, NOW, source
 from tests.support.integreat import ASKED, answer, serve_region
 from tests.support.kinds import document, read_records
-from tests.support.server import FixtureServer
+from tests.support.server import FixtureServer, Reply
 from workers.passes import run_pass
 
 CAFE_AR = "مقهى اللغة الألمانية"
@@ -182,3 +182,26 @@ def test_a_translation_edited_alone_is_taken_on_the_next_crawl(sqlite_store, tmp
         report = run_pass(sqlite_store, sources, tmp_path, now=NOW, crawl_settings=FAST_CRAWL)
     assert (report.summaries[0].status, report.summaries[0].updated) == ("ok", 1)
     assert published(tmp_path)["Sprachcafé Deutsch"]["translations"]["ar"]["title"] == "مقهى اللغة"
+
+
+def test_a_language_missing_from_one_crawl_keeps_its_translation(sqlite_store, tmp_path) -> None:
+    """Arabic answers 500 on the second crawl: the listing keeps its Arabic, unchanged."""
+    with FixtureServer().running() as site:
+        sources = [source("integreat", "integreat", serve_region(site), trusted=True)]
+        run_pass(sqlite_store, sources, tmp_path, now=NOW, crawl_settings=FAST_CRAWL)
+    with sqlite_store.transaction() as session:
+        before = {e.id: (e.sequence, e.version) for e in session.query(Event).all()}
+    with FixtureServer().running() as site:
+        url = serve_region(site)
+        site.route(ASKED.format("ar"), Reply(b"Server Error", status=500))
+        sources = [source("integreat", "integreat", url, trusted=True)]
+        report = run_pass(sqlite_store, sources, tmp_path, now=NOW, crawl_settings=FAST_CRAWL)
+    (summary,) = report.summaries
+    assert (summary.status, summary.problems) == ("ok", 2)  # Arabic and Farsi not had
+    events = published(tmp_path)
+    assert events["Sprachcafé Deutsch"]["translations"]["ar"]["title"] == CAFE_AR
+    assert sorted(events["Sprachcafé Deutsch"]["translations"]) == ["ar", "en", "uk"]
+    assert "ar" in events["Tag der offenen Tür im Integrationszentrum"]["translations"]
+    with sqlite_store.transaction() as session:
+        after = {e.id: (e.sequence, e.version) for e in session.query(Event).all()}
+    assert after == before  # no change to raise SEQUENCE for

@@ -12,7 +12,8 @@ called "Online" where the CMS names none, and its link at the end of the descrip
 ``location`` whose fields are all null is no place.
 
 A record stored with its translations (``{"record": …, "translations": {language: [items]}}``,
-see crawlers/extract/integreat.py) gives every draft the translated title and description.
+see crawlers/extract/integreat.py) gives every draft the translated title and description, and
+the languages that could not be read this time (``"unread"``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -52,7 +54,7 @@ PLACE_KEYS = ("name", "address", "postcode", "town", "latitude", "longitude")
 
 
 def read_integreat(record: RawRecord, context: Context) -> list[EventDraft]:
-    data, translations = _unwrapped(json.loads(record.payload))
+    data, translations, unread = _unwrapped(json.loads(record.payload))
     if isinstance(data, list):
         slots = [(item, span) for item in data for span in _days(item, _span(item))]
         series = True
@@ -63,7 +65,7 @@ def read_integreat(record: RawRecord, context: Context) -> list[EventDraft]:
         slots = [(data, span) for span in _days(data, _span(data))]
         series = len(slots) > 1
     drafts = [
-        _draft(item, span, series, translations)
+        replace(_draft(item, span, series), translations=translations, translations_unread=unread)
         for item, span in slots
         if overlaps(span[0], span[1], context.window)
     ]
@@ -86,22 +88,22 @@ KIND = Kind(
 )
 
 
-def _unwrapped(data: Any) -> tuple[Any, tuple[Translation, ...]]:
-    """The event as the CMS gave it, and its translations where they were stored with it."""
+def _unwrapped(data: Any) -> tuple[Any, tuple[Translation, ...], tuple[str, ...]]:
+    """The event as the CMS gave it, its translations where they were stored with it, and the
+    languages whose translation could not be read this time."""
     if not (isinstance(data, dict) and "record" in data and "translations" in data):
-        return data, ()
+        return data, (), ()
     translations = []
     for language, items in (data["translations"] or {}).items():
         item = items[0] if isinstance(items, list) and items else items
         title = one_line(item.get("title")) if isinstance(item, dict) else ""
         if title:
             translations.append(Translation(language, title, _description(item)))
-    return data["record"], tuple(translations)
+    unread = data.get("unread")
+    return data["record"], tuple(translations), tuple(unread if isinstance(unread, list) else ())
 
 
-def _draft(
-    item: dict[str, Any], span: Span, series: bool, translations: tuple[Translation, ...]
-) -> EventDraft:
+def _draft(item: dict[str, Any], span: Span, series: bool) -> EventDraft:
     meeting = web_url(item.get("meeting_url"))
     description = _description(item)
     if meeting:
@@ -116,7 +118,6 @@ def _draft(
         url=item.get("url"),
         uid=None if item.get("id") is None else str(item["id"]),
         series=series,
-        translations=translations,
     )
 
 

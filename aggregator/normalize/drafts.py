@@ -38,6 +38,9 @@ class EventDraft:
     categories: tuple[str, ...] = ()  # mapped onto the five categories
     timezone: str = LOCAL_TZID
     translations: tuple[Translation, ...] = ()
+    # languages the source offers a translation in that could not be read this time: the
+    # listing keeps the translation it had (aggregator.events.listings)
+    translations_unread: tuple[str, ...] = ()
 
     @property
     def all_day(self) -> bool:

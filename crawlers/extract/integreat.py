@@ -10,7 +10,8 @@ event as the list of their objects.
 The same event in the CMS's other languages (``available_languages``) comes from those languages'
 own answers: ``with_translations`` stores it beside the event, as
 ``{"record": <the item or list>, "translations": {language: [its items]}}``, found by the
-``event.id`` all languages share (else by the path ``available_languages`` names).
+``event.id`` all languages share (else by the path ``available_languages`` names); a language
+whose answer could not be had is named under ``"unread"``.
 """
 
 from __future__ import annotations
@@ -74,25 +75,36 @@ def read_translations(document: Document) -> dict[str, Items]:
 
 
 def with_translations(
-    records: Iterable[Extracted], answers: Mapping[str, Mapping[str, Items]]
+    records: Iterable[Extracted],
+    answers: Mapping[str, Mapping[str, Items]],
+    unread: Iterable[str] = (),
 ) -> list[Extracted]:
     """The records, each with its event in the other languages' ``answers`` (language → what
-    ``read_translations`` found) stored beside it; a record none translates stays as it is."""
-    return [_translated(record, answers) for record in records]
+    ``read_translations`` found) stored beside it, and the ``unread`` languages (whose answer
+    could not be had) it is offered in (``"unread"``: its listing keeps what it had); a record
+    neither concerns stays as it is."""
+    missing = list(unread)
+    return [_translated(record, answers, missing) for record in records]
 
 
-def _translated(record: Extracted, answers: Mapping[str, Mapping[str, Items]]) -> Extracted:
+def _translated(
+    record: Extracted, answers: Mapping[str, Mapping[str, Items]], unread: list[str]
+) -> Extracted:
     items = _items(record)
+    offered = _available(items)
     translations = {}
     for language, found in answers.items():
-        offered = _available(items).get(language) or {}
-        wanted = [*_event_keys(items[0]), *_path_keys(offered.get("path"))] if items else []
+        path = (offered.get(language) or {}).get("path")
+        wanted = [*_event_keys(items[0]), *_path_keys(path)] if items else []
         match = next((found[key] for key in wanted if key in found), None)
         if match:
             translations[language] = match
-    if not translations:
+    missing = [language for language in unread if language in offered]
+    if not translations and not missing:
         return record
-    payload = {"record": json.loads(record.payload), "translations": translations}
+    payload: dict[str, Any] = {"record": json.loads(record.payload), "translations": translations}
+    if missing:
+        payload["unread"] = missing
     return replace(record, payload=json_text(payload))
 
 

@@ -5,7 +5,8 @@ sources file gives): without it the CMS expands a series only 31 days ahead. Whe
 are offered in other languages of the pages (``available_languages``), it then reads those
 languages' answers (the URL's language segment replaced), one after the other, and stores each
 event's translations beside it (crawlers/extract/integreat.py). A language that cannot be had
-or read is a problem, not an incomplete crawl: the events themselves are all there.
+or read is a problem, not an incomplete crawl: the events themselves are all there, and their
+listings keep the translations they had into it.
 
 Whether anything changed is decided over all the answers read (their digests), so an edited
 translation is noticed though the German answer stayed the same; for the same reason a source
@@ -71,6 +72,7 @@ class Reading:
     records: list[Extracted]
     languages: list[str]
     answers: dict[str, dict[str, Items]] = field(default_factory=dict)
+    unread: list[str] = field(default_factory=list)  # languages whose answer was not had
     digests: list[str] = field(default_factory=list)
 
 
@@ -106,6 +108,7 @@ class IntegreatSpider(ExtractingSpider):
             reading.answers[language] = read_translations(self.document(response))
             reading.digests.append(_digest(response.body))
         except Unreadable as refusal:
+            reading.unread.append(language)
             yield Problem(response.url, f"the events in '{language}' not read: {refusal}")
         yield from self._next(reading)
 
@@ -114,6 +117,7 @@ class IntegreatSpider(ExtractingSpider):
         response = getattr(failure.value, "response", None)
         why = f"HTTP {response.status}" if response is not None else failure.getErrorMessage()
         language = request.meta["language"]
+        request.meta["reading"].unread.append(language)
         yield Problem(request.url, f"the events in '{language}' not had: {why}")
         yield from self._next(request.meta["reading"])
 
@@ -140,7 +144,7 @@ class IntegreatSpider(ExtractingSpider):
             if digest == self.state.get("body_hash"):
                 self.result.status = CrawlStatus.UNCHANGED
                 return
-        yield from self.fresh(with_translations(reading.records, reading.answers))
+        yield from self.fresh(with_translations(reading.records, reading.answers, reading.unread))
 
 
 def _digest(body: bytes) -> str:
