@@ -21,6 +21,7 @@ from tests.conftest import FAST_CRAWL, NOW, source
 from tests.support.integreat import ASKED, answer, serve_region
 from tests.support.kinds import document, read_records
 from tests.support.server import FixtureServer, Reply
+from tests.test_feeds_json import schema_validator
 from workers.passes import run_pass
 
 CAFE_AR = "مقهى اللغة الألمانية"
@@ -106,6 +107,7 @@ def test_a_pass_publishes_each_translation_with_the_event(store, site, tmp_path)
             "Розмовляйте німецькою та знайомтеся з людьми – для всіх рівнів.\nВхід вільний."
         ),
     }
+    schema_validator("EventsFeed").validate(json.loads((tmp_path / "events.json").read_text()))
     day = events["Tag der offenen Tür im Integrationszentrum"]["translations"]
     assert day == {
         "ar": {
