@@ -17,6 +17,7 @@ from crawlers.extract.integreat import (
     split_events,
     with_translations,
 )
+from crawlers.spiders.integreat import translation_urls
 from tests.conftest import FAST_CRAWL, NOW, source
 from tests.support.integreat import ASKED, answer, serve_region
 from tests.support.kinds import document, read_records
@@ -76,6 +77,14 @@ def test_every_occurrence_carries_the_translated_title_and_description() -> None
     assert (english.language, english.title) == ("en", "Language café German")
     assert english.description == "Speak German & meet people – all levels welcome.\nFree entry."
     assert (arabic.language, arabic.title) == ("ar", CAFE_AR)
+
+
+def test_the_other_languages_are_addressed_by_the_urls_language_segment() -> None:
+    url = "https://cms.example/api/v3/landkreisheidenheim/de/events/?combine_recurring=True"
+    assert translation_urls(url, ["de", "ar"]) == {
+        "ar": "https://cms.example/api/v3/landkreisheidenheim/ar/events/?combine_recurring=True"
+    }
+    assert translation_urls("https://cms.example/events/", ["ar"]) is None
 
 
 # --- Over HTTP: fetched, stored, published ----------------------------------------------------

@@ -48,29 +48,27 @@ def combined(url: str) -> str:
     return add_or_replace_parameter(url, COMBINE, "True")
 
 
-def in_language(url: str, language: str) -> str | None:
-    """The same answer in another language (``…/api/v3/{region}/{language}/events/``); None for
-    a URL not of that form."""
-    head, _, query = url.partition("?")
+def translation_urls(url: str, languages: list[str]) -> dict[str, str] | None:
+    """The same answer in each of ``languages`` but the URL's own (the language segment of
+    ``…/api/v3/{region}/{language}/events/`` replaced, the query kept); None for a URL not of
+    that form."""
+    head, mark, query = url.partition("?")
     found = LANGUAGE_SEGMENT.search(head)
     if found is None:
         return None
-    path = head[: found.start()] + found["head"] + language + found["tail"]
-    return f"{path}?{query}" if query else path
-
-
-def own_language(url: str) -> str | None:
-    found = LANGUAGE_SEGMENT.search(url.partition("?")[0])
-    return found["language"] if found else None
+    return {
+        language: f"{head[: found.start()]}{found['head']}{language}{found['tail']}{mark}{query}"
+        for language in languages
+        if language != found["language"]
+    }
 
 
 @dataclass
 class Reading:
     """One crawl's events while their translations are read: what is left to ask."""
 
-    url: str
     records: list[Extracted]
-    languages: list[str]
+    pending: list[tuple[str, str]]  # (language, URL) still to read
     answers: dict[str, dict[str, Items]] = field(default_factory=dict)
     unread: list[str] = field(default_factory=list)  # languages whose answer was not had
     digests: list[str] = field(default_factory=list)
@@ -87,18 +85,16 @@ class IntegreatSpider(ExtractingSpider):
         if extraction is None:
             return
         yield from extraction.problems
-        own = own_language(response.url)
-        languages = [code for code in offered_languages(extraction.records) if code != own]
-        if languages and own is None:
+        offered = offered_languages(extraction.records)
+        urls = translation_urls(response.url, offered) if offered else {}
+        if urls is None:
             where = "…/api/v3/{region}/{language}/events/"
             yield Problem(
                 response.url, f"translations not read: the URL is not of the form {where}"
             )
-            languages = []
-        reading = Reading(
-            response.url, extraction.records, languages, digests=[_digest(response.body)]
-        )
-        yield from self._next(reading)
+            urls = {}
+        digest = _digest(response.body)
+        yield from self._next(Reading(extraction.records, list(urls.items()), digests=[digest]))
 
     def parse_translation(self, response: Response) -> Iterator[Any]:
         reading: Reading = response.meta["reading"]
@@ -123,23 +119,18 @@ class IntegreatSpider(ExtractingSpider):
 
     def _next(self, reading: Reading) -> Iterator[Any]:
         """The next language's answer to read, or, when none is left, the records."""
-        if not reading.languages:
+        if not reading.pending:
             yield from self._finish(reading)
             return
-        language = reading.languages.pop(0)
-        url = in_language(reading.url, language)
-        assert url is not None  # parse_document asks only for languages it can address
+        language, url = reading.pending.pop(0)
         meta = {"reading": reading, "language": language}
         request = self.request(url, self.parse_translation, meta=meta)
         yield request.replace(errback=self.translation_failed)
 
     def _finish(self, reading: Reading) -> Iterator[Any]:
-        digest = (
-            reading.digests[0]
-            if len(reading.digests) == 1
-            else _digest(" ".join(reading.digests).encode())
-        )
-        if len(reading.digests) > 1:
+        """The records with their translations, unless every answer is as last time."""
+        if len(reading.digests) > 1:  # translations read: the German answer is not all
+            digest = _digest(" ".join(reading.digests).encode())
             self.result.http.update(etag=None, last_modified=None, body_hash=digest)
             if digest == self.state.get("body_hash"):
                 self.result.status = CrawlStatus.UNCHANGED
