@@ -18,7 +18,7 @@ from crawlers.extract.integreat import (
     with_translations,
 )
 from crawlers.spiders.integreat import translation_urls
-from tests.conftest import FAST_CRAWL, NOW, source
+from tests.conftest import FAST_CRAWL, FIXTURES, NOW, source
 from tests.support.integreat import ASKED, answer, serve_region
 from tests.support.kinds import document, read_records
 from tests.support.server import FixtureServer, Reply
@@ -77,6 +77,19 @@ def test_every_occurrence_carries_the_translated_title_and_description() -> None
     assert (english.language, english.title) == ("en", "Language café German")
     assert english.description == "Speak German & meet people – all levels welcome.\nFree entry."
     assert (arabic.language, arabic.title) == ("ar", CAFE_AR)
+
+
+def test_the_expanded_form_is_translated_occurrence_list_and_all() -> None:
+    """The expanded answers (tests/fixtures/integreat/events.json and its English twin, made
+    here by giving the same items English titles and paths)."""
+    german = (FIXTURES / "integreat" / "events.json").read_text()
+    english = json.loads(german.replace("/de/", "/en/"))
+    for item in english:
+        item["title"] = f"EN {item['title']}"
+    found = split_events(document(german, "https://cms.example" + ASKED.format("de"))).records
+    answers = {"en": read_translations(document(json.dumps(english), "https://cms.example/en"))}
+    drafts, _ = read_records(with_translations(found, answers), kind="integreat", now=NOW)
+    assert [d.translations[0].title for d in drafts["101"]] == ["EN Sprachcafé Deutsch"] * 3
 
 
 def test_the_other_languages_are_addressed_by_the_urls_language_segment() -> None:

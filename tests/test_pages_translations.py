@@ -35,6 +35,11 @@ def test_the_list_shows_the_arabic_title_right_to_left_with_the_german_beside(ap
     )
 
 
+def test_the_note_that_listings_are_german_goes_when_all_are_translated(app) -> None:
+    assert "نصوص الإعلانات باللغة الألمانية" not in page_client(app).get(LIST.format("ar")).text
+    assert "İlan metinleri" in page_client(app).get(LIST.format("tr")).text  # none in Turkish
+
+
 def test_the_browsers_language_chooses_the_translation(app) -> None:
     page = (
         page_client(app, **{"Accept-Language": "uk-UA,uk;q=0.9"})
