@@ -1,7 +1,7 @@
 """event translations
 
 Revision ID: 24ac8d0947c1
-Revises: be2574f98c6b
+Revises: ebc6a61773c7
 Create Date: 2026-12-03 08:32:07.019866
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "24ac8d0947c1"
-down_revision = "be2574f98c6b"
+down_revision = "ebc6a61773c7"
 branch_labels = None
 depends_on = None
 
