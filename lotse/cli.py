@@ -48,6 +48,14 @@ def _parser() -> argparse.ArgumentParser:
     check = sources_commands.add_parser("check", help="validate a sources file")
     check.add_argument("file", type=Path)
     check.set_defaults(handler=cmd_sources_check)
+    regions = sources_commands.add_parser(
+        "integreat-regions", help="list the regions of the Integreat CMS, to find a region's slug"
+    )
+    regions.add_argument(
+        "--search", help="only regions whose slug, name, postcode or towns say this"
+    )
+    regions.add_argument("--base-url", default=None, help="the CMS (default: the public one)")
+    regions.set_defaults(handler=cmd_integreat_regions)
 
     regions = commands.add_parser("regions", help="work with region files (docs/regions.md)")
     regions_commands = regions.add_subparsers()
@@ -97,6 +105,28 @@ def cmd_sources_check(args: argparse.Namespace) -> int:
     if configs is None:
         return EXIT_INVALID
     print(f"{args.file}: {len(configs)} sources, all valid")
+    return 0
+
+
+def cmd_integreat_regions(args: argparse.Namespace) -> int:
+    from crawlers.integreat_regions import (
+        DEFAULT_BASE,
+        RegionsUnreadable,
+        fetch_regions,
+        matching,
+    )
+
+    base = args.base_url or DEFAULT_BASE
+    try:
+        found = matching(fetch_regions(base), args.search)
+    except RegionsUnreadable as error:
+        print(f"cannot list the Integreat regions: {error}", file=sys.stderr)
+        return 1
+    if not found:
+        print(f"no Integreat region matches {args.search!r}", file=sys.stderr)
+        return 1
+    for region in found:
+        print(region.describe(base))
     return 0
 
 

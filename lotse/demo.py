@@ -46,6 +46,9 @@ class _SiteServer(ThreadingHTTPServer):
 class _SiteHandler(SimpleHTTPRequestHandler):
     """The demo's files, asked for as a proxy is ("GET http://demo.lotse.internal/vhs.ics")."""
 
+    # the Integreat API's answers are files named like its paths (…/de/events): JSON
+    extensions_map = {**SimpleHTTPRequestHandler.extensions_map, "": "application/json"}
+
     def translate_path(self, path: str) -> str:
         return super().translate_path(urlsplit(path).path or "/")
 
