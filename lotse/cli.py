@@ -96,6 +96,7 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="run the bundled demo county, then serve it")
     demo.add_argument("--port", type=int, default=8000)
     demo.add_argument("--no-serve", action="store_true", help="stop after the pass")
+    demo.add_argument("--region", help="another region's demo (examples/demo-<region>)")
     demo.set_defaults(handler=cmd_demo)
     return parser
 
@@ -232,4 +233,4 @@ def cmd_staff_notify(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from lotse.demo import run_demo
 
-    return run_demo(port=args.port, serve=not args.no_serve)
+    return run_demo(port=args.port, serve=not args.no_serve, region=args.region)
