@@ -82,7 +82,7 @@ def test_a_source_is_switched_on_exactly_when_no_comment_calls_its_address_uncon
 
 def comments_above_sources() -> dict[str, str]:
     """Each source's id with the comment lines written right above its ``[[sources]]``."""
-    parts = SOURCES.read_text(encoding="utf-8").split("[[sources]]")
+    parts = re.split(r"^\[\[sources\]\]$", SOURCES.read_text(encoding="utf-8"), flags=re.M)
     found = {}
     for before, table in zip(parts, parts[1:], strict=False):
         lines = before.rstrip("\n").splitlines()
