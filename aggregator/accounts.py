@@ -26,6 +26,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from aggregator.regions.region import region_file
+from aggregator.served_regions import served_regions
 from aggregator.states import Role
 from aggregator.store.models import StaffSession, StaffUser
 
@@ -91,10 +93,15 @@ class Staff:
     role: str
     csrf: str
     session_id: int = 0
+    regions: tuple[str, ...] = ()  # the regions the account works on; () every region
 
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
+
+    def may_work_on(self, region: str) -> bool:
+        """Whether the account may see and decide on a listing of ``region``."""
+        return not self.regions or region in self.regions
 
 
 def add_staff(
@@ -182,7 +189,8 @@ def staff_for_token(
         return None
     if now - (found.last_seen_at or found.created_at) >= TOUCH_EVERY:
         found.last_seen_at = now
-    return Staff(found.user.name, found.user.role, csrf_token(token), found.id)
+    user = found.user
+    return Staff(user.name, user.role, csrf_token(token), found.id, tuple(user.regions or ()))
 
 
 def close_session(session: Session, token: str | None) -> None:
@@ -251,6 +259,21 @@ def set_active(session: Session, name: str, active: bool) -> StaffUser:
     user.active = active
     if not active:
         end_sessions(session, user)
+    return user
+
+
+def set_regions(session: Session, name: str, regions: list[str]) -> StaffUser:
+    """The regions an account works on (none: every region); AccountError for one neither
+    shipped (regions/) nor served by the store's sources."""
+    user = staff_named(session, name)
+    known = {region.slug for region in served_regions(session)}
+    unknown = [slug for slug in regions if slug not in known and not region_file(slug).is_file()]
+    if unknown:
+        raise AccountError(
+            f"unknown region {', '.join(unknown)} (regions/ holds the known ones)",
+            f"Unbekannte Region: {', '.join(unknown)}.",
+        )
+    user.regions = sorted(set(regions))
     return user
 
 

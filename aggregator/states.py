@@ -104,6 +104,7 @@ class ReviewAction(Labelled):
     DISABLE = "disable", "Konto gesperrt"
     ENABLE = "enable", "Konto entsperrt"
     SET_ROLE = "set-role", "Rolle geändert"
+    SET_REGIONS = "set-regions", "Regionen geändert"
     RESET_PASSWORD = "reset-password", "Passwort neu gesetzt"
     SET_NOTIFY = "set-notify", "Benachrichtigung eingestellt"
 

@@ -82,6 +82,12 @@ def _parser() -> argparse.ArgumentParser:
     role.add_argument("name")
     role.add_argument("role", choices=list(Role))
     role.set_defaults(handler=cmd_staff_role)
+    regions_of = staff_commands.add_parser(
+        "set-regions", help="the regions an account works on (none given: every region)"
+    )
+    regions_of.add_argument("name")
+    regions_of.add_argument("regions", nargs="*", metavar="REGION")
+    regions_of.set_defaults(handler=cmd_staff_regions)
     reset = staff_commands.add_parser(
         "reset-password", help="set a new password (asks for it); the account's sessions end"
     )
@@ -216,6 +222,12 @@ def cmd_staff_role(args: argparse.Namespace) -> int:
     from lotse.staff import set_role_command
 
     return set_role_command(args.name, args.role)
+
+
+def cmd_staff_regions(args: argparse.Namespace) -> int:
+    from lotse.staff import set_regions_command
+
+    return set_regions_command(args.name, args.regions)
 
 
 def cmd_staff_reset(args: argparse.Namespace) -> int:

@@ -1,6 +1,6 @@
-"""`lotse staff add | list | disable | enable | set-role | reset-password | notify`: staff
-accounts of the review desk, in the store of LOTSE_DATABASE_URL. Passwords are asked twice, or
-read from stdin. Each change is in the desk's log (as done by "lotse")."""
+"""`lotse staff add | list | disable | enable | set-role | set-regions | reset-password |
+notify`: staff accounts of the review desk, in the store of LOTSE_DATABASE_URL. Passwords are
+asked twice, or read from stdin. Each change is in the desk's log (as done by "lotse")."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from aggregator.accounts import (
     reset_password,
     session_counts,
     set_active,
+    set_regions,
     set_role,
 )
 from aggregator.config import Settings
@@ -45,12 +46,14 @@ def add_staff_command(name: str, *, role: str, password_stdin: bool) -> int:
 def list_command() -> int:
     def listing(session: Session, now: datetime) -> str:
         counts = session_counts(session, now=now)
-        lines = [f"{'name':<20} {'role':<8} {'state':<9} sessions  e-mail"]
+        lines = [f"{'name':<20} {'role':<8} {'state':<9} sessions  e-mail  regions"]
         for user in all_staff(session):
             state = "active" if user.active else "disabled"
             email = (user.email or "-") + (" (daily)" if user.notify else "")
+            regions = ", ".join(user.regions or ()) or "all"
             lines.append(
                 f"{user.name:<20} {user.role:<8} {state:<9} {counts.get(user.id, 0):>8}  {email}"
+                f"  {regions}"
             )
         return "\n".join(lines)
 
@@ -64,6 +67,22 @@ def set_active_command(name: str, *, active: bool) -> int:
         return f"staff account {name!r} {'enabled' if active else 'disabled, its sessions ended'}"
 
     return _run(f"lotse staff {'enable' if active else 'disable'}", change)
+
+
+def set_regions_command(name: str, regions: list[str]) -> int:
+    def change(session: Session, now: datetime) -> str:
+        set_regions(session, name, regions)
+        _log(
+            session,
+            ReviewAction.SET_REGIONS,
+            name,
+            now,
+            {"regions": ", ".join(sorted(set(regions)))},
+        )
+        where = ", ".join(sorted(set(regions))) or "every region"
+        return f"staff account {name!r} works on {where}"
+
+    return _run("lotse staff set-regions", change)
 
 
 def set_role_command(name: str, role: str) -> int:

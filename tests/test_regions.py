@@ -3,6 +3,7 @@ says about a broken one, and places read in the region a sources file names."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from dataclasses import replace
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
+from aggregator.accounts import set_regions
 from aggregator.crawl_result import RawRecord
 from aggregator.kinds import normalize
 from aggregator.normalize.context import Context
@@ -23,7 +25,9 @@ from aggregator.review.decisions import Refused, merge
 from aggregator.sources import SourcesFileError, load_sources, parse_sources
 from aggregator.states import ReviewState
 from aggregator.store import Store
+from aggregator.store.models import Event
 from feeds.publish import render_feeds
+from tests.support.desk import EDITOR, add_accounts, sign_in
 from tests.support.matching import Item, all_events, crawl, ical_source, register, sources_of
 from web.server import create_app
 
@@ -270,3 +274,50 @@ def test_the_server_answers_for_each_region_and_refuses_an_unknown_one(
         api = client.get("/api/events", params={"region": "atlantis"})
         assert api.status_code == 400 and "stadt-augsburg" in api.text
         assert client.get("/api/events", params={"region": "stadt-augsburg"}).json()["total"] == 1
+
+
+def test_an_editor_of_one_region_is_refused_in_the_other(sqlite_store: Store) -> None:
+    """An account set to Augsburg sees Augsburg's queue and decides there; Heidenheim's event
+    answers 403, its approve changes nothing, and its rows are not in the queue."""
+    register(
+        sqlite_store,
+        ical_source("albuch", trusted=False),
+        replace(ical_source("augsburg", town="Augsburg", trusted=False), region="stadt-augsburg"),
+    )
+    crawl(sqlite_store, "albuch", CONCERT)
+    crawl(sqlite_store, "augsburg", replace(ONLINE, location="Bürgertreff, Lechhausen"))
+    add_accounts(sqlite_store, NOW)
+    with sqlite_store.transaction() as session:
+        set_regions(session, EDITOR[0], ["stadt-augsburg"])
+        ours, theirs = sorted(all_events(session), key=lambda event: event.region)
+        heidenheim, augsburg = ours.id, theirs.id
+    with TestClient(create_app(sqlite_store, clock=lambda: NOW)) as client:
+        csrf = sign_in(client, EDITOR)
+        queue = client.get("/desk/queue").text
+        assert ONLINE.title in queue and CONCERT.title not in queue
+        refused = client.get(f"/desk/events/{heidenheim}")
+        assert refused.status_code == 403 and "nicht freigeschaltet" in refused.text
+        approve = client.post(f"/desk/events/{heidenheim}/approve", data={"csrf": csrf})
+        assert approve.status_code == 403
+        mine = client.post(f"/desk/events/{augsburg}/approve", data={"csrf": csrf})
+        assert mine.status_code in (200, 303)
+        assert client.get(f"/desk/events/{augsburg}").status_code == 200
+    with sqlite_store.transaction() as session:
+        assert session.get(Event, heidenheim).review_state == ReviewState.PENDING
+        assert session.get(Event, augsburg).review_state == ReviewState.PUBLISHED
+
+
+def test_staff_regions_are_set_from_the_command_line(tmp_path: Path) -> None:
+    env = {**os.environ, "LOTSE_DATABASE_URL": f"sqlite:///{tmp_path / 'lotse.db'}"}
+
+    def lotse(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "lotse", "staff", *args]
+        return subprocess.run(command, input=stdin, capture_output=True, text=True, env=env)
+
+    assert lotse("add", "erika", "--password-stdin", stdin="erika-passwort-1\n").returncode == 0
+    assert lotse("set-regions", "erika", "stadt-augsburg").returncode == 0
+    assert "stadt-augsburg" in lotse("list").stdout
+    unknown = lotse("set-regions", "erika", "atlantis")
+    assert unknown.returncode == 2 and "unknown region atlantis" in unknown.stderr
+    assert lotse("set-regions", "erika").returncode == 0
+    assert lotse("list").stdout.splitlines()[1].endswith("all")

@@ -300,6 +300,8 @@ class StaffUser(Base):
     name: Mapped[str] = mapped_column(String(100), unique=True)
     password_hash: Mapped[str] = mapped_column(Text)
     role: Mapped[str] = mapped_column(String(20), default=Role.EDITOR)
+    # the slugs of the regions whose listings the account works on; empty: every region
+    regions: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
     created_at: Mapped[datetime]
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     email: Mapped[str | None] = mapped_column(String(200))

@@ -46,7 +46,7 @@ def routes(app: AppContext) -> list[Route]:
         since: int | None = None,
     ) -> Response:
         with app.store.transaction() as session:
-            item = session.get(Apprenticeship, call.path("item_id"))
+            item = call.listing(session, Apprenticeship, call.path("item_id"))
             if item is None:
                 return call.not_found("Diesen Ausbildungsplatz gibt es nicht (mehr).")
             return call.render(
@@ -65,7 +65,7 @@ def routes(app: AppContext) -> list[Route]:
             )
 
     def found(call: Call, session: Session) -> Apprenticeship | Response:
-        item = session.get(Apprenticeship, call.path("item_id"))
+        item = call.listing(session, Apprenticeship, call.path("item_id"))
         if item is None:
             return call.not_found("Diesen Ausbildungsplatz gibt es nicht (mehr).")
         return item

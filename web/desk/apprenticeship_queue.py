@@ -19,11 +19,17 @@ class ApprenticeshipRow:
 
 
 def pending_apprenticeships(
-    session: Session, *, source: str = "", town: str = "", q: str = "", sort: str = "arrival"
+    session: Session,
+    *,
+    source: str = "",
+    town: str = "",
+    q: str = "",
+    sort: str = "arrival",
+    regions: tuple[str, ...] = (),
 ) -> list[ApprenticeshipRow]:
     """Open apprenticeships waiting for review, newest first (``sort`` start: the earliest
-    start of training first)."""
-    query = _pending().options(
+    start of training first); of ``regions`` only, where given."""
+    query = _pending(regions).options(
         selectinload(Apprenticeship.links).selectinload(ApprenticeshipLink.record)
     )
     if source:
@@ -51,13 +57,16 @@ def pending_apprenticeships(
     ]
 
 
-def pending_apprenticeships_count(session: Session) -> int:
-    return int(session.scalar(_pending().with_only_columns(func.count(Apprenticeship.id))) or 0)
+def pending_apprenticeships_count(session: Session, regions: tuple[str, ...] = ()) -> int:
+    count = _pending(regions).with_only_columns(func.count(Apprenticeship.id))
+    return int(session.scalar(count) or 0)
 
 
-def apprenticeship_choices(session: Session) -> tuple[list[str], list[str]]:
+def apprenticeship_choices(
+    session: Session, regions: tuple[str, ...] = ()
+) -> tuple[list[str], list[str]]:
     """The sources and towns that pending apprenticeships come from: what the filters offer."""
-    waiting = _pending().with_only_columns(Apprenticeship.id)
+    waiting = _pending(regions).with_only_columns(Apprenticeship.id)
     sources = session.scalars(
         select(SourceRecord.source_id)
         .join(ApprenticeshipLink, ApprenticeshipLink.record_id == SourceRecord.id)
@@ -65,7 +74,7 @@ def apprenticeship_choices(session: Session) -> tuple[list[str], list[str]]:
         .distinct()
     )
     towns = session.scalars(
-        _pending()
+        _pending(regions)
         .with_only_columns(Apprenticeship.town)
         .where(Apprenticeship.town.is_not(None))
         .distinct()
@@ -73,8 +82,9 @@ def apprenticeship_choices(session: Session) -> tuple[list[str], list[str]]:
     return sorted(sources), sorted(town for town in towns if town)
 
 
-def _pending() -> Select[Apprenticeship]:
-    return select(Apprenticeship).where(
+def _pending(regions: tuple[str, ...] = ()) -> Select[Apprenticeship]:
+    query = select(Apprenticeship).where(
         Apprenticeship.review_state == ReviewState.PENDING,
         Apprenticeship.status == PostingStatus.OPEN,
     )
+    return query.where(Apprenticeship.region.in_(regions)) if regions else query

@@ -65,7 +65,11 @@ def compare(suggestion: MatchSuggestion) -> Pair:
 def routes(app: AppContext) -> list[Route]:
     def show(call: Call) -> Response:
         with app.store.transaction() as session:
-            pairs = [compare(found) for found in decisions.open_suggestions(session)]
+            pairs = [
+                compare(found)
+                for found in decisions.open_suggestions(session)
+                if call.staff.may_work_on(found.event_a.region)
+            ]
             return call.render("duplicates.html", pairs=pairs)
 
     def merge(call: Call) -> Response:
@@ -73,6 +77,7 @@ def routes(app: AppContext) -> list[Route]:
             suggestion = session.get(MatchSuggestion, _number(call.path("suggestion_id")))
             if suggestion is None or suggestion.state != SuggestionState.OPEN:
                 return _to_list("decided")
+            call.listing(session, Event, suggestion.event_a_id)  # the account's region?
             pair = {
                 suggestion.event_a.id: suggestion.event_a,
                 suggestion.event_b.id: suggestion.event_b,
@@ -97,7 +102,7 @@ def routes(app: AppContext) -> list[Route]:
             return _to_search("pick_two")
         a_id, b_id = found
         with app.store.transaction() as session:
-            a, b = session.get(Event, a_id), session.get(Event, b_id)
+            a, b = call.listing(session, Event, a_id), call.listing(session, Event, b_id)
             if a is None or b is None or a.id == b.id:
                 return _to_search("pick_two")
             merged = [e for e in (a, b) if e.review_state == ReviewState.MERGED]
@@ -107,7 +112,7 @@ def routes(app: AppContext) -> list[Route]:
         with app.store.transaction() as session:
             pair = {
                 event.id: event
-                for event in (session.get(Event, call.field(name)) for name in ("a", "b"))
+                for event in (call.listing(session, Event, call.field(name)) for name in ("a", "b"))
                 if event is not None
             }
             primary_id = call.field("primary")
@@ -125,6 +130,7 @@ def routes(app: AppContext) -> list[Route]:
             suggestion = session.get(MatchSuggestion, _number(call.path("suggestion_id")))
             if suggestion is None or suggestion.state != SuggestionState.OPEN:
                 return _to_list("decided")
+            call.listing(session, Event, suggestion.event_a_id)  # the account's region?
             decisions.dismiss_suggestion(
                 session, suggestion.id, actor=call.staff.name, now=call.now
             )

@@ -70,7 +70,7 @@ def routes(app: AppContext) -> list[Route]:
         since: int | None = None,
     ) -> Response:
         with app.store.transaction() as session:
-            event = session.get(Event, call.path("event_id"))
+            event = call.listing(session, Event, call.path("event_id"))
             if event is None:
                 return call.not_found("Diesen Eintrag gibt es nicht (mehr).")
             series = _series(session, event)
@@ -98,7 +98,7 @@ def routes(app: AppContext) -> list[Route]:
 
     def editable(call: Call, session: Session) -> Event | Response:
         """The page's event, or why it cannot be changed any more, as a page."""
-        event = session.get(Event, call.path("event_id"))
+        event = call.listing(session, Event, call.path("event_id"))
         if event is None:
             return call.not_found("Diesen Eintrag gibt es nicht (mehr).")
         if event.review_state == ReviewState.MERGED:

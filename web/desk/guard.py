@@ -15,9 +15,10 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -26,6 +27,7 @@ from starlette.responses import RedirectResponse, Response
 from aggregator.accounts import SessionPolicy, Staff, csrf_matches, csrf_token, staff_for_token
 from aggregator.review.decisions import Refused
 from aggregator.states import Role
+from aggregator.store.models import Apprenticeship, Event
 from web.context import AppContext
 from web.desk.render import page as render_page
 from web.desk.signin import HOME_URL as HOME_URL
@@ -45,6 +47,13 @@ log = logging.getLogger("lotse.desk")
 
 class BadInput(ValueError):
     """A query or form value the desk cannot take; answered 400 with this German message."""
+
+
+class NotYours(PermissionError):
+    """A listing of a region the account does not work on; answered 403 with the message."""
+
+
+L = TypeVar("L", Event, Apprenticeship)
 
 
 @dataclass(frozen=True)
@@ -79,6 +88,16 @@ class Call:
 
     def fields(self, name: str) -> list[str]:
         return [value for value in self.form.getlist(name) if isinstance(value, str)]
+
+    def listing(self, session: Session, model: type[L], listing_id: str) -> L | None:
+        """The listing with this id, None when there is none; NotYours when it belongs to a
+        region the account does not work on."""
+        listing = session.get(model, listing_id)
+        if listing is not None and not self.staff.may_work_on(listing.region):
+            raise NotYours(
+                "Dieser Eintrag gehört zu einer Region, für die Ihr Konto nicht freigeschaltet ist."
+            )
+        return listing
 
     def offset(self, name: str = "offset") -> int:
         """A page offset from the query: 0 when absent; 400 when it is no sensible number."""
@@ -183,6 +202,8 @@ def _answer(page: Page, call: Call) -> Response:
         return call.bad(str(problem))
     except Refused as problem:
         return call.bad(str(problem), status=409)
+    except NotYours as problem:
+        return forbidden(call.staff, str(problem))
     except Exception as error:
         log.exception("desk page %s failed", call.request.url.path)
         return call.render(

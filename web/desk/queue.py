@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from sqlalchemy import Select, Text, cast, func, select
@@ -34,6 +35,7 @@ from web.desk.decisions import decide, pending, pending_of_series
 from web.desk.guard import Call, guarded
 
 PAGE_ROWS = 50
+S = TypeVar("S", bound=Select[Any])
 QUEUE_URL = "/desk/queue"
 APPRENTICESHIPS = "apprenticeships"  # the tab's `kind`; events have none
 CONFLICTS = "conflicts"
@@ -49,6 +51,7 @@ class QueueFilter:
     q: str = ""
     sort: str = "arrival"
     offset: int = 0
+    regions: tuple[str, ...] = ()  # the account's regions (not in the URL); () every region
 
     def query(self, **changed: object) -> str:
         """The filter as a query string (the default sort and offset 0 left out)."""
@@ -56,7 +59,7 @@ class QueueFilter:
         kept = {
             name: value
             for name, value in values.items()
-            if value and not (name == "sort" and value == "arrival")
+            if value and name != "regions" and not (name == "sort" and value == "arrival")
         }
         return urlencode(kept)
 
@@ -98,20 +101,26 @@ def routes(app: AppContext) -> list[Route]:
     def show(call: Call) -> Response:
         call.offset()  # refuses what is no page
         where = read_filter({name: call.query(name) for name in _names()})
+        where = replace(where, regions=call.staff.regions)
         with app.store.transaction() as session:
             rows: list[QueueRow] | list[ApprenticeshipRow]
             if where.kind == APPRENTICESHIPS:
                 rows = pending_apprenticeships(
-                    session, source=where.source, town=where.town, q=where.q, sort=where.sort
+                    session,
+                    source=where.source,
+                    town=where.town,
+                    q=where.q,
+                    sort=where.sort,
+                    regions=where.regions,
                 )
-                source_ids, towns = apprenticeship_choices(session)
+                source_ids, towns = apprenticeship_choices(session, where.regions)
             elif where.kind == CONFLICTS:
                 rows = conflict_rows(session, where)
-                source_ids, towns = queue_choices(session, now=call.now)
+                source_ids, towns = queue_choices(session, now=call.now, regions=where.regions)
             else:
                 rows = pending_rows(session, where, now=call.now)
-                source_ids, towns = queue_choices(session, now=call.now)
-            counts = tab_counts(session, now=call.now)
+                source_ids, towns = queue_choices(session, now=call.now, regions=where.regions)
+            counts = tab_counts(session, now=call.now, regions=where.regions)
         offset = where.offset if where.offset < len(rows) else 0
         where = replace(where, offset=offset)
         return call.render(
@@ -135,6 +144,7 @@ def routes(app: AppContext) -> list[Route]:
         if urlsplit(back).path != QUEUE_URL or urlsplit(back).netloc:
             back = QUEUE_URL
         where = read_filter(dict(parse_qsl(urlsplit(back).query)))
+        where = replace(where, regions=call.staff.regions)
         reason = call.field("reason")
         if call.field("action") not in (ReviewAction.APPROVE, ReviewAction.REJECT):
             return _back(back, "none_selected")
@@ -168,7 +178,7 @@ def routes(app: AppContext) -> list[Route]:
 
 
 def _names() -> list[str]:
-    return [field.name for field in fields(QueueFilter)]
+    return [field.name for field in fields(QueueFilter) if field.name != "regions"]
 
 
 def _chosen(
@@ -181,7 +191,7 @@ def _chosen(
             listings += [
                 row.item
                 for row in pending_apprenticeships(
-                    session, source=where.source, town=where.town, q=where.q
+                    session, source=where.source, town=where.town, q=where.q, regions=where.regions
                 )
             ]
         else:
@@ -190,16 +200,21 @@ def _chosen(
                 if row.occurrences > 1 and row.event.series:
                     listings += pending_of_series(session, row.event.series, now=call.now)
     elif jobs:
-        listings += [session.get(Apprenticeship, listing_id) for listing_id in call.fields("ids")]
+        listings += [
+            call.listing(session, Apprenticeship, listing_id) for listing_id in call.fields("ids")
+        ]
     else:
-        listings += [session.get(Event, listing_id) for listing_id in call.fields("ids")]
+        listings += [call.listing(session, Event, listing_id) for listing_id in call.fields("ids")]
         for series in call.fields("series"):
             listings += pending_of_series(session, series, now=call.now)
     unique = {listing.id: listing for listing in listings if listing is not None}
     return [listing for listing in unique.values() if listing.review_state == ReviewState.PENDING]
 
 
-def _filtered(query: Select[Event], where: QueueFilter) -> Select[Event]:
+def _filtered(query: S, where: QueueFilter) -> S:
+    """A query of events narrowed to the filter."""
+    if where.regions:
+        query = query.where(Event.region.in_(where.regions))
     if where.source:
         query = query.where(Event.id.in_(_linked_to(where.source)))
     if where.category:
@@ -241,25 +256,30 @@ def conflict_rows(session: Session, where: QueueFilter) -> list[QueueRow]:
     return rows
 
 
-def tab_counts(session: Session, *, now: datetime) -> dict[str, int]:
-    """How many rows each tab has (a series counts once)."""
-    waiting = pending(now).subquery()
+def tab_counts(session: Session, *, now: datetime, regions: tuple[str, ...] = ()) -> dict[str, int]:
+    """How many rows each tab has (a series counts once), of ``regions`` where given."""
+    only = QueueFilter(regions=regions)
+    waiting = _filtered(pending(now), only).subquery()
     events = session.scalar(
         select(func.count(func.distinct(func.coalesce(waiting.c.series, waiting.c.id))))
     )
-    conflicts = session.scalar(
-        select(func.count(Event.id)).where(with_conflicts(), Event.review_state != "merged")
+    conflicted = select(func.count(Event.id)).where(
+        with_conflicts(), Event.review_state != "merged"
     )
+    conflicts = session.scalar(_filtered(conflicted, only))
     return {
         "": int(events or 0),
-        APPRENTICESHIPS: pending_apprenticeships_count(session),
+        APPRENTICESHIPS: pending_apprenticeships_count(session, regions),
         CONFLICTS: int(conflicts or 0),
     }
 
 
-def queue_choices(session: Session, *, now: datetime) -> tuple[list[str], list[str]]:
-    """The sources and towns that pending events come from: what the filters offer."""
-    waiting = pending(now).with_only_columns(Event.id)
+def queue_choices(
+    session: Session, *, now: datetime, regions: tuple[str, ...] = ()
+) -> tuple[list[str], list[str]]:
+    """The sources and towns that pending events (of ``regions``) come from: what the filters
+    offer."""
+    waiting = _filtered(pending(now), QueueFilter(regions=regions)).with_only_columns(Event.id)
     sources = session.scalars(
         select(SourceRecord.source_id)
         .join(EventLink, EventLink.record_id == SourceRecord.id)
@@ -267,7 +287,10 @@ def queue_choices(session: Session, *, now: datetime) -> tuple[list[str], list[s
         .distinct()
     )
     towns = session.scalars(
-        pending(now).with_only_columns(Event.town).where(Event.town.is_not(None)).distinct()
+        _filtered(pending(now), QueueFilter(regions=regions))
+        .with_only_columns(Event.town)
+        .where(Event.town.is_not(None))
+        .distinct()
     )
     return sorted(sources), sorted(town for town in towns if town)
 
