@@ -135,8 +135,10 @@ def _pass_on(
     broker_url: str,
     workers: int,
     meanwhile: Callable[[Any], None] | None = None,
+    progress: Callable[[str], None] = lambda message: None,
 ) -> Done:
-    """One pass on ``workers`` fresh workers; ``meanwhile`` runs beside it (given the workers)."""
+    """One pass on ``workers`` fresh workers; ``meanwhile`` runs beside it (given the workers);
+    ``progress`` hears the pass's messages."""
     from aggregator.store import Store
     from tests.support.celery import lotse_env, worker_set
     from workers.broker import broker_client
@@ -159,6 +161,7 @@ def _pass_on(
                 now=datetime.now(UTC),
                 crawl_settings=LOOPBACK_CRAWL,
                 timeout=PASS_TIMEOUT,
+                progress=progress,
             )
             done = Done(time.perf_counter() - started, time.monotonic(), report.summaries)
             store.dispose()
