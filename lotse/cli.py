@@ -46,6 +46,18 @@ def _parser() -> argparse.ArgumentParser:
     check = sources_commands.add_parser("check", help="validate a sources file")
     check.add_argument("file", type=Path)
     check.set_defaults(handler=cmd_sources_check)
+    trial = sources_commands.add_parser(
+        "try", help="what a URL is, its first items, and the entry to add for it (stores nothing)"
+    )
+    trial.add_argument("url")
+    trial.add_argument(
+        "--allow-private", action="store_true", help="the host may be on loopback or an intranet"
+    )
+    trial.add_argument("--json", action="store_true", help="one JSON object, for machines")
+    trial.add_argument(
+        "--sources", type=Path, default=Path("sources.toml"), help="propose an id it has not"
+    )
+    trial.set_defaults(handler=cmd_sources_try)
 
     staff = commands.add_parser("staff", help="staff accounts of the review desk")
     staff_commands = staff.add_subparsers()
@@ -90,6 +102,14 @@ def cmd_sources_check(args: argparse.Namespace) -> int:
         return EXIT_INVALID
     print(f"{args.file}: {len(configs)} sources, all valid")
     return 0
+
+
+def cmd_sources_try(args: argparse.Namespace) -> int:
+    from lotse.sources_try import try_command
+
+    return try_command(
+        args.url, allow_private=args.allow_private, as_json=args.json, sources=args.sources
+    )
 
 
 def cmd_run(args: argparse.Namespace) -> int:

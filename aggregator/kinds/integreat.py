@@ -70,6 +70,7 @@ KIND = Kind(
     summary="Integreat CMS API v3 events (`…/api/v3/{region}/{language}/events/`)",
     spider="crawlers.spiders.integreat.IntegreatSpider",
     extractor="crawlers.extract.integreat.split_events",
+    claims="crawlers.extract.integreat.claims",
     normalizer=read_integreat,
 )
 

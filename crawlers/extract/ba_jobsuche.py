@@ -8,13 +8,18 @@ the public page on arbeitsagentur.de.
 from __future__ import annotations
 
 import json
-from urllib.parse import quote
+import re
+from urllib.parse import quote, urlsplit
 
 from aggregator.crawl_result import Problem
+from aggregator.kinds.spec import Claim
+from crawlers.extract.claiming import json_of, query_value, without_query
 from crawlers.extract.document import Document
 from crawlers.extract.paging import page_after
 from crawlers.extract.records import Extracted, Extraction, Unreadable, json_text, unique
 
+API_PATH = re.compile(r"/jobsuche-service/pc/v\d+/(?:app/)?jobs/?$")
+ANSWER_KEYS = frozenset({"ergebnisliste", "stellenangebote", "maxErgebnisse"})
 PUBLIC_PAGE = "https://www.arbeitsagentur.de/jobsuche/jobdetail/{refnr}"
 
 
@@ -50,3 +55,20 @@ def read_offers_page(document: Document) -> Extraction:
 def public_url(refnr: str) -> str:
     """The offer's page for people: https://www.arbeitsagentur.de/jobsuche/jobdetail/<refnr>."""
     return PUBLIC_PAGE.format(refnr=quote(refnr, safe=""))
+
+
+def claims(document: Document) -> Claim | None:
+    """A Jobsuche API address (its path), or an answer of it (its keys); the place and radius
+    from the query, the spider builds the rest."""
+    data = json_of(document)
+    answer = isinstance(data, dict) and not ANSWER_KEYS.isdisjoint(data)
+    if not answer and not API_PATH.search(urlsplit(document.url).path):
+        return None
+    options: dict[str, str | int] = {}
+    where = query_value(document.url, "wo")
+    radius = query_value(document.url, "umkreis")
+    if where:
+        options["where"] = where
+    if radius and radius.isdigit():
+        options["radius_km"] = int(radius)
+    return Claim(url=without_query(document.url), options=options)

@@ -24,6 +24,7 @@ from extruct.jsonld import JsonLdExtractor
 from lxml.cssselect import CSSSelector, SelectorError
 
 from aggregator.crawl_result import Problem
+from aggregator.kinds.spec import Claim
 from aggregator.normalize.schema_org import (
     is_event,
     is_job_posting,
@@ -190,3 +191,12 @@ def _same_host(url: str, hrefs: Any) -> list[str]:
         if parts.scheme in ("http", "https") and parts.hostname == host and link not in found:
             found.append(link)
     return found
+
+
+def claims(document: Document) -> Claim | None:
+    """An HTML page carrying schema.org Events or JobPostings."""
+    try:
+        page = read_page(document)
+    except Unreadable:
+        return None
+    return Claim() if page.records or any(page.details.values()) else None
