@@ -14,28 +14,37 @@ from typing import Any
 from aggregator.dates.timezones import local
 from aggregator.normalize.drafts import ApprenticeshipDraft, EventDraft
 from aggregator.places.locations import Place
+from aggregator.states import EventStatus
 
 FIRST_SHOWN = 5
 
 
 @dataclass(frozen=True)
 class Preview:
-    """One item as it would be published: its title, start (local) and place."""
+    """One item as it would be published: its title, start (local), place, and whether it is
+    cancelled."""
 
     title: str
     start: datetime | date | None
     place: str
+    cancelled: bool = False
 
     @classmethod
     def of(cls, draft: EventDraft | ApprenticeshipDraft) -> Preview:
         start = draft.start if isinstance(draft, EventDraft) else draft.start_date
         if isinstance(start, datetime):
             start = local(start)
-        return cls(draft.title, start, place_text(draft.place))
+        cancelled = isinstance(draft, EventDraft) and draft.status == EventStatus.CANCELLED
+        return cls(draft.title, start, place_text(draft.place), cancelled)
 
-    def to_json(self) -> dict[str, str | None]:
+    def to_json(self) -> dict[str, str | bool | None]:
         start = self.start.isoformat() if self.start is not None else None
-        return {"title": self.title, "start": start, "place": self.place}
+        return {
+            "title": self.title,
+            "start": start,
+            "place": self.place,
+            "cancelled": self.cancelled,
+        }
 
 
 @dataclass

@@ -16,10 +16,13 @@ from crawlers.try_source import try_url
 EXIT_NOTHING = 2
 
 
-def try_command(url: str, *, allow_private: bool, as_json: bool, sources: Path) -> int:
+def try_command(
+    url: str, *, allow_private: bool, as_json: bool, sources: Path, now: datetime | None = None
+) -> int:
     """Print what was found (``as_json``: one JSON object); exit 2 when nothing is readable.
-    The proposed id is none the sources file has already."""
-    trial = try_url(url, now=datetime.now(UTC), allow_private=allow_private, taken=_ids(sources))
+    The proposed id is none the sources file has already; ``now``: the clock (tests)."""
+    now = now or datetime.now(UTC)
+    trial = try_url(url, now=now, allow_private=allow_private, taken=_ids(sources))
     if as_json:
         print(json.dumps(trial.to_json(), ensure_ascii=False, indent=2))
     elif trial.readable:
@@ -34,7 +37,8 @@ def report(trial: Trial) -> str:
     lines = [f"{trial.url}: kind {trial.kind}, {trial.items} items read", "", "First items:"]
     for item in trial.first:
         place = f" — {item.place}" if item.place else ""
-        lines.append(f"  {_when(item.start):<16}  {item.title}{place}")
+        cancelled = " (cancelled)" if item.cancelled else ""
+        lines.append(f"  {_when(item.start):<16}  {item.title}{cancelled}{place}")
     lines += ["", f"Problems: {len(trial.problems) or 'none'}"]
     lines += [f"  {problem}" for problem in trial.problems]
     lines += ["", "Add to the sources file:", "", entry_toml(trial.entry).rstrip()]

@@ -1,0 +1,277 @@
+"""`lotse sources try URL`: each kind of URL someone may paste, served on 127.0.0.1, comes out
+as its kind with its first items and a valid entry, or as a clear "nothing readable".
+
+Each trial runs once per module (a real crawl per candidate: the kind's own spider, extractor
+and normalizer); the tests then look at one thing each. Fixtures: the kinds' own (recorded
+shapes, see their READMEs) and tests/fixtures/try/ (README there).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+
+from aggregator.source_trial import Trial
+from aggregator.sources import load_sources
+from aggregator.sources_edit import entry_toml
+from crawlers.fetch import Fetcher
+from crawlers.try_source import try_url
+from lotse.cli import main
+from lotse.sources_try import try_command
+from tests.conftest import FAST_CRAWL, FIXTURES, NOW
+from tests.support.server import FixtureServer, Reply
+
+HTML, JSON = "text/html; charset=utf-8", "application/json"
+INTEGREAT = "/api/v3/landkreisheidenheim/de/events/"
+WP_API = "/wp-json/tribe/events/v1/events"
+RADAR = "/5100,90,lsrlist.html"
+JOBS = "/jobboerse/jobsuche-service/pc/v4/jobs"
+NOTHING = b"<!DOCTYPE html><html lang='de'><body><h1>Willkommen</h1><p>Hallo.</p></body></html>"
+
+
+def serve(site: FixtureServer) -> None:
+    """Every document of the trials below, at the paths their sites use."""
+    site.route("/vhs.ics", Reply.file(FIXTURES / "county" / "vhs.ics", "text/calendar"))
+    feed = FIXTURES / "feed" / "stadtbibliothek.xml"
+    site.route("/veranstaltungen.rss", Reply.file(feed, "application/rss+xml"))
+    site.route("/", Reply.file(FIXTURES / "try" / "rathaus.html", HTML))
+    calendar = FIXTURES / "county" / "vhs.ics"
+    site.route("/,Lde/veranstaltungen/export", Reply.file(calendar, "text/calendar"))
+    site.route("/verein/", Reply.file(FIXTURES / "try" / "wordpress.html", HTML))
+    site.route("/verein" + WP_API, Reply.file(FIXTURES / "county" / "wp.json", JSON))
+    pages = FIXTURES / "wp_events"
+    for name, path in (("page1.json", WP_API), ("page2.json", f"{WP_API}?page=2&per_page=2")):
+        body = (pages / name).read_bytes().replace(b"https://verein.example", site.url("").encode())
+        site.route(path, Reply(body, headers={"Content-Type": JSON}))
+    events = FIXTURES / "integreat" / "events.json"
+    site.route(INTEGREAT, Reply.file(events, JSON))
+    site.route("/veranstaltungen", Reply.file(FIXTURES / "jsonld" / "veranstaltungen.html", HTML))
+    site.route("/willkommen", Reply(NOTHING, headers={"Content-Type": HTML}))
+    radar = FIXTURES / "lehrstellen_radar" / "page-1.html"
+    site.route(RADAR, Reply.file(radar, HTML))
+    site.route(JOBS, Reply.file(FIXTURES / "ba" / "page-1.json", JSON))
+
+
+TRIALS = {
+    "ical": "/vhs.ics",
+    "rss": "/veranstaltungen.rss",
+    "home page": "/",
+    "wordpress site": "/verein/",
+    "wp api": WP_API + "?page=1",
+    "integreat": INTEGREAT,
+    "jsonld": "/veranstaltungen",
+    "nothing": "/willkommen",
+    "radar": RADAR + "?search-fromsearchform=1&search-plz=89518&search-radius=10",
+    "jobs": JOBS + "?angebotsart=4&wo=Heidenheim&umkreis=15",
+}
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[FixtureServer]:
+    with FixtureServer().running() as server:
+        serve(server)
+        yield server
+
+
+@pytest.fixture(scope="module")
+def trials(site: FixtureServer) -> dict[str, Trial]:
+    """Each URL of TRIALS tried once, as `lotse sources try --allow-private` tries it."""
+    return {name: trial(site.url(path)) for name, path in TRIALS.items()}
+
+
+def trial(url: str, **kwargs: object) -> Trial:
+    fetcher = Fetcher(own_host="127.0.0.1", pause=0)
+    return try_url(
+        url, now=NOW, allow_private=True, crawl_settings=FAST_CRAWL, fetcher=fetcher, **kwargs
+    )
+
+
+def titles(found: Trial) -> list[str]:
+    return [item.title for item in found.first]
+
+
+# --- the kind found, what it read -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "items"),
+    [
+        ("ical", "ical", 3),
+        ("rss", "feed", 5),
+        ("home page", "ical", 3),
+        ("wordpress site", "wp-events", 2),
+        ("wp api", "wp-events", 3),
+        ("integreat", "integreat", 3),
+        ("jsonld", "jsonld", 3),
+        ("radar", "lehrstellen-radar", 15),
+        ("jobs", "ba-jobsuche", 3),
+    ],
+)
+def test_each_url_is_read_as_its_kind(trials, name: str, kind: str, items: int) -> None:
+    assert (trials[name].kind, trials[name].items) == (kind, items), trials[name].tried
+
+
+def test_the_first_items_are_the_next_ones_by_start_with_their_place(trials) -> None:
+    first = trials["ical"].first
+    assert titles(trials["ical"]) == [
+        "Sprachcafé Deutsch",
+        "Frauentreff International",
+        "Tag der offenen Tür",
+    ]
+    assert first[0].start.isoformat() == "2027-01-07T18:30:00+01:00"
+    assert first[0].place == "Volkshochschule, Karlstraße 12, 89518 Heidenheim an der Brenz"
+    assert first[2].start.isoformat() == "2027-03-13"  # all day
+
+
+def test_a_cancelled_item_shows_as_cancelled(trials) -> None:
+    """ "ABGESAGT: Frauentreff International", as a pass publishes it."""
+    assert [item.cancelled for item in trials["ical"].first] == [False, True, False]
+
+
+def test_at_most_five_items_are_shown(trials) -> None:
+    assert trials["radar"].items == 15
+    assert len(trials["radar"].first) == 5
+
+
+def test_the_items_are_read_as_a_pass_normalizes_them(trials) -> None:
+    """Integreat's expanded occurrences of one series, and an RSS entry's ev:startdate."""
+    assert "Lesung: Krimis von der Ostalb" in titles(trials["rss"])
+    lesung = next(i for i in trials["rss"].first if i.title == "Lesung: Krimis von der Ostalb")
+    assert lesung.start.isoformat() == "2027-03-14T19:30:00+01:00"
+
+
+# --- the entry proposed -----------------------------------------------------------------------
+
+
+def test_the_entry_of_a_home_page_is_the_calendar_it_links(trials, site) -> None:
+    entry = trials["home page"].entry
+    assert entry["url"] == site.url("/,Lde/veranstaltungen/export")
+    assert entry["kind"] == "ical"
+
+
+def test_the_entry_of_a_wordpress_site_is_its_events_api(trials, site) -> None:
+    assert trials["wordpress site"].entry["url"] == site.url("/verein" + WP_API)
+
+
+def test_the_entry_of_an_api_page_starts_at_the_first_page(trials, site) -> None:
+    assert trials["wp api"].entry["url"] == site.url(WP_API)
+
+
+def test_the_entry_takes_the_search_from_the_url(trials, site) -> None:
+    radar, jobs = trials["radar"].entry, trials["jobs"].entry
+    assert (radar["url"], radar["postcode"], radar["radius_km"]) == (site.url(RADAR), "89518", 10)
+    assert (jobs["url"], jobs["where"], jobs["radius_km"]) == (site.url(JOBS), "Heidenheim", 15)
+
+
+def test_the_entry_has_an_id_from_the_host_and_allows_the_private_host(trials) -> None:
+    entry = trials["ical"].entry
+    assert (entry["id"], entry["allow_private"]) == ("127-0-0-1", True)
+
+
+@pytest.mark.parametrize("name", [name for name in TRIALS if name != "nothing"])
+def test_every_proposed_entry_passes_the_sources_check(trials, tmp_path, name: str) -> None:
+    path = tmp_path / "sources.toml"
+    path.write_text(entry_toml(trials[name].entry), encoding="utf-8")
+    assert main_exit(["sources", "check", str(path)]) == 0
+    (config,) = load_sources(path)
+    assert config.kind == trials[name].kind
+
+
+def test_the_proposed_id_is_none_the_sources_file_has(site) -> None:
+    found = trial(site.url("/vhs.ics"), taken=["127-0-0-1", "127-0-0-1-2"])
+    assert found.entry["id"] == "127-0-0-1-3"
+
+
+# --- nothing readable -------------------------------------------------------------------------
+
+
+def test_a_page_with_nothing_says_so_and_why(trials) -> None:
+    found = trials["nothing"]
+    assert (found.kind, found.items, found.entry) == (None, 0, {})
+    assert found.why.startswith("nothing readable: ")
+    assert "carries no schema.org Event or JobPosting" in found.why
+    assert "links no calendar" in found.why
+
+
+def test_the_command_exits_2_with_why_when_nothing_is_readable(site, capsys) -> None:
+    code = main_exit(["sources", "try", site.url("/willkommen"), "--allow-private"])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    assert err.startswith(f"nothing readable: {site.url('/willkommen')} (text/html")
+
+
+def test_a_linked_calendar_that_fails_is_named_in_why(site) -> None:
+    site.route("/kaputt", Reply(b'<a href="/fehlt.ics">Termine als iCal</a>', headers={}))
+    found = trial(site.url("/kaputt"))
+    assert found.kind is None
+    assert f"linked calendar {site.url('/fehlt.ics')}: HTTP 404" in found.why
+
+
+def test_a_private_host_is_refused_without_allow_private(site, capsys) -> None:
+    asked = len(site.requests)
+    assert main_exit(["sources", "try", site.url("/vhs.ics")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"nothing readable: refused: {site.url('/vhs.ics')}: host 127.0.0.1")
+    assert len(site.requests) == asked
+
+
+# --- the command ------------------------------------------------------------------------------
+
+
+def test_json_has_the_kind_the_count_the_first_items_problems_and_entry(site, tmp_path, capsys):
+    code = try_command(
+        site.url("/vhs.ics"), allow_private=True, as_json=True, sources=tmp_path / "x.toml", now=NOW
+    )
+    found = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert {"kind", "items", "first", "problems", "entry"} <= set(found)
+    assert (found["kind"], found["items"], found["problems"]) == ("ical", 3, [])
+    assert found["first"][0] == {
+        "title": "Sprachcafé Deutsch",
+        "start": "2027-01-07T18:30:00+01:00",
+        "place": "Volkshochschule, Karlstraße 12, 89518 Heidenheim an der Brenz",
+        "cancelled": False,
+    }
+    assert found["entry"] == {
+        "id": "127-0-0-1",
+        "kind": "ical",
+        "url": site.url("/vhs.ics"),
+        "allow_private": True,
+    }
+
+
+def test_the_text_shows_kind_items_and_a_ready_entry(site, tmp_path, capsys) -> None:
+    code = try_command(
+        site.url("/vhs.ics"),
+        allow_private=True,
+        as_json=False,
+        sources=tmp_path / "x.toml",
+        now=NOW,
+    )
+    out = capsys.readouterr().out
+    assert code == 0
+    assert out.startswith(f"{site.url('/vhs.ics')}: kind ical, 3 items read")
+    assert "  2027-01-07 18:30  Sprachcafé Deutsch — Volkshochschule" in out
+    assert "Problems: none" in out
+    assert '[[sources]]\nid = "127-0-0-1"\nkind = "ical"\n' in out
+
+
+def test_trying_stores_nothing(site, tmp_path, monkeypatch, capsys) -> None:
+    """No database, no file: the folder it runs in stays as it was, the sources file too."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("LOTSE_DATABASE_URL", f"sqlite:///{tmp_path / 'lotse.db'}")
+    sources = tmp_path / "sources.toml"
+    sources.write_text('# ours\n[[sources]]\nid = "a"\nkind = "ical"\nurl = "https://a.example/"\n')
+    before = sources.read_bytes()
+    code = try_command(site.url("/"), allow_private=True, as_json=True, sources=sources, now=NOW)
+    assert (code, json.loads(capsys.readouterr().out)["kind"]) == (0, "ical")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["sources.toml"]
+    assert sources.read_bytes() == before
+
+
+def main_exit(argv: list[str]) -> int:
+    with pytest.raises(SystemExit) as done:
+        main(argv)
+    return int(done.value.code or 0)
