@@ -16,8 +16,10 @@ import pytest
 from aggregator.source_trial import Trial
 from aggregator.sources import load_sources
 from aggregator.sources_edit import entry_toml
+from crawlers.extract.calendar_links import calendar_links
+from crawlers.extract.document import Document
 from crawlers.fetch import Fetcher
-from crawlers.try_source import try_url
+from crawlers.try_source import claims_of, try_url
 from lotse.cli import main
 from lotse.sources_try import try_command
 from tests.conftest import FAST_CRAWL, FIXTURES, NOW
@@ -90,6 +92,93 @@ def trial(url: str, **kwargs: object) -> Trial:
 
 def titles(found: Trial) -> list[str]:
     return [item.title for item in found.first]
+
+
+# --- which kind claims a document ---------------------------------------------------------------
+
+CLAIMED = [
+    ("county/vhs.ics", "https://vhs.example/kalender.ics", "ical"),
+    ("ical/clients.ics", "https://kirche.example/termine", "ical"),
+    ("feed/stadtbibliothek.xml", "https://bibliothek.example/rss", "feed"),
+    ("feed/vereine.atom", "https://vereine.example/atom", "feed"),
+    ("jsonld/veranstaltungen.html", "https://stadt.example/veranstaltungen", "jsonld"),
+    ("integreat/events.json", "https://cms.example/api/v3/lk/de/events/", "integreat"),
+    ("integreat/events_combined.json", "https://cms.example/neu", "integreat"),
+    ("wp_events/page1.json", "https://verein.example/wp-json/tribe/events/v1/events", "wp-events"),
+    ("lehrstellen_radar/page-1.html", "https://radar.example/liste", "lehrstellen-radar"),
+    ("ba/page-1.json", "https://jobs.example/antwort", "ba-jobsuche"),
+]
+
+
+@pytest.mark.parametrize(("fixture", "url", "kind"), CLAIMED, ids=[c[0] for c in CLAIMED])
+def test_exactly_its_own_kind_claims_a_document(fixture: str, url: str, kind: str) -> None:
+    sure, guesses = claims_of(Document(url, (FIXTURES / fixture).read_bytes()))
+    assert [candidate.kind.name for candidate in sure] == [kind]
+
+
+@pytest.mark.parametrize(
+    ("url", "kind"),
+    [
+        (
+            "https://rest.arbeitsagentur.de/jobboerse/jobsuche-service/pc/v6/jobs?wo=x",
+            "ba-jobsuche",
+        ),
+        ("https://www.lehrstellen-radar.de/5100,90,lsrlist.html", "lehrstellen-radar"),
+    ],
+)
+def test_an_api_answering_403_is_claimed_by_its_address(url: str, kind: str) -> None:
+    """The Jobsuche answers 403 without its key header: its address alone says what it is."""
+    sure, _ = claims_of(Document(url, b'{"code": 403, "message": "Access denied"}'))
+    assert [candidate.kind.name for candidate in sure] == [kind]
+
+
+def test_a_page_without_markup_is_claimed_by_no_kind() -> None:
+    sure, _ = claims_of(Document("https://stadt.example/", NOTHING, "text/html"))
+    assert sure == []
+
+
+# --- the calendars a page links -----------------------------------------------------------------
+
+
+def links(html: str, url: str = "https://stadt.example/start") -> list[str]:
+    return calendar_links(Document(url, html.encode(), "text/html"))
+
+
+def test_a_page_links_its_calendars_ical_first_then_the_events_api_then_feeds() -> None:
+    html = """<html><head>
+      <link rel="alternate" type="application/rss+xml" href="/news.rss">
+      <link rel="alternate" type="text/calendar" href="/termine.ics">
+      <link rel="https://api.w.org/" href="https://stadt.example/wp-json/">
+    </head><body><a href="webcal://stadt.example/abo.ics">Abonnieren</a></body></html>"""
+    assert links(html) == [
+        "https://stadt.example/termine.ics",
+        "https://stadt.example/abo.ics",
+        "https://stadt.example/wp-json/tribe/events/v1/events",
+        "https://stadt.example/news.rss",
+    ]
+
+
+@pytest.mark.parametrize(
+    "anchor",
+    [
+        '<a href="/export?format=x">iCal-Export</a>',
+        '<a href="/export?format=x" title="Als iCalendar speichern">⇩</a>',
+        '<a href="/export.ICS">Termine</a>',
+        '<a href="/veranstaltungen/?ical=1">Kalender</a>',
+    ],
+)
+def test_an_ical_export_link_is_found_by_its_text_path_or_query(anchor: str) -> None:
+    assert len(links(f"<html><body>{anchor}</body></html>")) == 1
+
+
+def test_a_link_into_the_events_api_gives_its_events_endpoint() -> None:
+    html = '<a href="/wp-json/tribe/events/v1/events/42">JSON</a>'
+    assert links(html) == ["https://stadt.example/wp-json/tribe/events/v1/events"]
+
+
+def test_ordinary_links_are_no_calendars() -> None:
+    html = '<a href="/rathaus">Rathaus</a> <a href="mailto:info@stadt.example">ics@</a>'
+    assert links(html) == []
 
 
 # --- the kind found, what it read -------------------------------------------------------------
