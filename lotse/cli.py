@@ -152,11 +152,11 @@ def run_pass(
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from lotse.serve import serving_app
+    from lotse.serve import serving_app, sources_file
     from workers.logs import serve_log_config
 
     settings = Settings.from_env()
-    app = serving_app(Store(settings.database_url), settings)
+    app = serving_app(Store(settings.database_url), settings, sources=sources_file())
     uvicorn.run(app, host=args.host, port=args.port, log_config=serve_log_config())
     return 0
 
