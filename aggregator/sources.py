@@ -11,7 +11,7 @@ import re
 import socket
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,10 +19,11 @@ from urllib.parse import urlsplit
 from aggregator.categories import CATEGORIES
 from aggregator.kinds import UnknownKind, kind_named
 from aggregator.kinds.spec import Kind, Option
+from aggregator.regions.region import DEFAULT_REGION, region_file
 from aggregator.states import RecordType
 
 COMMON_KEYS = {"id", "kind", "url", "categories", "town", "trusted", "every", "enabled"}
-COMMON_KEYS |= {"allow_private", "name"}
+COMMON_KEYS |= {"allow_private", "name", "homepage"}
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 INTERVAL = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -41,7 +42,9 @@ class SourceConfig:
     enabled: bool = True
     allow_private: bool = False
     name: str | None = None
+    homepage: str | None = None  # its public calendar page: the link of events without one
     options: Mapping[str, Any] = field(default_factory=dict)
+    region: str = DEFAULT_REGION  # the sources file's `region`: a slug or a region file's path
 
     @property
     def record_type(self) -> RecordType:
@@ -68,7 +71,9 @@ class SourceConfig:
             "enabled": self.enabled,
             "allow_private": self.allow_private,
             "name": self.name,
+            "homepage": self.homepage,
             "options": dict(self.options),
+            "region": self.region,
         }
 
     @classmethod
@@ -95,11 +100,16 @@ def load_sources(path: Path | str) -> list[SourceConfig]:
         raise SourcesFileError([f"{path}: not UTF-8 text ({error.reason})"]) from None
     except tomllib.TOMLDecodeError as error:
         raise SourcesFileError([f"{path}: not valid TOML: {error}"]) from None
-    return parse_sources(data, label=str(path))
+    return parse_sources(data, label=str(path), folder=path.parent)
 
 
-def parse_sources(data: Mapping[str, Any], *, label: str) -> list[SourceConfig]:
+def parse_sources(
+    data: Mapping[str, Any], *, label: str, folder: Path = Path(".")
+) -> list[SourceConfig]:
+    """The sources of a sources file's data; a region file named by path is found relative to
+    ``folder`` (the sources file's)."""
     problems: list[str] = []
+    region = _region(data.get("region", DEFAULT_REGION), label, folder, problems)
     entries = data.get("sources")
     if not isinstance(entries, list) or not entries:
         raise SourcesFileError([f"{label}: needs at least one [[sources]] table"])
@@ -117,10 +127,26 @@ def parse_sources(data: Mapping[str, Any], *, label: str) -> list[SourceConfig]:
             problems.append(f"{where}, field 'id': duplicate id '{source_id}'")
         seen.add(source_id)
         if config is not None:
-            configs.append(config)
+            configs.append(replace(config, region=region))
     if problems:
         raise SourcesFileError(problems)
     return configs
+
+
+def _region(value: Any, label: str, folder: Path, problems: list[str]) -> str:
+    """The sources file's region: a shipped region's slug, or a region file's path (relative to
+    the sources file) made absolute."""
+    if not isinstance(value, str) or not value.strip():
+        problems.append(f"{label}: 'region' must be a region's slug or a region file's path")
+        return DEFAULT_REGION
+    path = region_file(value)
+    if value.endswith(".toml"):  # named by path
+        path = path if path.is_absolute() else (folder / path).resolve()
+        value = str(path)
+    if not path.is_file():
+        problems.append(f"{label}: 'region': no region file {path} (regions/ has the shipped ones)")
+        return DEFAULT_REGION
+    return value
 
 
 def _entry_label(label: str, number: int, entry: Any) -> str:
@@ -151,6 +177,9 @@ def _parse_entry(entry: dict[str, Any], where: str) -> tuple[SourceConfig | None
         url_problem = check_url(url, allow_private=allow_private)
         if url_problem:
             problem("url", url_problem)
+    homepage = _typed(entry, "homepage", str, problem)
+    if homepage is not None and (homepage_problem := check_url(homepage, allow_private=True)):
+        problem("homepage", homepage_problem)
     categories = _typed(entry, "categories", list, problem) or []
     for category in categories:
         if category not in CATEGORIES:
@@ -177,6 +206,7 @@ def _parse_entry(entry: dict[str, Any], where: str) -> tuple[SourceConfig | None
             enabled=_typed(entry, "enabled", bool, problem) is not False,
             allow_private=allow_private,
             name=_typed(entry, "name", str, problem),
+            homepage=homepage,
             options=options,
         ),
         problems,

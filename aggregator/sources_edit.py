@@ -155,7 +155,8 @@ def _parse(path: Path) -> tomlkit.TOMLDocument:
 
 def _write_valid(path: Path, document: tomlkit.TOMLDocument) -> list[SourceConfig]:
     text = tomlkit.dumps(document)
-    configs = parse_sources(tomllib.loads(text), label=str(path))  # SourcesFileError if not
+    # SourcesFileError if it is not valid; a region file it names is found beside it
+    configs = parse_sources(tomllib.loads(text), label=str(path), folder=path.parent)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:

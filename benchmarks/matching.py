@@ -22,7 +22,7 @@ from typing import Any
 from aggregator.dates.timezones import BERLIN
 from aggregator.events.matching import MERGE, Profile, clear_caches, draft_profile, rank
 from aggregator.normalize.drafts import EventDraft
-from aggregator.places.locations import MUNICIPALITIES, Place, parse_location
+from aggregator.places.locations import Place, municipalities, parse_location
 
 EVAL_SET = Path(__file__).with_name("data") / "match_eval.json"
 SIZES = (10_000, 100_000)
@@ -142,7 +142,7 @@ def generate(count: int, *, seed: int = 5) -> list[tuple[EventDraft, str]]:
     (some all-day), in one of its towns (some with no town)."""
     rng = random.Random(seed)
     first_day = date(2027, 1, 1)
-    towns = (*MUNICIPALITIES, None)
+    towns = (*municipalities(), None)
     drafts: list[tuple[EventDraft, str]] = []
     while len(drafts) < count:
         day = first_day + timedelta(days=rng.randrange(365))

@@ -18,9 +18,9 @@ from aggregator.apprenticeships.queries import ApprenticeshipFilter
 from aggregator.categories import CATEGORIES, CATEGORY_NAMES
 from aggregator.events.queries import EventFilter, event_towns, source_ids
 from aggregator.events.view import EventView
-from aggregator.places.locations import MUNICIPALITIES
+from aggregator.places.locations import municipalities
+from aggregator.regions.active import active_region
 
-COUNTY = "Landkreis Heidenheim"
 Profile = Literal["ics", "integreat", "json"]
 F = TypeVar("F", EventFilter, ApprenticeshipFilter)
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
@@ -58,7 +58,7 @@ def town_slug(town: str) -> str:
 def calendar_name(where: EventFilter, profile: Profile = "ics") -> str:
     """X-WR-CALNAME: place and topic first ("Königsbronn – Sprache"), then any other filter."""
     topic = CATEGORY_NAMES[where.category] if where.category else "Veranstaltungen"
-    parts = [f"{where.town or COUNTY} – {topic}"]
+    parts = [f"{where.town or active_region().name} – {topic}"]
     if where.source:
         parts.append(f"Quelle: {where.source}")
     if where.q:
@@ -98,11 +98,11 @@ class Catalog:
 
     @classmethod
     def of(cls, session: Session) -> Catalog:
-        """Towns: the county's municipalities and every event's town (the first spelling of a
+        """Towns: the region's municipalities and every event's town (the first spelling of a
         slug wins); sources: every source. A town or source without events has an empty feed,
         so a subscription never breaks."""
         towns: dict[str, str] = {}
-        for town in [*MUNICIPALITIES, *event_towns(session)]:
+        for town in [*municipalities(), *event_towns(session)]:
             towns.setdefault(town_slug(town), town)
         towns = dict(sorted(towns.items()))
         feeds = event_feeds(towns, source_ids(session))

@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from aggregator.config import Settings
+from aggregator.regions.check import check_region
+from aggregator.regions.region import load_region
 from aggregator.sources import SourceConfig, SourcesFileError, load_sources
 from aggregator.states import Role
 from aggregator.store import Store
@@ -58,6 +60,12 @@ def _parser() -> argparse.ArgumentParser:
         "--sources", type=Path, default=Path("sources.toml"), help="propose an id it has not"
     )
     trial.set_defaults(handler=cmd_sources_try)
+
+    regions = commands.add_parser("regions", help="work with region files (docs/regions.md)")
+    regions_commands = regions.add_subparsers()
+    region_check = regions_commands.add_parser("check", help="validate a region file")
+    region_check.add_argument("file", type=Path)
+    region_check.set_defaults(handler=cmd_regions_check)
 
     staff = commands.add_parser("staff", help="staff accounts of the review desk")
     staff_commands = staff.add_subparsers()
@@ -110,6 +118,20 @@ def cmd_sources_try(args: argparse.Namespace) -> int:
     return try_command(
         args.url, allow_private=args.allow_private, as_json=args.json, sources=args.sources
     )
+
+
+def cmd_regions_check(args: argparse.Namespace) -> int:
+    problems = check_region(args.file)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        return EXIT_INVALID
+    region = load_region(args.file)
+    print(
+        f"{args.file}: region '{region.slug}' ({region.name}), "
+        f"{len(region.municipalities)} municipalities, {len(region.places)} postcode areas, valid"
+    )
+    return 0
 
 
 def cmd_run(args: argparse.Namespace) -> int:

@@ -18,6 +18,7 @@ from aggregator.store.models import Base
 from tests.support.server import FixtureServer
 
 TESTS = Path(__file__).resolve().parent
+ROOT = TESTS.parent
 CORPUS = Path(os.environ.get("LOTSE_CORPUS", TESTS / "corpus")).resolve()  # tests/corpus/README.md
 FIXTURES = TESTS / "fixtures"
 PG_ADMIN = os.environ.get("LOTSE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")

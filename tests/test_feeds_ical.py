@@ -91,7 +91,10 @@ def test_every_vevent_carries_what_subscribers_rely_on(county: County) -> None:
         assert vevent.decoded("LAST-MODIFIED") == updated
         assert isinstance(vevent.decoded("SEQUENCE"), int)
         assert str(vevent["STATUS"]) == event["status"].upper()
-        assert str(vevent["URL"]) == event["url"]
+        if event["url"]:
+            assert str(vevent["URL"]) == event["url"]
+        else:
+            assert "URL" not in vevent
         assert [str(c) for c in vevent["CATEGORIES"].cats] == event["category_names"]
         sources = {s["name"] for s in event["sources"]}
         assert str(vevent["DESCRIPTION"]).endswith(f"Quelle: {', '.join(sorted(sources))}")
@@ -150,3 +153,15 @@ def test_a_second_pass_over_unchanged_sources_changes_no_byte_of_any_feed(tmp_pa
         assert report.written == []
     assert {"events/town/koenigsbronn.ics", "events/source/clients.ics"} <= first.keys()
     assert {"integreat/events.ics", "integreat/sprache.ics", "events/familie.ics"} <= first.keys()
+
+
+def test_an_event_without_a_page_of_its_own_links_no_calendar_file(county: County) -> None:
+    """An iCal source's events link their own page, else nothing: never the .ics they came in."""
+    calendars_served = {source.url for source in county.sources}
+    urls = [event["url"] for event in county.events()]
+    assert urls and not calendars_served & set(urls)
+    assert b".ics" not in b"".join(
+        line
+        for line in (county.out / "events.ics").read_bytes().split(b"\r\n")
+        if line.startswith(b"URL")
+    )

@@ -5,9 +5,10 @@
   "Elektroniker/in") and a word also finds its regional names and trades (``TRADE_WORDS``:
   "Schreiner" finds "Tischler/in", "Holz" finds "Zimmerer/in").
 - ``where.town``: the official name or any spelling or slug of it ("Giengen a.d. Brenz").
-- ``postcode`` and ``km``: the distance from the postcode's centre (aggregator/data/postcodes.csv,
-  the county and its neighbours) to the posting's coordinates, which are the source's or else
-  its postcode's centre; ``km`` keeps those within that many kilometres.
+- ``postcode`` and ``km``: the distance from the postcode's centre (the region's table of
+  places, regions/<slug>.places.csv: the region and its neighbours) to the posting's
+  coordinates, which are the source's or else its postcode's centre; ``km`` keeps those
+  within that many kilometres.
 - ``year``: the year the apprenticeship starts.
 - ``where.source``, ``where.date_from``, ``where.date_to``: as the feeds filter
   (aggregator.events.queries: the dates bound the start date).
@@ -28,6 +29,7 @@ from aggregator.apprenticeships.matching import company_key, occupation_words
 from aggregator.apprenticeships.queries import ApprenticeshipFilter, open_apprenticeships
 from aggregator.apprenticeships.view import ApprenticeshipView
 from aggregator.places.locations import distance_km, fold, official_town, postcode_centroid
+from aggregator.regions.active import active_region
 
 DISTANCE, START = "distance", "start"
 MIN_WORD = 3
@@ -105,7 +107,7 @@ def _origin(search: ApprenticeshipSearch) -> tuple[float, float] | None:
     if origin is None:
         raise SearchError(
             f"no centre known for postcode {search.postcode} "
-            "(the table covers Landkreis Heidenheim and its neighbours)"
+            f"(the table covers {active_region().name} and its neighbours)"
         )
     return origin
 

@@ -53,12 +53,12 @@ def _offset(text: str) -> timezone:
 
 def consistent_end(start: datetime | date, end: datetime | date | None) -> datetime | date | None:
     """An end that fits its start: a timed end of an all-day start becomes its day (midnight
-    meaning the day before); a date end of a timed start, or an end before the start, is
-    dropped."""
+    meaning the day before); a date end of a timed start, or an end not after the start (RFC 5545
+    §3.8.2.2: DTEND is later than DTSTART), is dropped: the event has no end."""
     if end is None:
         return None
     if isinstance(start, datetime):
-        return end if isinstance(end, datetime) and end >= start else None
+        return end if isinstance(end, datetime) and end > start else None
     if isinstance(end, datetime):
         end = last_day(end)
     return end if end >= start else start

@@ -26,7 +26,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from aggregator.places.locations import MUNICIPALITIES, official_town
+from aggregator.places.locations import municipalities, official_town
 from aggregator.text.cancellation import strip_cancellation
 
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "&": " und ", "+": " und "})
@@ -193,7 +193,7 @@ def _is_note(note: str, *, shouting: bool) -> bool:
     note = note.strip(" .!,;")
     if not note or (_ACRONYM.match(note) and not shouting):
         return True
-    if official_town(note) in MUNICIPALITIES:
+    if official_town(note) in municipalities():
         return True
     folded = " ".join(fold_words(note))
     return any(folded == notice or folded.startswith(f"{notice} ") for notice in _NOTICES)

@@ -21,6 +21,7 @@ from aggregator.kinds.spec import Kind
 from aggregator.normalize.context import Context, RecordProblem
 from aggregator.normalize.drafts import Draft
 from aggregator.normalize.finish import finish
+from aggregator.regions.active import using_region
 
 DECLARED: tuple[Kind, ...] = (
     ical.KIND,
@@ -48,16 +49,17 @@ def kind_named(name: str) -> Kind:
 
 def normalize(record: RawRecord, context: Context) -> list[Draft]:
     """Drafts from one record by its source's kind, with places, categories and cancellations
-    made uniform (aggregator/normalize/finish.py). An exception the normalizer did not foresee
-    becomes a RecordProblem: the record is kept with it."""
+    made uniform (aggregator/normalize/finish.py), places read in the source's region. An
+    exception the normalizer did not foresee becomes a RecordProblem: the record is kept with it."""
     try:
         reader = kind_named(context.source.kind).normalizer
     except UnknownKind as error:
         raise RecordProblem(str(error)) from None
-    try:
-        drafts = reader(record, context)
-    except RecordProblem:
-        raise
-    except Exception as error:  # a reader bug or an input nobody foresaw: keep the record
-        raise RecordProblem(f"cannot read record: {type(error).__name__}: {error}") from error
-    return [finish(draft, context.source) for draft in drafts]
+    with using_region(context.source.region):
+        try:
+            drafts = reader(record, context)
+        except RecordProblem:
+            raise
+        except Exception as error:  # a reader bug or an input nobody foresaw: keep the record
+            raise RecordProblem(f"cannot read record: {type(error).__name__}: {error}") from error
+        return [finish(draft, context.source) for draft in drafts]

@@ -47,7 +47,7 @@ def read_ical(record: RawRecord, context: Context) -> list[EventDraft]:
     day = timedelta(days=1)  # all-day occurrences are compared by date: look a day wider
     occurrences = recurring_ical_events.of(calendar).between(start - day, end + day)
     drafts = sorted(
-        (_draft(occurrence, record, series) for occurrence in occurrences),
+        (_draft(occurrence, record, series, context) for occurrence in occurrences),
         key=lambda draft: (_begins(draft), draft.occurrence),
     )
     drafts = [draft for draft in drafts if overlaps(draft.start, draft.end, context.window)]
@@ -104,14 +104,16 @@ def parse_calendar(payload: str) -> icalendar.Calendar:
         raise RecordProblem(f"bad X-WR-TIMEZONE: {error}") from error
 
 
-def _draft(component: icalendar.Event, record: RawRecord, series: bool) -> EventDraft:
+def _draft(
+    component: icalendar.Event, record: RawRecord, series: bool, context: Context
+) -> EventDraft:
     start = _value(component.get("DTSTART"))
     end = _end(component, start)
     if isinstance(start, datetime):
         start = _aware(start)
         end = _aware(end) if isinstance(end, datetime) else None
-        if end is not None and end < start:
-            end = None  # DTEND before DTSTART: keep the start, drop the impossible end
+        if end is not None and end <= start:
+            end = None  # DTEND not after DTSTART: keep the start, drop the impossible end
     else:
         end = _last_day(start, end)
     status = (
@@ -127,7 +129,7 @@ def _draft(component: icalendar.Event, record: RawRecord, series: bool) -> Event
         description=plain_text(str(component.get("DESCRIPTION", ""))),
         status=status,
         place=_place(component),
-        url=_url(component, record),
+        url=_url(component, record, context.source.homepage),
         uid=str(component.get("UID", "")) or None,
         series=series,
         categories=tuple(_categories(component)),
@@ -192,10 +194,12 @@ def _place(component: icalendar.Event) -> Place:
     return place
 
 
-def _url(component: icalendar.Event, record: RawRecord) -> str | None:
+def _url(component: icalendar.Event, record: RawRecord, homepage: str | None) -> str | None:
+    """The event's own page (URL, relative ones resolved); else the source's public calendar
+    page where the sources file names one; never the calendar file itself."""
     url = str(component.get("URL", "")).strip()
     if not url:
-        return record.url
+        return homepage
     return urljoin(record.url or "", url)
 
 

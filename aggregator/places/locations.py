@@ -1,5 +1,5 @@
-"""Places: where an event happens, tidied and mapped onto the municipalities of the county
-(Landkreis Heidenheim).
+"""Places: where an event happens, tidied and mapped onto the municipalities of the region being
+worked on (aggregator/regions/active.py; its file names them: aggregator/regions/region.py).
 
 Sources describe a place as one line ("Volkshochschule, Karlstraße 12, 89518 Heidenheim") or as
 separate fields (schema.org PostalAddress); `parse_location` and `normalize_place` turn both into
@@ -8,16 +8,16 @@ the same `Place`, so that listings from different sources compare equal.
 
 from __future__ import annotations
 
-import csv
 import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 from typing import NamedTuple
 
-POSTCODES_CSV = Path(__file__).with_name("data") / "postcodes.csv"
+from aggregator.regions.active import active_region
+from aggregator.regions.region import Region
+
 EARTH_RADIUS_KM = 6371.0088
 
 
@@ -33,57 +33,6 @@ class Place:
 
 # --- Town names -------------------------------------------------------------------------------
 
-_BRENZ = ("an der Brenz", "a. d. Brenz", "a. d. B.", "a. Brenz", "Brenz")
-_ALBUCH = ("am Albuch", "a. Albuch", "a. A.", "Albuch")
-
-
-def _spellings(base: str, suffixes: tuple[str, ...]) -> tuple[str, ...]:
-    return (base, *(f"{base} {suffix}" for suffix in suffixes))
-
-
-_MUNICIPALITIES: dict[str, tuple[str, ...]] = {
-    "Heidenheim an der Brenz": _spellings("Heidenheim", _BRENZ),
-    "Giengen an der Brenz": _spellings("Giengen", _BRENZ),
-    "Herbrechtingen": ("Herbrechtingen",),
-    "Niederstotzingen": ("Niederstotzingen",),
-    "Dischingen": ("Dischingen",),
-    "Gerstetten": ("Gerstetten",),
-    "Hermaringen": ("Hermaringen",),
-    "Königsbronn": ("Königsbronn",),
-    "Nattheim": ("Nattheim",),
-    "Sontheim an der Brenz": _spellings("Sontheim", _BRENZ),
-    "Steinheim am Albuch": _spellings("Steinheim", _ALBUCH),
-}
-MUNICIPALITIES: tuple[str, ...] = tuple(_MUNICIPALITIES)
-
-# Villages (Ortsteile) and the municipality they belong to; names shared with places far away
-# (Aufhausen, Sachsenhausen, plain "Dettingen") are left out.
-_LOCALITIES: dict[str, tuple[str, ...]] = {
-    "Heidenheim an der Brenz": (
-        "Mergelstetten",
-        "Schnaitheim",
-        "Großkuchen",
-        "Kleinkuchen",
-        "Oggenhausen",
-    ),
-    "Giengen an der Brenz": ("Hohenmemmingen", "Burgberg", "Hürben"),
-    "Herbrechtingen": ("Bolheim", "Eselsburg"),
-    "Königsbronn": ("Itzelberg", "Ochsenberg", "Zang"),
-    "Steinheim am Albuch": ("Söhnstetten", "Küpfendorf", "Sontheim im Stubental"),
-    "Gerstetten": ("Heldenfingen", "Gussenstadt", *(f"Dettingen {s}" for s in _ALBUCH)),
-    "Nattheim": ("Fleinheim", "Auernheim"),
-    "Sontheim an der Brenz": ("Brenz", "Bergenweiler"),
-    "Dischingen": (
-        "Ballmertshofen",
-        "Frickingen",
-        "Demmingen",
-        "Dunstelkingen",
-        "Katzenstein",
-        "Trugenhofen",
-    ),
-    "Niederstotzingen": ("Stetten ob Lontal", "Stetten o. L.", "Oberstotzingen"),
-}
-_NOT_IN_NAMES = frozenset({"brenz"})  # in a venue name ("Café an der Brenz") it is the river
 _ONLINE = frozenset({"online", "digital", "virtuell", "livestream", "webinar", "zoom"})
 
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
@@ -102,8 +51,54 @@ def _key(text: str) -> str:
     return "".join(c for c in fold(text) if c.isalnum())
 
 
-_MUNICIPALITY_KEYS = {_key(s): town for town, names in _MUNICIPALITIES.items() for s in names}
-_LOCALITY_KEYS = {_key(s): town for town, names in _LOCALITIES.items() for s in names}
+class _Area(NamedTuple):
+    town: str
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True)
+class _Gazetteer:
+    """A region's names as lookup tables: spelling keys → official municipality."""
+
+    municipalities: tuple[str, ...]
+    municipality_keys: dict[str, str]
+    locality_keys: dict[str, str]  # villages
+    not_in_names: frozenset[str]  # keys of villages that mean something else in a venue name
+    postcode_areas: dict[str, tuple[_Area, ...]]  # main town first
+    known_town_keys: frozenset[str]  # every town of the table of places
+
+
+@cache
+def _gazetteer_of(region: Region) -> _Gazetteer:
+    areas: dict[str, list[_Area]] = {}
+    for place in region.places:
+        areas.setdefault(place.postcode, []).append(_Area(place.town, place.lat, place.lon))
+    names = {place.town for place in region.places}
+    short = {re.sub(r"\s+(?:an der|am|im|ob)\s.*|\s*\(.*", "", name) for name in names}
+    return _Gazetteer(
+        municipalities=tuple(m.name for m in region.municipalities),
+        municipality_keys={
+            _key(spelling): m.name
+            for m in region.municipalities
+            for spelling in (m.name, *m.spellings)
+        },
+        locality_keys={_key(v): m.name for m in region.municipalities for v in m.villages},
+        not_in_names=frozenset(_key(name) for name in region.not_in_names),
+        postcode_areas={code: tuple(towns) for code, towns in areas.items()},
+        known_town_keys=frozenset(_key(name) for name in names | short),
+    )
+
+
+def _names() -> _Gazetteer:
+    return _gazetteer_of(active_region())
+
+
+def municipalities() -> tuple[str, ...]:
+    """The official names of the active region's municipalities."""
+    return _names().municipalities
+
+
 _COMPOUND = re.compile(r"(?P<head>[^-–]+?)\s*[-–]\s*(?P<tail>.+)")  # "Heidenheim-Schnaitheim"
 
 
@@ -121,16 +116,16 @@ def _tidy(text: str | None) -> str | None:
 
 
 def _lookup(text: str) -> _Town | None:
-    key = _key(text)
-    if key in _MUNICIPALITY_KEYS:
-        return _Town(_MUNICIPALITY_KEYS[key], None)
-    if key in _LOCALITY_KEYS:
-        return _Town(_LOCALITY_KEYS[key], _tidy(text))
+    key, names = _key(text), _names()
+    if key in names.municipality_keys:
+        return _Town(names.municipality_keys[key], None)
+    if key in names.locality_keys:
+        return _Town(names.locality_keys[key], _tidy(text))
     return None
 
 
 def _resolve(text: str) -> _Town | None:
-    """The county municipality a town text names, also as "Municipality-Village"."""
+    """The region's municipality a town text names, also as "Municipality-Village"."""
     town = _lookup(text)
     if town or not (compound := _COMPOUND.fullmatch(text.strip())):
         return town
@@ -141,7 +136,7 @@ def _resolve(text: str) -> _Town | None:
 
 
 def official_town(text: str | None) -> str | None:
-    """The official name of a municipality of the county (also for its villages); other towns
+    """The official name of a municipality of the region (also for its villages); other towns
     come back tidied but unchanged, blank ones as None."""
     tidy = _tidy(text)
     if tidy is None:
@@ -151,55 +146,30 @@ def official_town(text: str | None) -> str | None:
 
 
 def _town_in(name: str | None) -> str | None:
-    """The county municipality a venue name mentions ("Bürgerhaus Nattheim")."""
-    keys = [_key(word) for word in _WORD.findall(name or "")]
+    """The region's municipality a venue name mentions ("Bürgerhaus Nattheim")."""
+    keys, names = [_key(word) for word in _WORD.findall(name or "")], _names()
     for start in range(len(keys)):
         for stop in range(min(len(keys), start + 4), start, -1):
             key = "".join(keys[start:stop])
-            if key in _MUNICIPALITY_KEYS:
-                return _MUNICIPALITY_KEYS[key]
-            if key in _LOCALITY_KEYS and key not in _NOT_IN_NAMES:
-                return _LOCALITY_KEYS[key]
+            if key in names.municipality_keys:
+                return names.municipality_keys[key]
+            if key in names.locality_keys and key not in names.not_in_names:
+                return names.locality_keys[key]
     return None
 
 
 # --- Postcodes --------------------------------------------------------------------------------
 
 
-class _Area(NamedTuple):
-    town: str
-    lat: float
-    lon: float
-
-
-@cache
-def _postcode_areas() -> dict[str, tuple[_Area, ...]]:
-    """Postcode → its towns, main town first (a postcode may be shared by several)."""
-    areas: dict[str, list[_Area]] = {}
-    with POSTCODES_CSV.open(encoding="utf-8", newline="") as file:
-        for row in csv.DictReader(file):
-            area = _Area(row["town"], float(row["lat"]), float(row["lon"]))
-            areas.setdefault(row["postcode"], []).append(area)
-    return {code: tuple(towns) for code, towns in areas.items()}
-
-
-@cache
-def _known_town_keys() -> frozenset[str]:
-    """Towns of the postcode table, also without "an der Donau", "(Jagst)" and the like."""
-    names = {area.town for areas in _postcode_areas().values() for area in areas}
-    short = {re.sub(r"\s+(?:an der|am|im|ob)\s.*|\s*\(.*", "", name) for name in names}
-    return frozenset(_key(name) for name in names | short)
-
-
 def postcode_centroid(postcode: str) -> tuple[float, float] | None:
-    """Approximate centre (lat, lon) of a postcode of the county or its neighbours."""
-    areas = _postcode_areas().get(postcode.strip())
+    """Approximate centre (lat, lon) of a postcode of the region or its neighbours."""
+    areas = _names().postcode_areas.get(postcode.strip())
     return (areas[0].lat, areas[0].lon) if areas else None
 
 
 def _postcode_town(postcode: str | None) -> str | None:
     """The town of a postcode that belongs to exactly one town."""
-    towns = {area.town for area in _postcode_areas().get(postcode or "", ())}
+    towns = {area.town for area in _names().postcode_areas.get(postcode or "", ())}
     return towns.pop() if len(towns) == 1 else None
 
 
@@ -254,7 +224,7 @@ _PARENTHESES = re.compile(r"\((?P<inner>[^()]*)\)")
 
 
 def _is_town(text: str) -> bool:
-    return _resolve(text) is not None or _key(text) in _known_town_keys()
+    return _resolve(text) is not None or _key(text) in _names().known_town_keys
 
 
 def _split_town(text: str) -> tuple[str, str]:
@@ -291,7 +261,7 @@ class _Pieces:
             self.postcode_town, rest = _split_town(code["town"])
             self.take(segment[: code.start()])
             self.take(rest)
-        elif self.postcode is None and segment in _postcode_areas():
+        elif self.postcode is None and segment in _names().postcode_areas:
             self.postcode = segment
         elif (inner := _PARENTHESES.search(segment)) and _is_town(inner["inner"]):
             self.towns.append(inner["inner"])
@@ -359,7 +329,7 @@ def normalize_place(
     """A Place from separate fields, tidied: official town name (a village named as the town is
     kept in the name), "Str." spelled out, a 5-digit postcode, coordinates only as a valid pair.
 
-    A missing town comes from the postcode (unless shared by several towns), else from a county
+    A missing town comes from the postcode (unless shared by several towns), else from a region
     town the name mentions, else `default_town` — which is skipped when a postcode is known (the
     place may lie elsewhere) or the place is online.
     """

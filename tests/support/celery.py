@@ -22,9 +22,9 @@ import pytest
 from celery import Celery
 from sqlalchemy.engine import make_url
 
+from tests.conftest import ROOT
 from workers.database import INGEST_LOCK
 
-ROOT = Path(__file__).resolve().parents[1]
 HOST = "lotse-test"
 READY_TIMEOUT = 60.0
 T = TypeVar("T")

@@ -24,6 +24,7 @@ from aggregator.sources import SourceConfig
 from aggregator.store import Store
 from aggregator.store.models import Event, MatchSuggestion
 from crawlers.extract.ical import split_calendar
+from tests.conftest import FIXTURES
 from tests.support.kinds import document
 from workers.steps import ingest_result, register_sources
 
@@ -80,7 +81,7 @@ def sign_in(client: TestClient, account: tuple[str, str]) -> str:
     return csrf_in(client.get("/desk/log").text)
 
 
-DESK_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "desk"
+DESK_FIXTURES = FIXTURES / "desk"
 CALENDARS = {"vhs": DESK_FIXTURES / "vhs.ics", "kirche": DESK_FIXTURES / "kirche.ics"}
 
 

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from aggregator.sources import SourceConfig
 from aggregator.store import Store
 from aggregator.store.models import Event
-from tests.conftest import NOW
+from tests.conftest import NOW, ROOT, TESTS
 from tests.support.apprenticeships import JOBS_API, jobs_result
 from tests.support.desk import (
     ADMIN,
@@ -34,8 +34,8 @@ from tests.support.desk import (
 from web.server import create_app
 from workers.steps import ingest_result, register_sources
 
-SHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
-AXE = Path(__file__).resolve().parent / "js" / "node_modules" / "axe-core" / "axe.min.js"
+SHOTS = ROOT / "artifacts" / "screenshots"
+AXE = TESTS / "js" / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",

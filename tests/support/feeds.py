@@ -21,13 +21,13 @@ from starlette.testclient import TestClient
 
 from aggregator.sources import SourceConfig
 from aggregator.store import Store
-from tests.conftest import FAST_CRAWL, FIXTURES, NOW, source
+from tests.conftest import FAST_CRAWL, FIXTURES, NOW, TESTS, source
 from tests.support.server import FixtureServer, Reply
 from web.server import create_app
 from workers.passes import PassReport, run_pass
 
 ICS = "text/calendar; charset=utf-8"
-JS = Path(__file__).resolve().parent / "js"
+JS = TESTS / "js"
 
 
 @dataclass

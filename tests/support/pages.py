@@ -12,12 +12,12 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from aggregator.store import Store
-from tests.conftest import FAST_CRAWL, FIXTURES, NOW, source
+from tests.conftest import FAST_CRAWL, FIXTURES, NOW, ROOT, source
 from tests.support.server import FixtureServer, Reply
 from web.server import create_app
 from workers.passes import run_pass
 
-DEMO_SITE = FIXTURES.parents[1] / "examples" / "demo" / "site"
+DEMO_SITE = ROOT / "examples" / "demo" / "site"
 ICS, HTML, JSON = "text/calendar; charset=utf-8", "text/html; charset=utf-8", "application/json"
 CALENDARS = {
     "stadt": FIXTURES / "ical" / "stadt.ics",

@@ -20,11 +20,10 @@ import icalendar
 import recurring_ical_events
 
 from aggregator.normalize.context import FUTURE_DAYS, PAST_DAYS
-from tests.conftest import NOW
+from tests.conftest import NOW, ROOT, TESTS
 from tests.support.feeds import JS, instant
 
-ROOT = Path(__file__).resolve().parent.parent
-READERS = Path(__file__).resolve().parent / "readers"
+READERS = TESTS / "readers"
 CMS_PYTHON = ROOT / ".venv-cms" / "bin" / "python"
 WINDOW = (NOW - timedelta(days=PAST_DAYS), NOW + timedelta(days=FUTURE_DAYS))
 Seen = list[dict[str, Any]]

@@ -20,7 +20,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from aggregator.categories import CATEGORIES
-from aggregator.places.locations import MUNICIPALITIES
+from aggregator.places.locations import municipalities
 from aggregator.review.decisions import Refused
 from aggregator.review_log import log_entry
 from aggregator.sources import SourcesFileError
@@ -100,7 +100,7 @@ def routes(app: AppContext) -> list[Route]:
             "source_new.html",
             status=status,
             categories=CATEGORIES,
-            towns=MUNICIPALITIES,
+            towns=municipalities(),
             entry_json=json.dumps(entry, ensure_ascii=False) if entry else "",
             **context,
         )
@@ -172,7 +172,7 @@ def routes(app: AppContext) -> list[Route]:
             form=form,
             digest=entry_digest(entry),
             categories=CATEGORIES,
-            towns=MUNICIPALITIES,
+            towns=municipalities(),
             problems=problems or [],
         )
 

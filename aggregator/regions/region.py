@@ -1,0 +1,93 @@
+"""A region read from its file: regions/<slug>.toml and the table of places it names.
+
+The format is documented in docs/regions.md; `check_region` (aggregator/regions/check.py) says
+what is wrong with a file, line by line. Loading trusts a file that passes the check.
+"""
+
+from __future__ import annotations
+
+import csv
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+REGIONS_DIR = Path(__file__).resolve().parents[2] / "regions"
+DEFAULT_REGION = "landkreis-heidenheim"
+
+
+@dataclass(frozen=True)
+class Municipality:
+    name: str  # the official name, e.g. "Heidenheim an der Brenz"
+    spellings: tuple[str, ...]  # other ways sources write it, e.g. "Heidenheim a. d. Brenz"
+    villages: tuple[str, ...]  # its Ortsteile, e.g. "Mergelstetten"
+
+
+@dataclass(frozen=True)
+class PostcodeArea:
+    postcode: str
+    town: str
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True)
+class Region:
+    slug: str
+    name: str  # shown to people: "Landkreis Heidenheim"
+    country: str  # ISO 3166-1 alpha-2; decides the postcode format
+    timezone: str  # IANA name
+    default_town: str
+    bbox: tuple[float, float, float, float]  # south, west, north, east
+    municipalities: tuple[Municipality, ...]
+    places: tuple[PostcodeArea, ...]  # postcodes of the region and its neighbours
+    not_in_names: frozenset[str]  # village names that mean something else inside a venue name
+    integreat_slug: str | None = None
+
+
+def region_file(name: str) -> Path:
+    """The file of a region named by slug (in regions/) or by path (ending in .toml)."""
+    if name.endswith(".toml"):
+        return Path(name)
+    return REGIONS_DIR / f"{name}.toml"
+
+
+def read_table(path: Path) -> list[dict[str, str]]:
+    """The rows of a region's table of places, as text."""
+    with path.open(encoding="utf-8", newline="") as file:
+        return list(csv.DictReader(file))
+
+
+def load_region(path: Path) -> Region:
+    """The region a (checked) region file describes."""
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    rows = read_table(path.parent / data["places"])
+    south, west, north, east = (float(edge) for edge in data["bbox"])
+    return Region(
+        slug=data["slug"],
+        name=data["name"],
+        country=data["country"],
+        timezone=data["timezone"],
+        default_town=data["default_town"],
+        bbox=(south, west, north, east),
+        municipalities=tuple(
+            Municipality(
+                entry["name"],
+                tuple(entry.get("spellings", ())),
+                tuple(entry.get("villages", ())),
+            )
+            for entry in data["municipalities"]
+        ),
+        places=tuple(
+            PostcodeArea(row["postcode"], row["town"], float(row["lat"]), float(row["lon"]))
+            for row in rows
+        ),
+        not_in_names=frozenset(data.get("not_in_names", ())),
+        integreat_slug=data.get("integreat_slug"),
+    )
+
+
+@cache
+def region_named(name: str = DEFAULT_REGION) -> Region:
+    """A shipped region by slug, or a region file by path (loaded once)."""
+    return load_region(region_file(name))

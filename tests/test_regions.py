@@ -1,0 +1,167 @@
+"""Regions as data (docs/regions.md): the shipped region files, what `lotse regions check`
+says about a broken one, and places read in the region a sources file names."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from aggregator.crawl_result import RawRecord
+from aggregator.kinds import normalize
+from aggregator.normalize.context import Context
+from aggregator.places.locations import municipalities, official_town, postcode_centroid
+from aggregator.regions.active import using_region
+from aggregator.regions.check import check_region
+from aggregator.regions.region import REGIONS_DIR, region_named
+from aggregator.sources import SourcesFileError, load_sources, parse_sources
+
+NOW = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
+SHIPPED = sorted(REGIONS_DIR.glob("*.toml"))
+
+GOOD = """\
+name = "Landkreis Muster"
+slug = "landkreis-muster"
+country = "DE"
+timezone = "Europe/Berlin"
+default_town = "Musterstadt"
+bbox = [48.0, 9.0, 48.5, 9.5]
+places = "muster.csv"
+
+[[municipalities]]
+name = "Musterstadt"
+spellings = ["Musterstadt a. d. Brenz"]
+villages = ["Oberdorf", "Unterdorf"]
+
+[[municipalities]]
+name = "Beispielheim"
+villages = ["Mühlbach"]
+"""
+TABLE = "postcode,town,lat,lon\n12345,Musterstadt,48.2,9.2\n12346,Beispielheim,48.3,9.3\n"
+
+
+def region(tmp_path: Path, text: str = GOOD, table: str = TABLE) -> Path:
+    (tmp_path / "muster.csv").write_text(table, encoding="utf-8")
+    path = tmp_path / "muster.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda path: path.stem)
+def test_every_shipped_region_passes_its_check(path: Path) -> None:
+    assert check_region(path) == []
+
+
+def test_heidenheim_ships_as_a_region_and_the_code_names_no_place() -> None:
+    assert {path.stem for path in SHIPPED} >= {"landkreis-heidenheim", "stadt-augsburg"}
+    assert "Heidenheim an der Brenz" in municipalities()
+    code = "\n".join(p.read_text() for p in Path("aggregator").rglob("*.py"))
+    villages = [v for m in region_named().municipalities for v in m.villages]
+    named = [village for village in villages if village in code]
+    assert len(villages) > 30 and len(named) <= 3, named  # a docstring's example, not a table
+
+
+def test_a_good_file_has_no_problems(tmp_path: Path) -> None:
+    assert check_region(region(tmp_path)) == []
+
+
+def test_a_postcode_in_another_format_is_named_with_its_line(tmp_path: Path) -> None:
+    path = region(tmp_path, table=TABLE + "1234,Musterstadt,48.2,9.2\n")
+    (problem,) = check_region(path)
+    assert problem == f"{tmp_path / 'muster.csv'}:4: postcode '1234' is not a DE postcode"
+
+
+def test_a_village_of_two_municipalities_is_named_where_it_is_listed_twice(
+    tmp_path: Path,
+) -> None:
+    path = region(tmp_path, GOOD.replace('villages = ["Mühlbach"]', 'villages = ["Oberdorf"]'))
+    (problem,) = check_region(path)
+    assert problem == (f"{path}:16: 'Oberdorf' belongs to both 'Musterstadt' and 'Beispielheim'")
+
+
+def test_a_centroid_outside_the_bounding_box_is_named_with_its_line(tmp_path: Path) -> None:
+    path = region(tmp_path, table=TABLE.replace("48.3,9.3", "52.5,13.4"))
+    (problem,) = check_region(path)
+    assert problem.startswith(f"{tmp_path / 'muster.csv'}:3: Beispielheim (52.5, 13.4)")
+    assert problem.endswith("lies outside the bbox")
+
+
+@pytest.mark.parametrize(
+    ("change", "line", "message"),
+    [
+        (('timezone = "Europe/Berlin"', 'timezone = "Europe/Heidenheim"'), 4, "unknown time zone"),
+        (('default_town = "Musterstadt"', 'default_town = "Ulm"'), 5, "none of the municipalities"),
+        (("bbox = [48.0, 9.0, 48.5, 9.5]", "bbox = [48.5, 9.0, 48.0, 9.5]"), 6, "south < north"),
+        (('country = "DE"', 'country = "DE"\npostcodes = "x.csv"'), 4, "unknown key 'postcodes'"),
+    ],
+)
+def test_each_wrong_value_is_named_with_its_line(
+    tmp_path: Path, change: tuple[str, str], line: int, message: str
+) -> None:
+    path = region(tmp_path, GOOD.replace(*change))
+    problems = check_region(path)
+    assert any(p.startswith(f"{path}:{line}: ") and message in p for p in problems), problems
+
+
+def test_broken_toml_and_a_missing_table_say_so(tmp_path: Path) -> None:
+    assert "not valid TOML" in check_region(region(tmp_path, GOOD + "[[broken"))[0]
+    path = region(tmp_path)
+    (tmp_path / "muster.csv").unlink()
+    assert "cannot read the table of places" in check_region(path)[0]
+
+
+def test_the_cli_checks_a_region_file(tmp_path: Path) -> None:
+    good = subprocess.run(
+        [sys.executable, "-m", "lotse", "regions", "check", str(region(tmp_path))],
+        capture_output=True,
+        text=True,
+    )
+    assert good.returncode == 0 and "2 municipalities, 2 postcode areas, valid" in good.stdout
+    broken = region(tmp_path, table=TABLE + "ABCDE,Musterstadt,48.2,9.2\n")
+    bad = subprocess.run(
+        [sys.executable, "-m", "lotse", "regions", "check", str(broken)],
+        capture_output=True,
+        text=True,
+    )
+    assert bad.returncode == 2 and "postcode 'ABCDE' is not a DE postcode" in bad.stderr
+
+
+def test_places_are_read_in_the_region_being_worked_on() -> None:
+    assert official_town("Lechhausen") == "Lechhausen"  # Heidenheim does not know it
+    assert official_town("Mergelstetten") == "Heidenheim an der Brenz"
+    with using_region("stadt-augsburg"):
+        assert official_town("Lechhausen") == "Augsburg"
+        assert official_town("Mergelstetten") == "Mergelstetten"
+        assert postcode_centroid("86150") is not None and postcode_centroid("89518") is None
+    assert postcode_centroid("89518") is not None
+
+
+def test_a_sources_file_names_its_region_and_its_records_are_read_there(tmp_path: Path) -> None:
+    entry = '[[sources]]\nid = "k"\nkind = "ical"\nurl = "https://kalender.example/k.ics"\n'
+    sources = tmp_path / "sources.toml"
+    sources.write_text('region = "stadt-augsburg"\n' + entry, encoding="utf-8")
+    (config,) = load_sources(sources)
+    assert config.region == "stadt-augsburg"
+    calendar = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//DE\r\nBEGIN:VEVENT\r\nUID:1\r\n"
+        "DTSTART;TZID=Europe/Berlin:20261210T180000\r\nSUMMARY:Sprachcafé\r\n"
+        "LOCATION:Bürgertreff\\, Lechhausen\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    record = RawRecord("1", "ical", calendar, config.url, NOW)
+    (draft,) = normalize(record, Context(config, NOW))
+    assert draft.place is not None and draft.place.town == "Augsburg"
+
+
+def test_an_unknown_region_in_a_sources_file_is_a_problem(tmp_path: Path) -> None:
+    entry = {"id": "k", "kind": "ical", "url": "https://kalender.example/k.ics"}
+    with pytest.raises(SourcesFileError) as error:
+        parse_sources({"region": "atlantis", "sources": [entry]}, label="s.toml")
+    assert "no region file" in str(error.value) and "atlantis" in str(error.value)
+    here = region(tmp_path)
+    (config,) = parse_sources(
+        {"region": "muster.toml", "sources": [entry]}, label="s.toml", folder=tmp_path
+    )
+    assert config.region == str(here)
