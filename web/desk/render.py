@@ -127,6 +127,12 @@ FIELDS = {
     "series_ids": "Serien",
     "primary": "Bleibt",
     "link_ids": "Quellen",
+    "allow_private": "Internes Netz",  # a source's keys and its kind's options
+    "where": "Ort der Suche",
+    "radius_km": "Umkreis (km)",
+    "max_pages": "Seiten höchstens",
+    "per_page": "Einträge je Seite",
+    "follow": "Links zu Detailseiten",
 }
 
 
