@@ -390,6 +390,14 @@ def test_links_without_any_item_make_the_crawl_incomplete_and_say_so(site) -> No
     )
 
 
+def test_links_robots_txt_forbids_are_not_fetched_and_cut_nothing_short(site) -> None:
+    url = serve(site)
+    site.route("/robots.txt", Reply(b"User-agent: *\nDisallow: /,Lde/startseite/kultur\n"))
+    result = crawl(municipal(url))
+    assert not site.hits("/,Lde/startseite/kultur.html")
+    assert (len(result.records), result.complete, result.problems) == (6, True, [])
+
+
 def test_follow_overrides_the_discovery(site) -> None:
     url = serve(site)
     result = crawl(municipal(url, follow="a[href*=neujahrskonzert]"))

@@ -8,12 +8,12 @@ page is read without the ``follow`` selector: its links lead nowhere further.
 
 A listing page of teasers without markup (no items, no ``follow``) names the links of its main
 content (``discovered``). The spider tries them, at most ``max_discovered`` unknown ones per
-crawl, and keeps the items of those that carry some; a link that carries none, or answers 404 or
-410, is no detail page and says nothing about the crawl. What each link proved to be is
-remembered for the source (``CrawlResult.memory``, stored with the source and handed to the next
-crawl as ``state["memory"]``): a later crawl fetches the known detail pages at once and leaves
-the known other links alone. A crawl that tried links and found no item at all is incomplete,
-with a problem saying so.
+crawl, and keeps the items of those that carry some; a link that carries none, answers 404 or
+410, or is forbidden by robots.txt, is no detail page and says nothing about the crawl. What
+each link proved to be is remembered for the source (``CrawlResult.memory``, stored with the
+source and handed to the next crawl as ``state["memory"]``): a later crawl fetches the known
+detail pages at once and leaves the known other links alone. A crawl that tried links and found
+no item at all is incomplete, with a problem saying so.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
@@ -114,11 +115,13 @@ class JsonLdSpider(PagedSpider):
 
     def detail_failed(self, failure: Failure) -> Iterator[Any]:
         """A detail page that could not be fetched: the listing's copy stands in for it. A
-        discovered link that is not there (404, 410) is no detail page."""
+        discovered link that is not there (404, 410) or that robots.txt forbids is no detail
+        page."""
         request = failed_request(failure)
         response = getattr(failure.value, "response", None)
-        if request.meta.get("discovered") and response is not None and response.status in GONE:
-            if self.links.known.get(request.url):
+        gone = response is not None and response.status in GONE
+        if request.meta.get("discovered") and (gone or failure.check(IgnoreRequest)):
+            if gone and self.links.known.get(request.url):
                 self.result.problems.append(
                     Problem(request.url, f"the detail page is gone (HTTP {response.status})")
                 )
