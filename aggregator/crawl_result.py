@@ -48,6 +48,7 @@ class CrawlResult:
     error: str | None = None
     http: dict[str, Any] = field(default_factory=dict)  # etag, last_modified, body_hash
     pages: int = 0
+    memory: dict[str, Any] = field(default_factory=dict)  # kept for the source's next crawl
 
     def to_json(self) -> str:
         data = asdict(self)

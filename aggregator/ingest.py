@@ -84,6 +84,7 @@ def ingest(session: Session, result: CrawlResult, *, pass_id: str, now: datetime
     source.http_etag = result.http.get("etag")
     source.http_last_modified = result.http.get("last_modified")
     source.body_hash = result.http.get("body_hash")
+    source.crawl_memory = result.memory or None
     source.last_success_at = now
     context = Context(config, now)
     reconcile = RECONCILERS[config.record_type]

@@ -31,7 +31,7 @@ DEFAULT_TIME_LIMIT = 30 * 60
 @dataclass(frozen=True)
 class CrawlJob:
     source: SourceConfig
-    state: dict[str, Any] = field(default_factory=dict)  # etag, last_modified, body_hash
+    state: dict[str, Any] = field(default_factory=dict)  # etag, last_modified, body_hash, memory
 
 
 def crawl_sources(

@@ -330,7 +330,10 @@ def test_a_page_without_schema_org_is_a_problem_and_marks_nothing_gone(broken) -
     run = last_run(broken.store, "bib-login")
     url = broken.urls["bib-login"]
     assert (run.status, run.items) == ("ok", 0)
-    assert run.problem_texts == [f"{url}: no schema.org Event or JobPosting on this page"]
+    assert run.problem_texts == [
+        f"{url}: no schema.org Event, Course or JobPosting on this page, and no links to detail "
+        "pages"
+    ]
 
 
 def test_a_lehrstellen_radar_error_page_fails_its_source(broken) -> None:

@@ -49,6 +49,7 @@ def crawl_jobs(store: Store, source_ids: list[str]) -> list[CrawlJob]:
                     "etag": sources[source_id].http_etag,
                     "last_modified": sources[source_id].http_last_modified,
                     "body_hash": sources[source_id].body_hash,
+                    "memory": sources[source_id].crawl_memory or {},
                 },
             )
             for source_id in source_ids

@@ -3,7 +3,17 @@
 ``startDate``/``endDate`` as a date (all-day), a date-time with an offset, or one without (then
 Europe/Berlin wall time). ``eventStatus`` EventCancelled and EventPostponed mean cancelled
 (a postponed event does not happen at the time listed). ``location`` is a Place with a
-PostalAddress or an address line, a plain text, or a VirtualLocation (online).
+PostalAddress or an address line, a plain text, or a VirtualLocation (online). Every Event
+subtype is an event (aggregator/normalize/schema_org.py).
+
+- An ``EventSeries`` with ``subEvent``s gives one draft per sub-event: its own fields, the
+  series' where it has none. A ``Course`` gives one per ``hasCourseInstance``: the name,
+  description and ``provider`` (as "Anbieter: …" in the description) from the course, the dates,
+  place and status from the instance. Their occurrences share the record's id (a series).
+- Online: a ``VirtualLocation``, ``eventStatus`` EventMovedOnline or ``eventAttendanceMode``
+  OnlineEventAttendanceMode make the place "Online" (the virtual location's name beside it);
+  the virtual location's link is kept in the description ("Online: …"). A mixed event keeps
+  its physical place and the link.
 
 JobPosting items are kept as records but give no drafts here: apprenticeships are read by
 their own kinds, and reading them from `jsonld` sources belongs with those.
@@ -13,19 +23,23 @@ from __future__ import annotations
 
 import html
 import json
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import urljoin
 
 from aggregator.crawl_result import RawRecord
-from aggregator.dates.event_times import consistent_end, overlaps, parse_when
+from aggregator.dates.event_times import consistent_end, occurrence_key, overlaps, parse_when
 from aggregator.kinds.spec import Kind, Option, between
 from aggregator.normalize.context import Context, RecordProblem
 from aggregator.normalize.drafts import EventDraft
 from aggregator.normalize.schema_org import (
+    is_course,
     is_event,
     is_job_posting,
     item_url,
     microdata_items,
+    parts_of,
     types_of,
 )
 from aggregator.places.locations import Place, parse_location
@@ -33,40 +47,81 @@ from aggregator.states import EventStatus, RecordType
 from aggregator.text.plain import one_line, plain_text
 
 NOT_HAPPENING = frozenset({"EventCancelled", "EventPostponed"})
+ONLINE = "Online"
+ONLINE_ONLY = frozenset({"EventMovedOnline", "OnlineEventAttendanceMode"})
+COURSE_OWN = ("name", "description", "provider", "keywords", "url", "@id")  # not the instance's
 
 
 def read_schema_item(record: RawRecord, context: Context) -> list[EventDraft]:
     item = _item(record)
+    parts = parts_of(item)
+    if parts:
+        return _occurrences(item, parts, record, context)
+    if is_course(item):
+        raise RecordProblem("Course without a hasCourseInstance: it names no dates")
     if not is_event(item):
         return []  # a JobPosting: see the module docstring
     start = _when(item, "startDate")
     if start is None:
         raise RecordProblem("Event has no startDate")
-    end = consistent_end(start, _when(item, "endDate"))
-    if not overlaps(start, end, context.window):
-        return []
+    draft = _draft(item, start, record)
+    return [draft] if overlaps(draft.start, draft.end, context.window) else []
+
+
+def _occurrences(
+    whole: dict[str, Any], parts: list[dict[str, Any]], record: RawRecord, context: Context
+) -> list[EventDraft]:
+    """One draft per dated part of an EventSeries or Course, in the window, each start once."""
+    kind = "Course" if is_course(whole) else "EventSeries"
+    dated = [(part, _when(part, "startDate")) for part in parts]
+    if not any(start for _, start in dated):
+        raise RecordProblem(f"{kind}: none of its {len(parts)} parts has a startDate")
+    uid = _own_id(whole, record.url) or item_url(whole, record.url)
+    drafts: dict[str, EventDraft] = {}
+    for part, start in dated:
+        if start is None:
+            continue
+        draft = _draft(_part_of(whole, part), start, record)
+        key = occurrence_key(draft.start)
+        if key not in drafts and overlaps(draft.start, draft.end, context.window):
+            drafts[key] = replace(draft, occurrence=key, uid=uid, series=len(parts) > 1)
+    return list(drafts.values())
+
+
+def _part_of(whole: dict[str, Any], part: dict[str, Any]) -> dict[str, Any]:
+    """A part as an event of its own: a course's instance under the course's name and text, a
+    series' sub-event with the series' fields where it has none."""
+    own = {name: value for name, value in part.items() if value not in (None, "", [], {})}
+    if is_course(whole):
+        inherited = {name: whole[name] for name in COURSE_OWN if name in whole}
+        text = whole.get("description") or own.get("description")
+        return {**own, **inherited, "description": text}
+    return {**whole, **own}
+
+
+def _draft(item: dict[str, Any], start: datetime | date, record: RawRecord) -> EventDraft:
     own_url = item_url(item, record.url)
-    return [
-        EventDraft(
-            title=one_line(text_of(item.get("name"))) or "(ohne Titel)",
-            start=start,
-            end=end,
-            description=_description(text_of(item.get("description"))),
-            status=_status(item.get("eventStatus")),
-            place=_place(item.get("location")),
-            url=own_url or record.url,
-            uid=text_of(item.get("@id")) or own_url,
-            categories=tuple(_keywords(item.get("keywords"))),
-        )
-    ]
+    online, place = _where(item)
+    return EventDraft(
+        title=one_line(text_of(item.get("name"))) or "(ohne Titel)",
+        start=start,
+        end=consistent_end(start, _when(item, "endDate")),
+        description=_description(item, online),
+        status=_status(item.get("eventStatus")),
+        place=place,
+        url=own_url or record.url,
+        uid=_own_id(item, record.url) or own_url,
+        categories=tuple(_keywords(item.get("keywords"))),
+    )
 
 
 KIND = Kind(
     name="jsonld",
     record_type=RecordType.EVENT,
     summary=(
-        "HTML pages with schema.org `Event` / `JobPosting` as JSON-LD or microdata; follows "
-        "listing pagination and detail links from `url`"
+        "HTML pages with schema.org `Event` / `Course` / `JobPosting` as JSON-LD or microdata; "
+        "follows listing pagination and detail links from `url` (on a listing of teasers "
+        "without markup it finds the detail pages itself)"
     ),
     spider="crawlers.spiders.jsonld.JsonLdSpider",
     extractor="crawlers.extract.jsonld.read_page",
@@ -75,6 +130,14 @@ KIND = Kind(
     options=(
         Option("follow", str, "CSS selector of further links to follow to detail pages"),
         Option("max_pages", int, "listing pages read at most", default=20, check=between(1)),
+        Option(
+            "max_discovered",
+            int,
+            "new links of a teaser listing tried as detail pages per crawl at most, "
+            "without `follow`",
+            default=100,
+            check=between(1),
+        ),
     ),
 )
 
@@ -82,9 +145,11 @@ KIND = Kind(
 def _item(record: RawRecord) -> dict[str, Any]:
     if record.fmt == "html":
         items = microdata_items(record.payload, record.url)
-        found = [item for item in items if is_event(item) or is_job_posting(item)]
+        found = [
+            item for item in items if is_event(item) or is_course(item) or is_job_posting(item)
+        ]
         if not found:
-            raise RecordProblem("no schema.org Event or JobPosting in the stored HTML")
+            raise RecordProblem("no schema.org Event, Course or JobPosting in the stored HTML")
         return found[0]
     item = json.loads(record.payload)
     if not isinstance(item, dict):
@@ -103,11 +168,25 @@ def text_of(value: Any) -> str | None:
     return None
 
 
-def _description(text: str | None) -> str:
-    """Plain text; HTML that arrives escaped (``&lt;p&gt;``, as WordPress plugins write it) too."""
+def _description(item: dict[str, Any], online: str | None) -> str:
+    """Plain text (HTML that arrives escaped, ``&lt;p&gt;`` as WordPress plugins write it, too),
+    then the course's provider and the online link where the text does not name them."""
+    text = text_of(item.get("description"))
     if text and "<" not in text and "&lt;" in text:
         text = html.unescape(text)
-    return plain_text(text)
+    lines = [plain_text(text)]
+    provider = one_line(text_of(item.get("provider")))
+    if provider and provider not in lines[0]:
+        lines.append(f"Anbieter: {provider}")
+    if online and online not in lines[0]:
+        lines.append(f"{ONLINE}: {online}")
+    return "\n\n".join(line for line in lines if line)
+
+
+def _own_id(item: dict[str, Any], base: str | None) -> str | None:
+    """The item's ``@id``, resolved against its page (``#event`` names a node of that page)."""
+    own = text_of(item.get("@id"))
+    return urljoin(base or "", own) if own else None
 
 
 def _when(item: dict[str, Any], name: str) -> datetime | date | None:
@@ -129,16 +208,44 @@ def _status(value: Any) -> str:
     )
 
 
+def _where(item: dict[str, Any]) -> tuple[str | None, Place]:
+    """The online link (a virtual location's URL) and the place: "Online" for an event held
+    online only (a VirtualLocation alone, moved online, online attendance), else the physical
+    place."""
+    found = item.get("location")
+    locations = [entry for entry in (found if isinstance(found, list) else [found]) if entry]
+    virtual = next((entry for entry in locations if _is_virtual(entry)), None)
+    physical = [entry for entry in locations if not _is_virtual(entry)]
+    link = _online_link(virtual)
+    said = {*types_of({"@type": text_of(item.get("eventStatus")) or ""})}
+    said |= types_of({"@type": text_of(item.get("eventAttendanceMode")) or ""})
+    if (virtual is not None and not physical) or said & ONLINE_ONLY:
+        return link, _online_place(virtual)
+    return link, _place(physical[0] if physical else None)
+
+
+def _is_virtual(location: Any) -> bool:
+    return isinstance(location, dict) and "VirtualLocation" in types_of(location)
+
+
+def _online_link(virtual: Any) -> str | None:
+    link = text_of(virtual.get("url")) if isinstance(virtual, dict) else None
+    return link if link and link.startswith(("https://", "http://")) else None
+
+
+def _online_place(virtual: dict[str, Any] | None) -> Place:
+    name = one_line(text_of(virtual.get("name"))) if virtual else ""
+    if not name or name == ONLINE:
+        return Place(name=ONLINE)
+    return Place(name=name if ONLINE.lower() in name.lower() else f"{ONLINE} ({name})")
+
+
 def _place(location: Any) -> Place:
-    if isinstance(location, list):
-        location = next((entry for entry in location if entry), None)
     if isinstance(location, str):
         return parse_location(one_line(location) or None)
     if not isinstance(location, dict):
         return Place()
     name = one_line(text_of(location.get("name"))) or None
-    if "VirtualLocation" in types_of(location):
-        return Place(name=name or "Online")
     address = location.get("address")
     geo = found if isinstance(found := location.get("geo"), dict) else {}
     if isinstance(address, dict):

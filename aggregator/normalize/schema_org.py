@@ -14,6 +14,7 @@ import extruct
 EVENT_TYPES = frozenset(
     {
         "Event",
+        "BroadcastEvent",
         "BusinessEvent",
         "ChildrensEvent",
         "ComedyEvent",
@@ -28,6 +29,7 @@ EVENT_TYPES = frozenset(
         "Hackathon",
         "LiteraryEvent",
         "MusicEvent",
+        "OnDemandEvent",
         "PublicationEvent",
         "SaleEvent",
         "ScreeningEvent",
@@ -38,6 +40,8 @@ EVENT_TYPES = frozenset(
     }
 )
 JOB_POSTING = "JobPosting"
+COURSE = "Course"
+PARTS = {"EventSeries": "subEvent", COURSE: "hasCourseInstance"}  # a whole's dated parts
 
 
 def types_of(item: dict[str, Any]) -> set[str]:
@@ -53,6 +57,21 @@ def is_event(item: dict[str, Any]) -> bool:
 
 def is_job_posting(item: dict[str, Any]) -> bool:
     return JOB_POSTING in types_of(item)
+
+
+def is_course(item: dict[str, Any]) -> bool:
+    return COURSE in types_of(item)
+
+
+def parts_of(item: dict[str, Any]) -> list[dict[str, Any]]:
+    """The dated parts of an EventSeries (``subEvent``) or a Course (``hasCourseInstance``);
+    empty for any other item (or a whole that lists none)."""
+    found: list[Any] = []
+    for kind, name in PARTS.items():
+        if kind in types_of(item):
+            value = item.get(name) or []
+            found += value if isinstance(value, list) else [value]
+    return [part for part in found if isinstance(part, dict)]
 
 
 def microdata_items(html: str, base_url: str | None) -> list[dict[str, Any]]:

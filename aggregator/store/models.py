@@ -74,6 +74,8 @@ class Source(Base):
     http_etag: Mapped[str | None] = mapped_column(Text)
     http_last_modified: Mapped[str | None] = mapped_column(Text)
     body_hash: Mapped[str | None] = mapped_column(String(64))
+    # what the source's spider keeps for its next crawl (jsonld: which links proved detail pages)
+    crawl_memory: Mapped[dict[str, Any] | None]
 
     records: Mapped[list[SourceRecord]] = relationship(back_populates="source")
 

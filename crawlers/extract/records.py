@@ -29,13 +29,15 @@ class Extracted:
 @dataclass
 class Extraction:
     """What one document holds: its records and problems, further listing pages to read
-    (``pages``), and detail pages to read (``details``: URL → the listing's copy of the record
-    the page describes, or None)."""
+    (``pages``), detail pages to read (``details``: URL → the listing's copy of the record
+    the page describes, or None), and links that may be detail pages (``discovered``: tried,
+    and kept where they carry records)."""
 
     records: list[Extracted] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     pages: list[str] = field(default_factory=list)
     details: dict[str, Extracted | None] = field(default_factory=dict)
+    discovered: list[str] = field(default_factory=list)
 
 
 Extractor = Callable[[Document], Extraction]
