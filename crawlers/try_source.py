@@ -37,6 +37,7 @@ from crawlers.fetch import Fetched, Fetcher, FetchFailed
 from crawlers.guard import refusal
 
 Draft = EventDraft | ApprenticeshipDraft
+TRIAL_PAGES = 30  # pages a trial's crawl reads at most (Scrapy's CloseSpider): enough to show
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,8 @@ def read(candidate: Candidate, trial: Trial, reading: Reading) -> bool:
     except SourcesFileError as invalid:
         trial.tried.append(f"{where}: {'; '.join(invalid.problems)}")
         return False
-    result = crawl_sources([CrawlJob(config)], settings=reading.crawl_settings)[config.id]
+    settings = {"CLOSESPIDER_PAGECOUNT": TRIAL_PAGES, **(reading.crawl_settings or {})}
+    result = crawl_sources([CrawlJob(config)], settings=settings)[config.id]
     if result.status == CrawlStatus.FAILED:
         trial.tried.append(f"{where}: the crawl failed: {result.error}")
         return False
@@ -148,6 +150,10 @@ def read(candidate: Candidate, trial: Trial, reading: Reading) -> bool:
     trial.kind, trial.entry, trial.items = config.kind, entry, len(result.records)
     trial.first = first_items(drafts, reading.now)
     trial.problems = [str(problem) for problem in result.problems] + problems
+    if result.pages >= TRIAL_PAGES:
+        trial.problems.append(
+            f"{candidate.url}: the trial read the first {TRIAL_PAGES} pages; a crawl reads on"
+        )
     return True
 
 

@@ -30,6 +30,7 @@ INTEGREAT = "/api/v3/landkreisheidenheim/de/events/"
 WP_API = "/wp-json/tribe/events/v1/events"
 RADAR = "/5100,90,lsrlist.html"
 JOBS = "/jobboerse/jobsuche-service/pc/v4/jobs"
+LISTING = "/,Lde/startseite/veranstaltungen.html"
 NOTHING = b"<!DOCTYPE html><html lang='de'><body><h1>Willkommen</h1><p>Hallo.</p></body></html>"
 
 
@@ -54,6 +55,24 @@ def serve(site: FixtureServer) -> None:
     radar = FIXTURES / "lehrstellen_radar" / "page-1.html"
     site.route(RADAR, Reply.file(radar, HTML))
     site.route(JOBS, Reply.file(FIXTURES / "ba" / "page-1.json", JSON))
+    serve_municipal(site)
+
+
+def serve_municipal(site: FixtureServer) -> None:
+    """A municipal calendar (tests/fixtures/municipal, its README): a listing of teasers
+    without markup and a pager, detail pages with schema.org; the iCal file it links is gone."""
+    pages = FIXTURES / "municipal"
+    for number in (1, 2, 3):
+        name = "veranstaltungen.html" if number == 1 else f"veranstaltungen-seite-{number}.html"
+        query = "" if number == 1 else f"?page={number}"
+        site.route(f"{LISTING}{query}", Reply.file(pages / name, HTML))
+    details = ("neujahrskonzert", "jedermann", "sprachcafe-online", "vortrag-integration")
+    for name in (*details, "deutschkurs-a1", "lesesommer", "stadtfest"):
+        site.route(
+            f"/,Lde/startseite/veranstaltungen/{name}.html",
+            Reply.file(pages / f"{name}.html", HTML),
+        )
+    site.route("/,Lde/startseite/kultur.html", Reply.file(pages / "kultur.html", HTML))
 
 
 TRIALS = {
@@ -64,6 +83,7 @@ TRIALS = {
     "wp api": WP_API + "?page=1",
     "integreat": INTEGREAT,
     "jsonld": "/veranstaltungen",
+    "listing": LISTING,
     "nothing": "/willkommen",
     "radar": RADAR + "?search-fromsearchform=1&search-plz=89518&search-radius=10",
     "jobs": JOBS + "?angebotsart=4&wo=Heidenheim&umkreis=15",
@@ -194,6 +214,7 @@ def test_ordinary_links_are_no_calendars() -> None:
         ("wp api", "wp-events", 3),
         ("integreat", "integreat", 3),
         ("jsonld", "jsonld", 3),
+        ("listing", "jsonld", 6),
         ("radar", "lehrstellen-radar", 15),
         ("jobs", "ba-jobsuche", 3),
     ],
@@ -238,6 +259,16 @@ def test_the_entry_of_a_home_page_is_the_calendar_it_links(trials, site) -> None
     entry = trials["home page"].entry
     assert entry["url"] == site.url("/,Lde/veranstaltungen/export")
     assert entry["kind"] == "ical"
+
+
+def test_a_teaser_listing_is_read_through_its_detail_pages(trials, site) -> None:
+    """Tried after the iCal file it links (gone): the jsonld kind's guess, read by a crawl."""
+    found = trials["listing"]
+    assert found.entry["url"] == site.url(LISTING)
+    assert f"linked calendar {site.url('/,Lde/startseite/veranstaltungen.ics')}: HTTP 404" in (
+        found.tried
+    )
+    assert "Neujahrskonzert" in " ".join(titles(found))
 
 
 def test_the_entry_of_a_wordpress_site_is_its_events_api(trials, site) -> None:

@@ -119,11 +119,12 @@ class JsonLdSpider(PagedSpider):
         page."""
         request = failed_request(failure)
         response = getattr(failure.value, "response", None)
-        gone = response is not None and response.status in GONE
+        status = response.status if response is not None else None
+        gone = status in GONE
         if request.meta.get("discovered") and (gone or failure.check(IgnoreRequest)):
             if gone and self.links.known.get(request.url):
                 self.result.problems.append(
-                    Problem(request.url, f"the detail page is gone (HTTP {response.status})")
+                    Problem(request.url, f"the detail page is gone (HTTP {status})")
                 )
             self._found(request.url, detail=False)
             return
