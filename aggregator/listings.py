@@ -46,19 +46,26 @@ class Page(Generic[T]):
 @dataclass(frozen=True)
 class SourceRef:
     """A source record merged into a listing: the source's id, the record's own URL and id,
-    the source's kind (``integreat``, ``ical``, …) and its name (the sources file's ``name``,
-    else its id)."""
+    the source's kind (``integreat``, ``ical``, …), its name (the sources file's ``name``,
+    else its id) and the licence the record is given under, where the source names one."""
 
     source: str
     url: str | None
     uid: str | None
     kind: str = ""
     name: str = ""
+    license: str | None = None
 
     @property
     def label(self) -> str:
         """How feeds name the source: its name, else its id."""
         return self.name or self.source
+
+    @property
+    def credit(self) -> str:
+        """The source as a feed's "Quelle:" line names it: with its licence, where it has one
+        (the attribution a licence such as CC BY-SA asks for)."""
+        return f"{self.label} (Lizenz: {self.license})" if self.license else self.label
 
 
 def source_refs(links: Iterable[EventLink | ApprenticeshipLink]) -> tuple[SourceRef, ...]:
@@ -76,6 +83,7 @@ def source_refs(links: Iterable[EventLink | ApprenticeshipLink]) -> tuple[Source
                 link.fields.get("uid"),
                 kind=source.kind if source is not None else "",
                 name=name or link.record.source_id,
+                license=link.fields.get("license"),
             )
             if ref not in refs:
                 refs.append(ref)

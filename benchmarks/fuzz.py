@@ -59,6 +59,7 @@ TOKENS = [
     b'"2027-02-30T10:00"', b'"2027-03-28T02:30:00"', b"null", b"[]", b"{}", b'""', b"1e999",
     b"-0", b'"\\ud800"', b",", b"]", b"}", b"data-resultid", b'id="detail_', b"page=",
     b"stellenangebote", b"refnr", b"recurrence_rule", b"DTSTART:20261201T000000\\nRRULE:",
+    b"datesCache", b"lastPage", b'"0000-00-00 00:00:00"', b'"jeweils"', b'"UNTIL": ',
 ]  # fmt: skip
 
 
@@ -88,6 +89,8 @@ SEEDS = {  # kind → globs under the corpus and the test fixtures
     "integreat": ["json/integreat-cms__*", "integreat/*.json", "hostile/*integreat.json"],
     "wp-events": ["json/city-scrapers__hacc_event.json", "wp_events/*.json", "hostile/*wp*.json"],
     "ba-jobsuche": ["json/jobsuche__*", "ba/*.json", "hostile/ba.json"],
+    "toubiz": ["toubiz/*.json"],
+    "evangelische-termine": ["evangelische_termine/*.json"],
     "lehrstellen-radar": ["lehrstellen_radar/*.html", "hostile/*radar*.html"],
 }
 OPTIONS = {"jsonld": {"follow": "a"}}  # read the follow selector's links too

@@ -277,13 +277,13 @@ def when(name: str, value: datetime | date) -> str:
 
 def description_text(event: EventView, *, assumed_end: timedelta | None = None) -> str:
     """The description, a note where the end is assumed, and "Quelle:" with the sources'
-    names."""
+    names (each with its licence, where it has one)."""
     parts = [event.description]
     if assumed_end is not None:
         minutes = int(assumed_end.total_seconds() // 60)
         length = f"{minutes // 60} Stunde" if minutes == 60 else f"{minutes} Minuten"
         parts.append(f"Ende nicht angegeben (eingetragen mit {length}).")
-    names = ", ".join(dict.fromkeys(ref.label for ref in event.sources))
+    names = ", ".join(dict.fromkeys(ref.credit for ref in event.sources))
     if names:
         parts.append(f"Quelle: {names}")
     return CONTROL.sub("", "\n\n".join(part for part in parts if part)).strip()

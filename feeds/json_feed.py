@@ -39,7 +39,13 @@ def event_entry(event: EventView) -> dict[str, Any]:
         "url": event.url,
         "series": event.series,
         "sources": [
-            {"source": ref.source, "name": ref.label, "url": ref.url, "uid": ref.uid}
+            {
+                "source": ref.source,
+                "name": ref.label,
+                "url": ref.url,
+                "uid": ref.uid,
+                "license": ref.license,
+            }
             for ref in event.sources
         ],
         "updated_at": when_text(event.updated_at),

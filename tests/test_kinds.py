@@ -37,12 +37,14 @@ NAMES = [kind.name for kind in DECLARED]
 
 
 def test_each_kind_is_registered_once_under_its_name() -> None:
-    assert len(KINDS) == len(DECLARED) == 7
+    assert len(KINDS) == len(DECLARED) == 9
     assert all(KINDS[kind.name] is kind for kind in DECLARED)
 
 
 def test_an_unknown_kind_names_the_known_ones() -> None:
-    with pytest.raises(UnknownKind, match="unknown kind 'rss'; known: ba-jobsuche, feed, ical"):
+    with pytest.raises(
+        UnknownKind, match="unknown kind 'rss'; known: ba-jobsuche, evangelische-termine, feed"
+    ):
         kind_named("rss")
 
 

@@ -71,6 +71,7 @@ def test_a_pass_publishes_events_and_reports_every_source(store, county_sources,
                 "https://127.0.0.1", county_sources[0].url.rsplit("/", 1)[0]
             ),
             "uid": "tzid-winter@stadt",
+            "license": None,  # an iCal file names none
         }
     ]
     maimarkt = next(e for e in events if e["title"] == "Maimarkt")

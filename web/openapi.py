@@ -44,7 +44,14 @@ DAY = {"type": "string", "format": "date"}
 CATEGORY = {"type": "string", "enum": list(CATEGORIES)}
 
 SCHEMAS: dict[str, Schema] = {
-    "EventSource": _object({"source": TEXT, "url": _nullable(TEXT), "uid": _nullable(TEXT)}),
+    "EventSource": _object(
+        {
+            "source": TEXT,
+            "url": _nullable(TEXT),
+            "uid": _nullable(TEXT),
+            "license": {**_nullable(TEXT), "description": "the licence the source gives"},
+        }
+    ),
     "Event": _object(
         {
             "id": TEXT,

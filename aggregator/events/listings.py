@@ -13,7 +13,7 @@ A new link from a trusted source publishes a pending listing no trusted source d
 A listing's fields come from its active links, best source first (trusted before untrusted, then
 the order of the sources file, then the most complete record: its start from the best link, the
 end from the first link with an end for that start, every other field from the first link that
-has it, categories from all); staff corrections
+has it, categories and licences from all); staff corrections
 go on top (aggregator.events.corrections); a source changing a corrected field is a conflict for
 staff, the listing keeps its state and the staff value. A field change raises SEQUENCE,
 updated_at and the listing's version, and is noted in its history (aggregator.history). An
@@ -59,6 +59,7 @@ EVENT_FIELDS = (
     "end_date",
     "status",
     "categories",
+    "licenses",
     "location_name",
     "location_address",
     "postcode",
@@ -256,6 +257,7 @@ def _canonical(links: list[EventLink]) -> dict[str, Any]:
             {c for link in links for c in link.fields["categories"]},
             key=_category_order,
         ),
+        "licenses": sorted({link.fields["license"] for link in links if "license" in link.fields}),
     }
     place_keys = {
         "location_name": "name",

@@ -10,11 +10,13 @@ from __future__ import annotations
 from aggregator.crawl_result import RawRecord
 from aggregator.kinds import (
     ba_jobsuche,
+    evangelische_termine,
     feed,
     ical,
     integreat,
     jsonld,
     lehrstellen_radar,
+    toubiz,
     wp_events,
 )
 from aggregator.kinds.spec import Kind
@@ -29,6 +31,8 @@ DECLARED: tuple[Kind, ...] = (
     jsonld.KIND,
     integreat.KIND,
     wp_events.KIND,
+    toubiz.KIND,
+    evangelische_termine.KIND,
     lehrstellen_radar.KIND,
     ba_jobsuche.KIND,
 )

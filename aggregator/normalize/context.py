@@ -12,6 +12,11 @@ if TYPE_CHECKING:  # aggregator.sources reads the kinds, which read this module
 PAST_DAYS, FUTURE_DAYS = 30, 365
 
 
+def feed_window(now: datetime) -> tuple[datetime, datetime]:
+    """The published window around ``now``: 30 days back, 365 days ahead (docs/contract.md §4)."""
+    return now - timedelta(days=PAST_DAYS), now + timedelta(days=FUTURE_DAYS)
+
+
 class RecordProblem(Exception):
     """A record that cannot be read; the message says what is wrong with it."""
 
@@ -23,5 +28,5 @@ class Context:
 
     @property
     def window(self) -> tuple[datetime, datetime]:
-        """The published window: 30 days back, 365 days ahead (docs/contract.md §4)."""
-        return self.now - timedelta(days=PAST_DAYS), self.now + timedelta(days=FUTURE_DAYS)
+        """The published window around the context's ``now`` (``feed_window``)."""
+        return feed_window(self.now)

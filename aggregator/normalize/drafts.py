@@ -28,6 +28,7 @@ class EventDraft:
     series: bool = False
     categories: tuple[str, ...] = ()  # mapped onto the five categories
     timezone: str = LOCAL_TZID
+    license: str | None = None  # the licence the source gives the record under (toubiz)
 
     @property
     def all_day(self) -> bool:
@@ -40,6 +41,8 @@ class EventDraft:
         data["end"] = _iso(self.end)
         data["categories"] = list(self.categories)
         data["all_day"] = self.all_day
+        if self.license is None:  # only where a source gives one: older links stay as they were
+            del data["license"]
         return data
 
 

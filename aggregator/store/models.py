@@ -148,6 +148,9 @@ class Event(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Berlin")
     status: Mapped[str] = mapped_column(String(20), default=EventStatus.CONFIRMED)
     categories: Mapped[list[Any]] = mapped_column(default=list)
+    # the licences its sources give it (toubiz): each source's stays on its link, for the feeds'
+    # attribution; here so that a change of them is a change of the listing
+    licenses: Mapped[list[Any]] = mapped_column(default=list)
     location_name: Mapped[str | None] = mapped_column(Text)
     location_address: Mapped[str | None] = mapped_column(Text)
     postcode: Mapped[str | None] = mapped_column(String(10))

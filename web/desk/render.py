@@ -102,6 +102,7 @@ FIELDS = {
     "location": "Ort",
     "url": "Link",
     "categories": "Kategorien",
+    "licenses": "Lizenzen",
     "status": "Absage",
     "location_name": "Ort (Name)",
     "location_address": "Straße",
