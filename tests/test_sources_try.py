@@ -127,6 +127,12 @@ CLAIMED = [
     ("wp_events/page1.json", "https://verein.example/wp-json/tribe/events/v1/events", "wp-events"),
     ("lehrstellen_radar/page-1.html", "https://radar.example/liste", "lehrstellen-radar"),
     ("ba/page-1.json", "https://jobs.example/antwort", "ba-jobsuche"),
+    ("toubiz/page-1.json", "https://daten.example/events", "toubiz"),
+    (
+        "evangelische_termine/page-1.json",
+        "https://termine.example/json?vid=7",
+        "evangelische-termine",
+    ),
 ]
 
 
@@ -144,10 +150,12 @@ def test_exactly_its_own_kind_claims_a_document(fixture: str, url: str, kind: st
             "ba-jobsuche",
         ),
         ("https://www.lehrstellen-radar.de/5100,90,lsrlist.html", "lehrstellen-radar"),
+        ("https://mein.toubiz.de/api/v1/event?pagination[page]=1", "toubiz"),
     ],
 )
 def test_an_api_answering_403_is_claimed_by_its_address(url: str, kind: str) -> None:
-    """The Jobsuche answers 403 without its key header: its address alone says what it is."""
+    """The Jobsuche answers 403 without its key header, toubiz 401 without its token: their
+    addresses alone say what they are."""
     sure, _ = claims_of(Document(url, b'{"code": 403, "message": "Access denied"}'))
     assert [candidate.kind.name for candidate in sure] == [kind]
 
@@ -395,3 +403,50 @@ def main_exit(argv: list[str]) -> int:
     with pytest.raises(SystemExit) as done:
         main(argv)
     return int(done.value.code or 0)
+
+
+# --- the regional platforms (kinds of the platforms branch) -------------------------------------
+
+TOUBIZ, EXPORT = "/api/v1/event", "/json"
+
+
+def test_a_toubiz_url_is_read_as_toubiz_with_the_token_from_the_environment(monkeypatch) -> None:
+    """The pasted address answers one page (its own query); the crawl then pages through the
+    API's answers (tests/fixtures/toubiz) with the Bearer token of LOTSE_TOUBIZ_TOKEN."""
+    monkeypatch.setenv("LOTSE_TOUBIZ_TOKEN", "tmbw-geheim")
+    pages = [Reply.file(FIXTURES / "toubiz" / f"page-{n}.json", JSON) for n in (1, 2, 3)]
+    with FixtureServer().running() as server:
+        server.route(f"{TOUBIZ}?pagination[page]=1", pages[0])
+        server.route(TOUBIZ, *pages)
+        found = trial(server.url(f"{TOUBIZ}?pagination[page]=1"))
+        seen = list(server.requests)
+    assert (found.kind, found.items) == ("toubiz", 7), found.tried
+    assert found.entry["url"] == server.url(TOUBIZ)  # the spider builds box, window and paging
+    crawled = [hit for hit in seen if hit.path.startswith(f"{TOUBIZ}?filter")]
+    assert crawled and {hit.headers.get("Authorization") for hit in crawled} == {
+        "Bearer tmbw-geheim"
+    }
+    (fetched,) = [hit for hit in seen if hit.path == f"{TOUBIZ}?pagination[page]=1"]
+    assert "Authorization" not in fetched.headers  # the trial's own fetch sends no secret
+    assert "tmbw-geheim" not in json.dumps(found.to_json(), default=str)
+
+
+def test_a_toubiz_url_without_the_token_says_which_variable_to_set(monkeypatch) -> None:
+    monkeypatch.delenv("LOTSE_TOUBIZ_TOKEN", raising=False)
+    with FixtureServer().running() as server:
+        answer = Reply.file(FIXTURES / "toubiz" / "page-1.json", JSON)
+        found = trial(server.route(TOUBIZ, answer))
+    assert found.kind is None
+    assert "the environment variable LOTSE_TOUBIZ_TOKEN is not set" in found.why
+
+
+def test_an_evangelische_termine_export_is_read_with_its_organiser() -> None:
+    pages = FIXTURES / "evangelische_termine"
+    replies = [Reply.file(pages / name, JSON) for name in ("page-1.json", "page-2.json")]
+    first = f"{EXPORT}?vid=1234&highlight=all&itemsPerPage=3&pageID=1"
+    with FixtureServer().running() as server:
+        server.route(first, replies[0])
+        server.route(EXPORT, *replies, Reply.file(pages / "empty.json", JSON))
+        found = trial(server.url(first))
+    assert (found.kind, found.items) == ("evangelische-termine", 5), found.tried
+    assert found.entry["url"] == server.url(f"{EXPORT}?vid=1234&highlight=all&itemsPerPage=3")
