@@ -11,6 +11,7 @@ would be published. Nothing is stored.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, time
@@ -37,6 +38,7 @@ from crawlers.fetch import Fetched, Fetcher, FetchFailed
 from crawlers.guard import refusal
 
 Draft = EventDraft | ApprenticeshipDraft
+log = logging.getLogger(__name__)
 TRIAL_PAGES = 30  # pages a trial's crawl reads at most (Scrapy's CloseSpider): enough to show
 
 
@@ -101,12 +103,17 @@ def candidates(page: Fetched, fetcher: Fetcher, tried: list[str]) -> Iterator[Ca
 
 
 def claims_of(document: Document) -> tuple[list[Candidate], list[Candidate]]:
-    """Every kind's claim on the document: the sure ones, and the guesses."""
+    """Every kind's claim on the document: the sure ones, and the guesses. A check that fails
+    on the document (a hostile page) is no claim: the other kinds are asked all the same."""
     found = []
     for kind in DECLARED:
         if kind.claims is None:
             continue
-        claim = load_object(kind.claims)(document)
+        try:
+            claim = load_object(kind.claims)(document)
+        except Exception:
+            log.exception("the claims check of kind %s failed on %s", kind.name, document.url)
+            continue
         if claim is not None:
             found.append(Candidate(kind, claim, document))
     return [c for c in found if not c.claim.guess], [c for c in found if c.claim.guess]

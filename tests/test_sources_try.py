@@ -160,6 +160,16 @@ def test_an_api_answering_403_is_claimed_by_its_address(url: str, kind: str) -> 
     assert [candidate.kind.name for candidate in sure] == [kind]
 
 
+def test_a_check_that_fails_on_a_document_leaves_the_other_kinds_asked(monkeypatch) -> None:
+    def broken(document: Document) -> None:
+        raise RecursionError("a page nested too deep")
+
+    monkeypatch.setattr("crawlers.extract.ical.claims", broken)
+    body = (FIXTURES / "feed" / "stadtbibliothek.xml").read_bytes()
+    sure, _ = claims_of(Document("https://bibliothek.example/rss", body))
+    assert [candidate.kind.name for candidate in sure] == ["feed"]
+
+
 def test_a_page_without_markup_is_claimed_by_no_kind() -> None:
     sure, _ = claims_of(Document("https://stadt.example/", NOTHING, "text/html"))
     assert sure == []
