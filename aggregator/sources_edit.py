@@ -17,6 +17,7 @@ import tempfile
 import tomllib
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -56,12 +57,35 @@ def entry_toml(entry: Mapping[str, Any]) -> str:
     return tomlkit.dumps(document)
 
 
-def ids_in(path: Path) -> list[str]:
-    """The ids the file's entries have (none when there is no file yet)."""
-    if not path.exists():
-        return []
-    entries = tomllib.loads(path.read_text(encoding="utf-8")).get("sources") or []
-    return [str(entry.get("id")) for entry in entries if isinstance(entry, dict)]
+@dataclass(frozen=True)
+class Destination:
+    """The sources file an entry is proposed for: the ids it has, and its own keys beside the
+    sources (its ``region``), so that a trial reads the entry as the file will."""
+
+    ids: tuple[str, ...] = ()
+    keys: Mapping[str, Any] = field(default_factory=dict)
+    folder: Path = Path(".")
+
+    @classmethod
+    def of(cls, path: Path | None) -> Destination:
+        """The file's ids and keys; none where there is no readable file (its own problems are
+        named when an entry is saved into it)."""
+        if path is None:
+            return cls()
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            return cls(folder=path.parent)
+        entries = data.pop("sources", None)
+        entries = entries if isinstance(entries, list) else []
+        ids = tuple(str(entry.get("id")) for entry in entries if isinstance(entry, dict))
+        return cls(ids, data, path.parent)
+
+    def config(self, entry: Mapping[str, Any]) -> SourceConfig:
+        """The entry as the file would read it; SourcesFileError naming what is wrong."""
+        data = {**self.keys, "sources": [dict(entry)]}
+        (config,) = parse_sources(data, label="the proposed entry", folder=self.folder)
+        return config
 
 
 def read_entry(path: Path, source_id: str) -> dict[str, Any]:

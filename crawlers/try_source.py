@@ -12,8 +12,8 @@ would be published. Nothing is stored.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import datetime, time
 from typing import Any
 from urllib.parse import urlsplit
@@ -28,8 +28,8 @@ from aggregator.kinds.spec import Claim, Kind
 from aggregator.normalize.context import Context, RecordProblem
 from aggregator.normalize.drafts import ApprenticeshipDraft, EventDraft
 from aggregator.source_trial import FIRST_SHOWN, Preview, Trial
-from aggregator.sources import SourceConfig, SourcesFileError, parse_sources
-from aggregator.sources_edit import propose_id
+from aggregator.sources import SourceConfig, SourcesFileError
+from aggregator.sources_edit import Destination, propose_id
 from aggregator.states import CrawlStatus
 from crawlers.crawl import CrawlJob, crawl_sources
 from crawlers.extract.calendar_links import calendar_links
@@ -57,11 +57,12 @@ class Candidate:
 
 @dataclass(frozen=True)
 class Reading:
-    """How a trial reads: who may be reached, the ids taken, the crawl's settings, the clock."""
+    """How a trial reads: the clock, who may be reached, the sources file the entry is for, the
+    crawl's settings."""
 
     now: datetime
     allow_private: bool = False
-    taken: tuple[str, ...] = ()
+    into: Destination = field(default_factory=Destination)
     crawl_settings: dict[str, Any] | None = None
 
 
@@ -70,14 +71,15 @@ def try_url(
     *,
     now: datetime,
     allow_private: bool = False,
-    taken: Iterable[str] = (),
+    into: Destination | None = None,
     crawl_settings: dict[str, Any] | None = None,
     fetcher: Fetcher | None = None,
 ) -> Trial:
     """What ``url`` is and what it gives (aggregator/source_trial.py). ``allow_private``: its
-    host may be on loopback or a private network; ``taken``: source ids the proposed one must
-    not be; ``crawl_settings``: Scrapy settings beside the project's (tests)."""
-    reading = Reading(now, allow_private, tuple(taken), crawl_settings)
+    host may be on loopback or a private network; ``into``: the sources file the entry is for
+    (an id it has not, read in its region); ``crawl_settings``: Scrapy settings beside the
+    project's (tests)."""
+    reading = Reading(now, allow_private, into or Destination(), crawl_settings)
     fetcher = fetcher or Fetcher(own_host=urlsplit(url).hostname if allow_private else None)
     trial = Trial(url)
     try:
@@ -140,7 +142,7 @@ def read(candidate: Candidate, trial: Trial, reading: Reading) -> bool:
     entry = proposed_entry(candidate, reading)
     where = f"{candidate.url} as {candidate.kind.name}"
     try:
-        (config,) = parse_sources({"sources": [entry]}, label="the proposed entry")
+        config = reading.into.config(entry)
     except SourcesFileError as invalid:
         trial.tried.append(f"{where}: {'; '.join(invalid.problems)}")
         return False
@@ -168,7 +170,7 @@ def proposed_entry(candidate: Candidate, reading: Reading) -> dict[str, Any]:
     """The ``[[sources]]`` table: an id from the host, the kind, the URL, the claimed options
     (and ``allow_private`` where the host needs it and the trial was allowed to reach it)."""
     url = candidate.url
-    entry: dict[str, Any] = {"id": propose_id(url, reading.taken), "kind": candidate.kind.name}
+    entry: dict[str, Any] = {"id": propose_id(url, reading.into.ids), "kind": candidate.kind.name}
     entry["url"] = url
     entry.update(candidate.claim.options)
     if reading.allow_private and _private(url):

@@ -9,13 +9,13 @@ changes, and the workers' metrics for /metrics.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
 from pathlib import Path
 
 from starlette.applications import Starlette
 
 from aggregator.config import Settings
 from aggregator.source_trial import Trial
+from aggregator.sources_edit import Destination
 from aggregator.store import Store
 from crawlers.try_source import try_url
 from web.context import Clock, TrySource, utc_now
@@ -51,7 +51,7 @@ def serving_app(
 def source_trials(clock: Clock) -> TrySource:
     """`lotse sources try` for the desk, on the server's clock."""
 
-    def trial(url: str, *, allow_private: bool, taken: Sequence[str]) -> Trial:
-        return try_url(url, now=clock(), allow_private=allow_private, taken=taken)
+    def trial(url: str, *, allow_private: bool, into: Destination) -> Trial:
+        return try_url(url, now=clock(), allow_private=allow_private, into=into)
 
     return trial

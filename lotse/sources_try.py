@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import json
 import sys
-import tomllib
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 from aggregator.source_trial import Trial
-from aggregator.sources_edit import entry_toml, ids_in
+from aggregator.sources_edit import Destination, entry_toml
 from crawlers.try_source import try_url
 
 EXIT_NOTHING = 2
@@ -20,9 +19,10 @@ def try_command(
     url: str, *, allow_private: bool, as_json: bool, sources: Path, now: datetime | None = None
 ) -> int:
     """Print what was found (``as_json``: one JSON object); exit 2 when nothing is readable.
-    The proposed id is none the sources file has already; ``now``: the clock (tests)."""
+    The entry is proposed for ``sources`` (an id it has not, read in its region); ``now``: the
+    clock (tests)."""
     now = now or datetime.now(UTC)
-    trial = try_url(url, now=now, allow_private=allow_private, taken=_ids(sources))
+    trial = try_url(url, now=now, allow_private=allow_private, into=Destination.of(sources))
     if as_json:
         print(json.dumps(trial.to_json(), ensure_ascii=False, indent=2))
     elif trial.readable:
@@ -49,11 +49,3 @@ def _when(start: datetime | date | None) -> str:
     if isinstance(start, datetime):
         return start.strftime("%Y-%m-%d %H:%M")
     return start.isoformat() if start is not None else "–"
-
-
-def _ids(sources: Path) -> list[str]:
-    """The ids in the sources file, if there is a readable one."""
-    try:
-        return ids_in(sources)
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return []

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,6 +20,7 @@ from playwright.sync_api import Browser, expect
 
 from aggregator.source_trial import Trial
 from aggregator.sources import load_sources
+from aggregator.sources_edit import Destination
 from aggregator.store import Store
 from crawlers.fetch import Fetcher
 from crawlers.try_source import try_url
@@ -60,14 +61,14 @@ allow_private = true  # der Testserver
 """
 
 
-def desk_trial(url: str, *, allow_private: bool, taken: Sequence[str]) -> Trial:
+def desk_trial(url: str, *, allow_private: bool, into: Destination) -> Trial:
     """`lotse sources try` as lotse/serve.py hands it in, on the tests' clock and quick settings."""
     fetcher = Fetcher(own_host="127.0.0.1" if allow_private else None, pause=0)
     return try_url(
         url,
         now=NOW,
         allow_private=allow_private,
-        taken=taken,
+        into=into,
         crawl_settings=FAST_CRAWL,
         fetcher=fetcher,
     )

@@ -6,7 +6,7 @@ invalid form refused with the file untouched, an editor refused, the log written
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,6 +15,7 @@ from starlette.testclient import TestClient
 
 from aggregator.source_trial import Trial
 from aggregator.sources import load_sources
+from aggregator.sources_edit import Destination
 from aggregator.store import Store
 from aggregator.store.models import ReviewLog
 from crawlers.fetch import Fetcher
@@ -35,14 +36,14 @@ url = "https://vhs.example/kalender.ics"
 HIDDEN_ENTRY = re.compile(r'name="entry" value="([^"]*)"')
 
 
-def desk_trial(url: str, *, allow_private: bool, taken: Sequence[str]) -> Trial:
+def desk_trial(url: str, *, allow_private: bool, into: Destination) -> Trial:
     """`lotse sources try` as the server hands it in, on the tests' clock and quick settings."""
     fetcher = Fetcher(own_host="127.0.0.1" if allow_private else None, pause=0)
     return try_url(
         url,
         now=NOW,
         allow_private=allow_private,
-        taken=taken,
+        into=into,
         crawl_settings=FAST_CRAWL,
         fetcher=fetcher,
     )

@@ -10,12 +10,12 @@ import pytest
 
 from aggregator.sources import SourcesFileError, load_sources
 from aggregator.sources_edit import (
+    Destination,
     StaleEntry,
     add_source,
     change_source,
     entry_digest,
     entry_toml,
-    ids_in,
     propose_id,
     read_entry,
 )
@@ -165,4 +165,13 @@ def test_the_entry_text_is_what_the_file_would_hold(tmp_path: Path) -> None:
     path.write_text(entry_toml({**NEW, "categories": ("sprache",), "town": None}))
     (config,) = load_sources(path)
     assert (config.categories, config.town) == (("sprache",), None)
-    assert ids_in(path) == ["vhs-neu"]
+    assert Destination.of(path).ids == ("vhs-neu",)
+
+
+def test_a_destination_knows_the_files_ids_and_region(tmp_path: Path) -> None:
+    path = tmp_path / "sources.toml"
+    path.write_text('region = "stadt-augsburg"\n' + entry_toml(NEW))
+    into = Destination.of(path)
+    assert (into.ids, dict(into.keys)) == (("vhs-neu",), {"region": "stadt-augsburg"})
+    assert into.config({**NEW, "id": "zweite"}).region == "stadt-augsburg"
+    assert Destination.of(tmp_path / "fehlt.toml").ids == ()

@@ -15,7 +15,7 @@ import pytest
 
 from aggregator.source_trial import Trial
 from aggregator.sources import load_sources
-from aggregator.sources_edit import entry_toml
+from aggregator.sources_edit import Destination, entry_toml
 from crawlers.extract.calendar_links import calendar_links
 from crawlers.extract.document import Document
 from crawlers.fetch import Fetcher
@@ -318,8 +318,22 @@ def test_every_proposed_entry_passes_the_sources_check(trials, tmp_path, name: s
 
 
 def test_the_proposed_id_is_none_the_sources_file_has(site) -> None:
-    found = trial(site.url("/vhs.ics"), taken=["127-0-0-1", "127-0-0-1-2"])
+    found = trial(site.url("/vhs.ics"), into=Destination(ids=("127-0-0-1", "127-0-0-1-2")))
     assert found.entry["id"] == "127-0-0-1-3"
+
+
+def test_the_items_are_read_in_the_region_of_the_sources_file(site, tmp_path) -> None:
+    """Landkreis Heidenheim's region (the default) names the calendar's "Heidenheim" by its
+    official name; Stadt Augsburg's knows no such municipality and keeps it as written."""
+    sources = tmp_path / "sources.toml"
+    sources.write_text(
+        'region = "stadt-augsburg"\n[[sources]]\nid = "a"\nkind = "ical"\n'
+        'url = "https://a.example/"\n'
+    )
+    home = trial(site.url("/vhs.ics"), into=Destination.of(None)).first[0].place
+    away = trial(site.url("/vhs.ics"), into=Destination.of(sources)).first[0].place
+    assert home == "Volkshochschule, Karlstraße 12, 89518 Heidenheim an der Brenz"
+    assert away == "Volkshochschule, Karlstraße 12, 89518 Heidenheim"
 
 
 # --- nothing readable -------------------------------------------------------------------------

@@ -5,7 +5,7 @@ store's): the web app never imports the workers or the CLI."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from sqlalchemy import ColumnElement, func, select
 
 from aggregator.source_trial import Trial
+from aggregator.sources_edit import Destination
 from aggregator.store import Store
 from aggregator.store.models import Apprenticeship, Event, ReviewLog, Source
 from web.http_cache import RenderCache
@@ -36,9 +37,9 @@ class Crawls(Protocol):
 
 class TrySource(Protocol):
     """'Quelle hinzufügen': what a URL is and its first items, stored nowhere (the function
-    behind `lotse sources try`); ``taken``: ids the proposed one must not be."""
+    behind `lotse sources try`); ``into``: the sources file the entry is proposed for."""
 
-    def __call__(self, url: str, *, allow_private: bool, taken: Sequence[str]) -> Trial: ...
+    def __call__(self, url: str, *, allow_private: bool, into: Destination) -> Trial: ...
 
 
 def utc_now() -> datetime:

@@ -11,7 +11,6 @@ categories, town and enabled are changed in the file the same way. Each change i
 from __future__ import annotations
 
 import json
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,11 +24,11 @@ from aggregator.review.decisions import Refused
 from aggregator.review_log import log_entry
 from aggregator.sources import SourcesFileError
 from aggregator.sources_edit import (
+    Destination,
     StaleEntry,
     add_source,
     change_source,
     entry_digest,
-    ids_in,
     read_entry,
 )
 from aggregator.states import LogTarget, ReviewAction, Role
@@ -121,7 +120,7 @@ def routes(app: AppContext) -> list[Route]:
         url, allow_private = call.field("url"), call.field("allow_private") == "1"
         if not url:
             raise BadInput("Bitte die Adresse der Quelle eingeben.")
-        trial = try_source(url, allow_private=allow_private, taken=_ids(path))
+        trial = try_source(url, allow_private=allow_private, into=Destination.of(path))
         return show_new(
             call,
             url=url,
@@ -242,13 +241,6 @@ def _entry_or_none(path: Path, source_id: str) -> dict[str, Any] | None:
         return read_entry(path, source_id)
     except (KeyError, FileNotFoundError):
         return None
-
-
-def _ids(path: Path) -> list[str]:
-    try:
-        return ids_in(path)
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return []  # the file's own problems are named when it is saved
 
 
 def _shown(value: Any) -> str:
