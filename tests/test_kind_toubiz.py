@@ -14,8 +14,10 @@ from pathlib import Path
 import pytest
 from icalendar import Calendar
 from sqlalchemy import select
+from starlette.testclient import TestClient
 
-from aggregator.places.locations import COUNTY_BBOX
+from aggregator.kinds.toubiz import parse_bbox
+from aggregator.regions.region import region_named
 from aggregator.sources import SourcesFileError, parse_sources
 from aggregator.store.models import Base, ListingChange
 from crawlers.extract.evangelische_termine import looks_like as looks_like_et
@@ -25,6 +27,7 @@ from crawlers.spiders.toubiz import event_query
 from tests.conftest import FAST_CRAWL, FIXTURES, NOW, source
 from tests.support.kinds import document, only, read_records
 from tests.support.server import FixtureServer, Reply
+from web.server import create_app
 from workers.passes import run_pass
 
 PAGES = FIXTURES / "toubiz"
@@ -107,11 +110,11 @@ def test_looks_like_tells_a_toubiz_answer_from_others() -> None:
 
 
 def test_the_query_asks_for_the_box_and_the_feed_window_100_a_page() -> None:
-    query = event_query(COUNTY_BBOX, NOW)
+    query = event_query(parse_bbox("48.52,9.92,48.81,10.47"), NOW)
     assert query == {
-        "filter[rectangleArea][0][lat]": "48.52",
+        "filter[rectangleArea][0][lat]": "48.52",  # the south-west corner
         "filter[rectangleArea][0][lng]": "9.92",
-        "filter[rectangleArea][1][lat]": "48.81",
+        "filter[rectangleArea][1][lat]": "48.81",  # the north-east corner
         "filter[rectangleArea][1][lng]": "10.47",
         "filter[date][after]": "2026-10-26",  # 30 days back
         "filter[date][before]": "2027-11-25",  # 365 days ahead
@@ -142,10 +145,8 @@ def test_the_sources_file_refuses_a_bad_box_or_a_token_in_place_of_its_variable(
 def test_a_source_needs_no_url_box_or_variable_of_its_own() -> None:
     (config,) = parse_sources({"sources": [{"id": "toubiz", "kind": "toubiz"}]}, label="s")
     assert config.url == API
-    assert (config.option("bbox"), config.option("token_env")) == (
-        "48.52,9.92,48.81,10.47",
-        "LOTSE_TOUBIZ_TOKEN",
-    )
+    assert (config.option("bbox"), config.option("token_env")) == (None, "LOTSE_TOUBIZ_TOKEN")
+    assert region_named(config.region).bbox == (48.25, 9.6, 49.0, 10.6)  # what it asks for then
 
 
 # --- records into drafts ----------------------------------------------------------------------
@@ -246,7 +247,9 @@ def test_a_pass_reads_every_page_to_last_page_with_the_token(
     hits = [hit for hit in site.requests if hit.path.startswith(PATH)]
     assert [hit.path.rsplit("pagination%5Bpage%5D=", 1)[1] for hit in hits] == ["1", "2", "3"]
     assert all("pagination%5BpageSize%5D=100" in hit.path for hit in hits)
-    assert all("filter%5BrectangleArea%5D%5B1%5D%5Blng%5D=10.47" in hit.path for hit in hits)
+    corners = ("%5B0%5D%5Blat%5D=48.25", "%5B0%5D%5Blng%5D=9.6", "%5B1%5D%5Blat%5D=49&")
+    corners += ("%5B1%5D%5Blng%5D=10.6",)  # the region's bbox
+    assert all(corner in hit.path for hit in hits for corner in corners)
     for hit in hits:
         headers = {name.lower(): value for name, value in hit.headers.items()}
         assert headers["authorization"] == f"Bearer {TOKEN}"
@@ -425,3 +428,33 @@ def test_a_changed_licence_is_a_change_of_the_listing(sqlite_store, site, tmp_pa
     with sqlite_store.transaction() as session:
         changes = session.scalars(select(ListingChange.changes)).all()
     assert {"licenses": [["cc-by-sa"], ["cc-by"]]} in changes
+
+
+def test_a_source_of_its_own_box_asks_for_that_one(sqlite_store, site, tmp_path, monkeypatch):
+    monkeypatch.setenv("LOTSE_TOUBIZ_TOKEN", TOKEN)
+    config = toubiz(serve(site), options={"bbox": "48.6,10.1,48.7,10.2"})
+    run_pass(sqlite_store, [config], tmp_path, now=NOW, crawl_settings=FAST_CRAWL)
+    first = next(hit.path for hit in site.requests if hit.path.startswith(PATH))
+    assert "filter%5BrectangleArea%5D%5B0%5D%5Blat%5D=48.6&" in first
+    assert "filter%5BrectangleArea%5D%5B1%5D%5Blng%5D=10.2&" in first
+
+
+def test_the_event_page_names_the_licence_with_the_source(
+    sqlite_store, site, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("LOTSE_TOUBIZ_TOKEN", TOKEN)
+    run_pass(sqlite_store, [toubiz(serve(site))], tmp_path, now=NOW, crawl_settings=FAST_CRAWL)
+    (concert,) = published(tmp_path)["Sommerkonzert: Philharmonisches Orchester Heidenheim"]
+    client = TestClient(create_app(sqlite_store, clock=lambda: NOW))
+    german = client.get(f"/veranstaltungen/{concert['id']}", headers={"Accept-Language": "de"})
+    assert "toubiz (Lizenz: cc-by-sa)" in german.text
+    english = client.get(f"/veranstaltungen/{concert['id']}", headers={"Accept-Language": "en"})
+    assert "toubiz (licence: cc-by-sa)" in english.text
+
+
+def test_a_date_given_twice_is_one_occurrence() -> None:
+    event = json.loads((PAGES / "page-1.json").read_text())["payload"][1]
+    event["datesCache"].append(dict(event["datesCache"][0]))
+    body = json.dumps({"_attributes": {"pagination": {"lastPage": 1}}, "payload": [event]})
+    found = read_records(read_events_page(document(body, API)).records, kind="toubiz", now=NOW)
+    assert [d.start.date() for d in found[0][TOUR]] == [date(2027, 4, 3), date(2027, 4, 24)]

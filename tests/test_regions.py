@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,7 +18,11 @@ from aggregator.places.locations import municipalities, official_town, postcode_
 from aggregator.regions.active import using_region
 from aggregator.regions.check import check_region
 from aggregator.regions.region import REGIONS_DIR, region_named
+from aggregator.review.decisions import Refused, merge
 from aggregator.sources import SourcesFileError, load_sources, parse_sources
+from aggregator.states import ReviewState
+from aggregator.store import Store
+from tests.support.matching import Item, all_events, crawl, ical_source, register, sources_of
 
 NOW = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
 SHIPPED = sorted(REGIONS_DIR.glob("*.toml"))
@@ -165,3 +170,51 @@ def test_an_unknown_region_in_a_sources_file_is_a_problem(tmp_path: Path) -> Non
         {"region": "muster.toml", "sources": [entry]}, label="s.toml", folder=tmp_path
     )
     assert config.region == str(here)
+
+
+MURR = GOOD.replace('name = "Landkreis Muster"', 'name = "Landkreis Murr"').replace(
+    'name = "Musterstadt"\nspellings = ["Musterstadt a. d. Brenz"]',
+    'name = "Steinheim an der Murr"\nspellings = ["Steinheim"]',
+)
+MURR = MURR.replace('default_town = "Musterstadt"', 'default_town = "Steinheim an der Murr"')
+ONLINE = Item("sprechstunde-1", "Online-Sprechstunde Anerkennung", "2026-12-14 10:00")
+CONCERT = Item(
+    "konzert-1", "Konzert der Stadtkapelle", "2026-12-12 19:00", location="Stadthalle, Steinheim"
+)
+
+
+def test_two_regions_in_one_store_keep_their_towns_and_never_merge(
+    store: Store, tmp_path: Path
+) -> None:
+    """The same title, time and town name in Landkreis Heidenheim and a second region: two
+    listings, each with its region's town; two sources of one region still become one."""
+    murr = str(region(tmp_path, MURR, TABLE.replace("Musterstadt", "Steinheim an der Murr")))
+    register(
+        store,
+        ical_source("albuch-a", town=None),
+        ical_source("albuch-b", town=None),
+        replace(ical_source("murr", town=None), region=murr),
+    )
+    for source_id in ("albuch-a", "albuch-b", "murr"):
+        crawl(store, source_id, CONCERT, ONLINE)
+    with store.transaction() as session:
+        events = all_events(session)
+        found = sorted((e.region, e.title, e.town or "", sorted(sources_of(e))) for e in events)
+    assert found == [
+        ("landkreis-heidenheim", CONCERT.title, "Steinheim am Albuch", ["albuch-a", "albuch-b"]),
+        ("landkreis-heidenheim", ONLINE.title, "", ["albuch-a", "albuch-b"]),
+        ("landkreis-muster", CONCERT.title, "Steinheim an der Murr", ["murr"]),
+        ("landkreis-muster", ONLINE.title, "", ["murr"]),
+    ]
+
+
+def test_staff_cannot_merge_listings_of_two_regions(sqlite_store: Store, tmp_path: Path) -> None:
+    murr = str(region(tmp_path, MURR, TABLE.replace("Musterstadt", "Steinheim an der Murr")))
+    register(sqlite_store, ical_source("albuch"), replace(ical_source("murr"), region=murr))
+    for source_id in ("albuch", "murr"):
+        crawl(sqlite_store, source_id, ONLINE)
+    with sqlite_store.transaction() as session:
+        albuch, murr_event = sorted(all_events(session), key=lambda event: event.region)
+        with pytest.raises(Refused, match="zwei Regionen"):
+            merge(session, albuch, murr_event, actor="erika", now=NOW)
+        assert murr_event.review_state != ReviewState.MERGED

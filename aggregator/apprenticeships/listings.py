@@ -76,7 +76,7 @@ def reconcile_apprenticeships(
     touched = dict(items)  # every listing of these records: its last_seen moves with them
     for link in plan.vanished:
         link.active = False
-    index = MatchIndex(session, context.source.id)
+    index = MatchIndex(session, context.source.id, context.region)
     for record, draft in plan.new:
         item, rule = _place_draft(session, context, record, draft, index)
         link = ApprenticeshipLink(
@@ -129,6 +129,7 @@ def _place_draft(
         item = Apprenticeship(
             id=item_id,
             status=PostingStatus.OPEN,
+            region=context.region,
             review_state=ReviewState.PENDING,
             first_seen=record.first_seen,
             last_seen=record.last_seen,

@@ -72,12 +72,12 @@ def same_start(a: date | None, b: date | None) -> bool:
 
 
 class MatchIndex:
-    """The open listings a source's new drafts may join, by town and company key: those no
-    active record of that source describes. Read once per reconcile, when the first new draft
-    asks; a listing leaves it once a draft joined it."""
+    """The open listings of a region a source's new drafts may join, by town and company key:
+    those no active record of that source describes. Read once per reconcile, when the first
+    new draft asks; a listing leaves it once a draft joined it."""
 
-    def __init__(self, session: Session, source_id: str) -> None:
-        self.session, self.source_id = session, source_id
+    def __init__(self, session: Session, source_id: str, region: str) -> None:
+        self.session, self.source_id, self.region = session, source_id, region
         self._open: dict[tuple[str, str], list[Apprenticeship]] | None = None
 
     def take(self, draft: ApprenticeshipDraft) -> Apprenticeship | None:
@@ -99,7 +99,9 @@ class MatchIndex:
             query = (
                 select(Apprenticeship)
                 .where(
-                    Apprenticeship.status == PostingStatus.OPEN, Apprenticeship.town.is_not(None)
+                    Apprenticeship.status == PostingStatus.OPEN,
+                    Apprenticeship.town.is_not(None),
+                    Apprenticeship.region == self.region,
                 )
                 .options(selectinload(Apprenticeship.links).selectinload(ApprenticeshipLink.record))
                 .order_by(Apprenticeship.first_seen, Apprenticeship.id)

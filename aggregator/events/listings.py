@@ -100,7 +100,8 @@ def _link_new(
         blocks.setdefault(candidate_key(draft), []).append(draft)
     created = []
     with session.no_autoflush:  # the candidates are loaded; a flush per draft costs O(n²)
-        candidates = find_candidates(session, context.source.id, [draft for _, draft in new])
+        drafts = [draft for _, draft in new]
+        candidates = find_candidates(session, context.source.id, drafts, region=context.region)
         for record, draft in new:
             key = candidate_key(draft)
             rivals = [rival for rival in blocks[key] if rival is not draft]
@@ -152,6 +153,7 @@ def _place_draft(
             id=event_id,
             uid=event_uid(event_id),
             start_at=_start_at(draft.to_fields()),
+            region=context.region,
             review_state=ReviewState.PENDING,
             created_at=context.now,
             updated_at=context.now,

@@ -115,7 +115,8 @@ def find_match(
     """
     source, feed = context.source.id, context.source.url
     if candidates is None:
-        candidates = find_candidates(session, source, [draft]).get(candidate_key(draft), [])
+        found = find_candidates(session, source, [draft], region=context.region)
+        candidates = found.get(candidate_key(draft), [])
     if not candidates:
         return None
     profile = draft_profile(draft, source, key=record.key, feed_url=feed)
@@ -136,10 +137,11 @@ def candidate_key(draft: EventDraft) -> tuple[datetime, bool]:
 
 
 def find_candidates(
-    session: Session, source_id: str, drafts: Iterable[EventDraft]
+    session: Session, source_id: str, drafts: Iterable[EventDraft], *, region: str
 ) -> dict[tuple[datetime, bool], list[Event]]:
-    """The events that drafts of a source may match, by `candidate_key`: starting in the same
-    minute (or on the same day), not merged away, not kept apart from the source. A few indexed
+    """The events that drafts of a source may match, by `candidate_key`: of the source's region,
+    starting in the same minute (or on the same day), not merged away, not kept apart from the
+    source. A few indexed
     queries for any number of drafts (ranges on ``start_at``, 200 at a time)."""
     found: dict[tuple[datetime, bool], list[Event]] = {}
     for draft in drafts:
@@ -154,7 +156,10 @@ def find_candidates(
         query = (
             select(Event)
             .where(
-                or_(*windows), Event.review_state != ReviewState.MERGED, Event.id.not_in(kept_apart)
+                or_(*windows),
+                Event.region == region,
+                Event.review_state != ReviewState.MERGED,
+                Event.id.not_in(kept_apart),
             )
             .options(
                 selectinload(Event.links)

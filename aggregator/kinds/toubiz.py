@@ -27,7 +27,7 @@ from aggregator.dates.timezones import local
 from aggregator.kinds.spec import Kind, Option, between
 from aggregator.normalize.context import Context, RecordProblem
 from aggregator.normalize.drafts import EventDraft
-from aggregator.places.locations import COUNTY_BBOX, BoundingBox, Place
+from aggregator.places.locations import Place
 from aggregator.states import EventStatus, RecordType
 from aggregator.text.plain import one_line, plain_text
 
@@ -46,17 +46,37 @@ def read_toubiz_event(record: RawRecord, context: Context) -> list[EventDraft]:
     dates = event.get("datesCache")
     if not isinstance(dates, list):
         raise RecordProblem("event has no 'datesCache' list of its dates")
-    spans = [_span(entry) for entry in dates if _takes_place(entry)]
-    spans = [span for span in spans if overlaps(span[0], span[1], context.window)]
+    spans: dict[str, Span] = {}  # by occurrence: a date given twice is one occurrence
+    for entry in dates:
+        span = _span(entry) if _takes_place(entry) else None
+        if span is not None and overlaps(span[0], span[1], context.window):
+            spans.setdefault(occurrence_key(span[0]), span)
     if len(spans) > MAX_DATES:
         raise RecordProblem(f"more than {MAX_DATES} dates in the published window")
     series = len(dates) > 1
-    return [_draft(event, span, series=series) for span in spans]
+    return [_draft(event, span, series=series) for span in spans.values()]
+
+
+Box = tuple[float, float, float, float]  # south, west, north, east, as a region's bbox
+
+
+def parse_bbox(text: str) -> Box:
+    """The box "south,west,north,east" (degrees, WGS 84); ValueError saying what is wrong."""
+    parts = text.split(",")
+    if len(parts) != 4:
+        raise ValueError(f"needs four numbers 'south,west,north,east', not {len(parts)}")
+    try:
+        south, west, north, east = (float(part) for part in parts)
+    except ValueError:
+        raise ValueError("needs four numbers 'south,west,north,east'") from None
+    if not (-90 <= south < north <= 90 and -180 <= west < east <= 180):
+        raise ValueError("needs south < north (-90 to 90) and west < east (-180 to 180)")
+    return south, west, north, east
 
 
 def check_bbox(text: str) -> str | None:
     try:
-        BoundingBox.parse(text)
+        parse_bbox(text)
     except ValueError as error:
         return str(error)
     return None
@@ -90,8 +110,7 @@ KIND = Kind(
         Option(
             "bbox",
             str,
-            "the area searched, 'south,west,north,east' in degrees (the county's)",
-            default=COUNTY_BBOX.text(),
+            "the area searched, 'south,west,north,east' in degrees; by default the region's bbox",
             check=check_bbox,
         ),
         Option("max_pages", int, "API pages read at most", default=100, check=between(1)),

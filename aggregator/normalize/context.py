@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from aggregator.regions.region import region_named
+
 if TYPE_CHECKING:  # aggregator.sources reads the kinds, which read this module
     from aggregator.sources import SourceConfig
 
@@ -30,3 +32,8 @@ class Context:
     def window(self) -> tuple[datetime, datetime]:
         """The published window around the context's ``now`` (``feed_window``)."""
         return feed_window(self.now)
+
+    @property
+    def region(self) -> str:
+        """The slug of the source's region: its listings are of that region."""
+        return region_named(self.source.region).slug

@@ -33,35 +33,6 @@ class Place:
 
 # --- Town names -------------------------------------------------------------------------------
 
-
-@dataclass(frozen=True)
-class BoundingBox:
-    """A rectangle of latitudes and longitudes (WGS 84), south-west to north-east."""
-
-    south: float
-    west: float
-    north: float
-    east: float
-
-    def text(self) -> str:
-        """ "south,west,north,east", as the ``bbox`` option of a source is written."""
-        return ",".join(f"{value:g}" for value in (self.south, self.west, self.north, self.east))
-
-    @classmethod
-    def parse(cls, text: str) -> BoundingBox:
-        """The box of "south,west,north,east"; ValueError saying what is wrong otherwise."""
-        parts = text.split(",")
-        if len(parts) != 4:
-            raise ValueError(f"needs four numbers 'south,west,north,east', not {len(parts)}")
-        south, west, north, east = (float(part) for part in parts)
-        if not (-90 <= south < north <= 90 and -180 <= west < east <= 180):
-            raise ValueError("needs south < north (-90 to 90) and west < east (-180 to 180)")
-        return cls(south, west, north, east)
-
-
-# The county's extent, rounded outwards (from its municipalities' boundaries).
-COUNTY_BBOX = BoundingBox(south=48.52, west=9.92, north=48.81, east=10.47)
-
 _ONLINE = frozenset({"online", "digital", "virtuell", "livestream", "webinar", "zoom"})
 
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})

@@ -221,6 +221,8 @@ def merge(session: Session, primary: Event, other: Event, *, actor: str, now: da
         raise ValueError("an event cannot be merged into itself")
     _check_not_merged(primary)
     _check_not_merged(other)
+    if primary.region != other.region:
+        raise Refused("Veranstaltungen aus zwei Regionen lassen sich nicht zusammenführen.")
     moved = [link.id for link in other.links]
     was, other_was = primary.review_state, other.review_state
     for link in list(other.links):

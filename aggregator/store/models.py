@@ -23,6 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from aggregator.regions.region import DEFAULT_REGION
 from aggregator.states import (
     EventStatus,
     LinkRule,
@@ -32,6 +33,8 @@ from aggregator.states import (
     SourceHealth,
     SuggestionState,
 )
+
+REGION = String(100)  # a region's slug (regions/<slug>.toml): listings of two never match
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -159,6 +162,9 @@ class Event(Base):
     lon: Mapped[float | None] = mapped_column(Float)
     url: Mapped[str | None] = mapped_column(Text)
     series: Mapped[str | None] = mapped_column(String(36))
+    region: Mapped[str] = mapped_column(
+        REGION, default=DEFAULT_REGION, server_default=DEFAULT_REGION
+    )
     review_state: Mapped[str] = mapped_column(String(20), default=ReviewState.PENDING, index=True)
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     fields_hash: Mapped[str] = mapped_column(String(64), default="")
@@ -215,6 +221,9 @@ class Apprenticeship(Base):
     start_date: Mapped[date | None]
     url: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20), default=PostingStatus.OPEN)
+    region: Mapped[str] = mapped_column(
+        REGION, default=DEFAULT_REGION, server_default=DEFAULT_REGION
+    )
     review_state: Mapped[str] = mapped_column(String(20), default=ReviewState.PENDING)
     fields_hash: Mapped[str] = mapped_column(String(64), default="")
     overrides: Mapped[dict[str, Any]] = mapped_column(default=dict)

@@ -1,6 +1,6 @@
 """The `toubiz` source kind: the toubiz event API (Open-Data-Pool Baden-Württemberg), page by page.
 
-The query asks for the events in the source's bounding box (``bbox``, by default the county's)
+The query asks for the events in the source's bounding box (``bbox``, by default its region's)
 on the dates of the feed window, 100 a page; the extractor names the pages up to ``lastPage``.
 Every request carries ``Authorization: Bearer <token>``, the token read from the environment
 variable the source's ``token_env`` names: it is a secret, so it stands in no sources file,
@@ -19,8 +19,9 @@ import scrapy
 from twisted.python.failure import Failure
 from w3lib.url import add_or_replace_parameters
 
+from aggregator.kinds.toubiz import Box, parse_bbox
 from aggregator.normalize.context import feed_window
-from aggregator.places.locations import BoundingBox
+from aggregator.regions.region import region_named
 from aggregator.states import CrawlStatus
 from crawlers.spiders.base import failed_request
 from crawlers.spiders.paged import PagedSpider
@@ -29,14 +30,16 @@ PAGE_SIZE = 100
 REFUSED = (401, 403)
 
 
-def event_query(box: BoundingBox, now: datetime) -> dict[str, str]:
-    """The query of the first page: the box's corners, the feed window's days, the page size."""
+def event_query(box: Box, now: datetime) -> dict[str, str]:
+    """The query of the first page: the box's south-west and north-east corners, the feed
+    window's days, the page size."""
+    south, west, north, east = box
     first, last = feed_window(now)
     return {
-        "filter[rectangleArea][0][lat]": f"{box.south:g}",
-        "filter[rectangleArea][0][lng]": f"{box.west:g}",
-        "filter[rectangleArea][1][lat]": f"{box.north:g}",
-        "filter[rectangleArea][1][lng]": f"{box.east:g}",
+        "filter[rectangleArea][0][lat]": f"{south:g}",
+        "filter[rectangleArea][0][lng]": f"{west:g}",
+        "filter[rectangleArea][1][lat]": f"{north:g}",
+        "filter[rectangleArea][1][lng]": f"{east:g}",
         "filter[date][after]": first.date().isoformat(),
         "filter[date][before]": last.date().isoformat(),
         "pagination[pageSize]": str(PAGE_SIZE),
@@ -52,7 +55,8 @@ class ToubizSpider(PagedSpider):
         super().__init__(*args, **kwargs)
 
     def start_url(self) -> str:
-        box = BoundingBox.parse(self.config.option("bbox"))
+        given = self.config.option("bbox")
+        box = parse_bbox(given) if given else region_named(self.config.region).bbox
         return add_or_replace_parameters(self.config.url, event_query(box, self.began))
 
     def start_requests(self) -> Iterator[scrapy.Request]:
