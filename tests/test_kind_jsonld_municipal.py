@@ -120,6 +120,17 @@ def test_a_teaser_header_inside_an_article_is_content() -> None:
     assert detail_links(document(html, SITE + LISTING)) == [f"{SITE}/termin/1"]
 
 
+def test_page_numbers_are_pages_but_a_calendar_widgets_days_are_neither() -> None:
+    html = (
+        '<main><a href="/termine?seite=2">2</a> <table class="kalender"><tr><td>'
+        '<a href="/termine?datum=2027-01-14">14</a></td></tr></table>'
+        '<a href="/termine/lesung">Lesung</a></main>'
+    )
+    page = document(html, SITE + "/termine")
+    assert pager_links(page) == [f"{SITE}/termine?seite=2"]
+    assert detail_links(page) == [f"{SITE}/termine/lesung"]
+
+
 # --- Event subtypes ---------------------------------------------------------------------------
 
 
@@ -239,7 +250,54 @@ def test_a_course_without_instances_is_a_recorded_problem() -> None:
     html = '<script type="application/ld+json">{"@type": "Course", "name": "Yoga"}</script>'
     page = read_page(document(html, SITE + LISTING))
     drafts, problems = read_records(page.records, kind="jsonld", now=NOW)
-    assert list(problems.values()) == ["Course without a hasCourseInstance: it names no dates"]
+    assert list(problems.values()) == ["Course without a hasCourseInstance that names a startDate"]
+
+
+def test_a_series_whose_sub_events_are_elsewhere_is_one_event() -> None:
+    item = {
+        "@type": "EventSeries",
+        "name": "Kulturwochen",
+        "startDate": "2027-05-01",
+        "endDate": "2027-05-15",
+        "subEvent": [{"@id": "https://www.heidenheim.example/termine/1"}],
+    }
+    html = f'<script type="application/ld+json">{json.dumps(item)}</script>'
+    (record,) = read_page(document(html, SITE + LISTING)).records
+    draft = one_draft(record)
+    assert (draft.title, draft.start.isoformat(), draft.end.isoformat()) == (
+        "Kulturwochen",
+        "2027-05-01",
+        "2027-05-15",
+    )
+
+
+@pytest.fixture(scope="module")
+def scheduled() -> list[EventDraft]:
+    return drafts_of("yoga")
+
+
+def test_a_weekly_course_schedule_gives_each_time_in_local_time(scheduled) -> None:
+    weekly = [d for d in scheduled if d.place.name == "VHS, Gymnastikraum"]
+    assert [d.start.isoformat() for d in weekly] == [
+        "2027-03-03T18:00:00+01:00",
+        "2027-03-10T18:00:00+01:00",
+        "2027-03-17T18:00:00+01:00",
+        "2027-03-24T18:00:00+01:00",
+        "2027-04-07T18:00:00+02:00",  # 31 March left out (exceptDate); summer time
+    ]
+
+
+def test_a_course_schedules_end_time_ends_each_time(scheduled) -> None:
+    assert scheduled[0].end.isoformat() == "2027-03-03T19:30:00+01:00"
+
+
+def test_a_daily_course_schedule_without_a_time_gives_all_day_events(scheduled) -> None:
+    daily = [d for d in scheduled if d.place.name == "Naturfreundehaus Heidenheim"]
+    assert [(d.all_day, d.start.isoformat()) for d in daily] == [
+        (True, "2027-07-05"),
+        (True, "2027-07-06"),
+        (True, "2027-07-07"),
+    ]
 
 
 # --- EventSeries with subEvent ----------------------------------------------------------------
@@ -310,6 +368,10 @@ def crawl(config, state: dict | None = None):
     return crawl_sources([CrawlJob(config, state or {})], settings=FAST_CRAWL)[config.id]
 
 
+def published(out: Path) -> list[dict]:
+    return json.loads((out / "events.json").read_text())["events"]
+
+
 def paths(site: FixtureServer) -> list[str]:
     return [seen.path for seen in site.requests if seen.path != "/robots.txt"]
 
@@ -345,6 +407,17 @@ def test_a_second_pass_goes_straight_to_the_known_details(store, site, tmp_path)
     site.requests.clear()
     second = run_pass(store, [config], tmp_path, now=NOW, crawl_settings=FAST_CRAWL)
     assert [s.items for s in first.summaries] == [s.items for s in second.summaries] == [6]
+    assert sorted(event["title"] for event in published(tmp_path)) == [
+        "Deutschkurs A1 am Abend",
+        "Deutschkurs A1 am Abend",
+        "Deutschkurs A1 am Abend",
+        "Lesesommer: Bilderbuchkino",
+        "Lesesommer: Lesung mit Autorin",
+        "Neujahrskonzert der Stadtkapelle",
+        "Sprachcafé online",
+        "Theater: Jedermann",
+        "Vortrag: Ankommen in Heidenheim",
+    ]
     assert (len(first_requests), len(paths(site))) == (11, 9)
     assert not set(paths(site)) & set(NOT_DETAILS)
     assert {DETAIL.format(name) for name in DETAILS} <= set(paths(site))
@@ -357,6 +430,15 @@ def test_a_known_detail_that_is_gone_is_no_event_any_more(store, site, tmp_path)
     report = run_pass(store, [config], tmp_path, now=NOW, crawl_settings=FAST_CRAWL)
     (summary,) = report.summaries
     assert (summary.status, summary.items, summary.gone) == ("ok", 5, 1)
+
+
+def test_a_link_is_remembered_as_the_listing_wrote_it_not_where_it_redirected(site) -> None:
+    url = serve(site)
+    moved = DETAIL.format("jedermann")
+    site.route(moved, Reply(status=301, headers={"Location": site.url("/theater/jedermann")}))
+    site.route("/theater/jedermann", Reply.file(PAGES / "jedermann.html", HTML))
+    result = crawl(municipal(url))
+    assert site.url(moved) in result.memory["details"]
 
 
 def test_unknown_links_are_tried_at_most_max_discovered_per_crawl(site) -> None:

@@ -9,7 +9,9 @@ subtype is an event (aggregator/normalize/schema_org.py).
 - An ``EventSeries`` with ``subEvent``s gives one draft per sub-event: its own fields, the
   series' where it has none. A ``Course`` gives one per ``hasCourseInstance``: the name,
   description and ``provider`` (as "Anbieter: …" in the description) from the course, the dates,
-  place and status from the instance. Their occurrences share the record's id (a series).
+  place and status from the instance: its ``startDate``/``endDate``, or every time its
+  ``courseSchedule`` names (aggregator/normalize/schedule.py). Their occurrences share the
+  record's id (a series).
 - Online: a ``VirtualLocation``, ``eventStatus`` EventMovedOnline or ``eventAttendanceMode``
   OnlineEventAttendanceMode make the place "Online" (the virtual location's name beside it);
   the virtual location's link is kept in the description ("Online: …"). A mixed event keeps
@@ -33,6 +35,7 @@ from aggregator.dates.event_times import consistent_end, occurrence_key, overlap
 from aggregator.kinds.spec import Kind, Option, between
 from aggregator.normalize.context import Context, RecordProblem
 from aggregator.normalize.drafts import EventDraft
+from aggregator.normalize.schedule import schedule_times
 from aggregator.normalize.schema_org import (
     is_course,
     is_event,
@@ -54,38 +57,54 @@ COURSE_OWN = ("name", "description", "provider", "keywords", "url", "@id")  # no
 
 def read_schema_item(record: RawRecord, context: Context) -> list[EventDraft]:
     item = _item(record)
-    parts = parts_of(item)
-    if parts:
-        return _occurrences(item, parts, record, context)
+    timed = [(part, start, end) for part in parts_of(item) for start, end in _times(part)]
+    if timed:
+        return _occurrences(item, timed, record, context)
     if is_course(item):
-        raise RecordProblem("Course without a hasCourseInstance: it names no dates")
+        raise RecordProblem("Course without a hasCourseInstance that names a startDate")
     if not is_event(item):
         return []  # a JobPosting: see the module docstring
     start = _when(item, "startDate")
     if start is None:
         raise RecordProblem("Event has no startDate")
-    draft = _draft(item, start, record)
+    draft = _draft(item, start, _when(item, "endDate"), record)
     return [draft] if overlaps(draft.start, draft.end, context.window) else []
 
 
+Timed = list[tuple[dict[str, Any], datetime | date, datetime | date | None]]
+
+
 def _occurrences(
-    whole: dict[str, Any], parts: list[dict[str, Any]], record: RawRecord, context: Context
+    whole: dict[str, Any], timed: Timed, record: RawRecord, context: Context
 ) -> list[EventDraft]:
-    """One draft per dated part of an EventSeries or Course, in the window, each start once."""
-    kind = "Course" if is_course(whole) else "EventSeries"
-    dated = [(part, _when(part, "startDate")) for part in parts]
-    if not any(start for _, start in dated):
-        raise RecordProblem(f"{kind}: none of its {len(parts)} parts has a startDate")
+    """One draft per time of each part of an EventSeries or Course, in the window, each start
+    once. (A series whose parts name no time is read as one event.)"""
     uid = _own_id(whole, record.url) or item_url(whole, record.url)
+    series = len(timed) > 1
     drafts: dict[str, EventDraft] = {}
-    for part, start in dated:
-        if start is None:
-            continue
-        draft = _draft(_part_of(whole, part), start, record)
+    for part, start, end in timed:
+        draft = _draft(_part_of(whole, part), start, end, record)
         key = occurrence_key(draft.start)
         if key not in drafts and overlaps(draft.start, draft.end, context.window):
-            drafts[key] = replace(draft, occurrence=key, uid=uid, series=len(parts) > 1)
+            drafts[key] = replace(draft, occurrence=key, uid=uid, series=series)
     return list(drafts.values())
+
+
+def _times(part: dict[str, Any]) -> list[tuple[datetime | date, datetime | date | None]]:
+    """A part's start and end; a course instance's ``courseSchedule`` names all its times."""
+    found = part.get("courseSchedule") or []
+    schedules = [s for s in (found if isinstance(found, list) else [found]) if isinstance(s, dict)]
+    defaults: dict[str, Any] = {
+        name: part[name] for name in ("startDate", "endDate") if name in part
+    }
+    try:
+        times = [time for s in schedules for time in schedule_times({**defaults, **s})]
+    except ValueError as error:
+        raise RecordProblem(f"courseSchedule: {error}") from error
+    if times:
+        return times
+    start = _when(part, "startDate")
+    return [] if start is None else [(start, _when(part, "endDate"))]
 
 
 def _part_of(whole: dict[str, Any], part: dict[str, Any]) -> dict[str, Any]:
@@ -99,13 +118,18 @@ def _part_of(whole: dict[str, Any], part: dict[str, Any]) -> dict[str, Any]:
     return {**whole, **own}
 
 
-def _draft(item: dict[str, Any], start: datetime | date, record: RawRecord) -> EventDraft:
+def _draft(
+    item: dict[str, Any],
+    start: datetime | date,
+    end: datetime | date | None,
+    record: RawRecord,
+) -> EventDraft:
     own_url = item_url(item, record.url)
     online, place = _where(item)
     return EventDraft(
         title=one_line(text_of(item.get("name"))) or "(ohne Titel)",
         start=start,
-        end=consistent_end(start, _when(item, "endDate")),
+        end=consistent_end(start, end),
         description=_description(item, online),
         status=_status(item.get("eventStatus")),
         place=place,
@@ -219,6 +243,8 @@ def _where(item: dict[str, Any]) -> tuple[str | None, Place]:
     link = _online_link(virtual)
     said = {*types_of({"@type": text_of(item.get("eventStatus")) or ""})}
     said |= types_of({"@type": text_of(item.get("eventAttendanceMode")) or ""})
+    if (text_of(item.get("courseMode")) or "").lower() == "online":  # a CourseInstance's
+        said.add("OnlineEventAttendanceMode")
     if (virtual is not None and not physical) or said & ONLINE_ONLY:
         return link, _online_place(virtual)
     return link, _place(physical[0] if physical else None)

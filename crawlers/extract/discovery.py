@@ -4,8 +4,9 @@ requests): the `jsonld` kind navigates by them, and anything that looks at a URL
 it is can call them on the page it fetched.
 
 - ``pager_links``: further pages of the same listing: ``rel="next"``/``rel="prev"``, links in a
-  pagination block (``.pagination``, ``.pager``, ``nav[aria-label*=Seite]`` …) and links whose
-  text is a page number or a pager word ("Weiter", "nächste Seite", "»" …).
+  pagination block (``.pagination``, ``.pager``, ``nav[aria-label*=Seite]`` …), links whose
+  text is a pager word ("Weiter", "nächste Seite", "»" …) and links whose text is the page
+  number their URL carries (``?page=2``), not the days of a calendar widget.
 - ``detail_links``: links to the page's own host inside its main content (``<main>``,
   ``role="main"``, else the body) and outside its navigation, header, footer, asides, breadcrumb
   and menus, without the pager, the page itself, and files (PDF, images, calendar files).
@@ -36,9 +37,13 @@ PAGER = CSSSelector(
     + ", ".join(f"{block} a" for block in PAGER_BLOCKS.split(", "))
 )
 PAGER_WORDS = re.compile(
-    r"^\s*(?=\S)[«»‹›<>]*\s*(?:\d{1,3}|weiter|zurück|nächste(?: seite)?|vorherige(?: seite)?|"
+    r"^\s*(?=\S)[«»‹›<>]*\s*(?:weiter|zurück|nächste(?: seite)?|vorherige(?: seite)?|"
     r"erste(?: seite)?|letzte(?: seite)?|next|prev(?:ious)?|first|last)?\s*[«»‹›<>]*\s*$",
     re.IGNORECASE,
+)
+NUMBER = re.compile(r"^\s*(\d{1,3})\s*$")  # a page number, or a day of a calendar widget
+PAGE_IN_URL = (  # a query parameter that is the number, or a path's page/seite followed by it
+    r"(?:[?&][\w\[\]%.-]*=0*{number}(?:$|[&#]))|(?:(?:page|seite|pagina)[/_-]?0*{number}(?:$|[/.?&#]))"
 )
 MAIN = CSSSelector("main, [role=main]")
 NAVIGATION_TAGS = frozenset({"nav", "aside", "form"})
@@ -84,7 +89,7 @@ def pager_links(document: Document) -> list[str]:
     if tree is None:
         return []
     marked = [element.get("href") for element in PAGER(tree)]
-    worded = [a.get("href") for a in _content_root(tree).iter("a") if _is_pager_anchor(a)]
+    worded = [a.get("href") for a in _content_root(tree).iter("a") if _leads_to_page(a)]
     own = urldefrag(document.url)[0]
     return [link for link in same_host(document.url, [*marked, *worded]) if link != own]
 
@@ -140,8 +145,28 @@ def _in_boilerplate(element: Any) -> bool:
 
 
 def _is_pager_anchor(anchor: Any) -> bool:
-    """A link whose text is a page number or a pager word, or that says it is the next page."""
+    """A link whose text is a pager word or a number (a page's, or a day's in a calendar
+    widget), or that says it leads to the next or previous page: never a detail link."""
+    return _is_next_or_prev(anchor) or bool(NUMBER.match(_text(anchor)))
+
+
+def _leads_to_page(anchor: Any) -> bool:
+    """A link to another page of the listing: a pager word, ``rel`` next or prev, or a number
+    that its URL carries as the page (``?page=2``, ``/seite/2``; not a calendar's day)."""
+    if _is_next_or_prev(anchor):
+        return True
+    number = NUMBER.match(_text(anchor))
+    if number is None:
+        return False
+    carried = PAGE_IN_URL.format(number=number[1])
+    return re.search(carried, anchor.get("href") or "", re.IGNORECASE) is not None
+
+
+def _is_next_or_prev(anchor: Any) -> bool:
     if set((anchor.get("rel") or "").lower().split()) & {"next", "prev"}:
         return True
-    text = anchor.text_content() or anchor.get("aria-label") or anchor.get("title") or ""
-    return bool(PAGER_WORDS.match(text))
+    return bool(PAGER_WORDS.match(_text(anchor)))
+
+
+def _text(anchor: Any) -> str:
+    return anchor.text_content() or anchor.get("aria-label") or anchor.get("title") or ""

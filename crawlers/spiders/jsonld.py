@@ -94,7 +94,7 @@ class JsonLdSpider(PagedSpider):
         self.count_page(response)
         discovered = response.meta.get("discovered", False)
         if discovered and not isinstance(response, TextResponse):
-            self._found(response.url, detail=False)
+            self._found(_linked(response.meta, response.url), detail=False)
             return
         page = self.read_or_refuse(response, follow=None)
         listed = response.meta.get("listed")
@@ -104,7 +104,7 @@ class JsonLdSpider(PagedSpider):
         # a page without items is said below (or is no detail page): it never makes a crawl partial
         yield from (problem for problem in page.problems if not problem.partial)
         if discovered:
-            self._found(response.url, detail=bool(page.records))
+            self._found(_linked(response.meta, response.url), detail=bool(page.records))
         if page.records:
             yield from self.fresh(page.records)
             return
@@ -118,15 +118,14 @@ class JsonLdSpider(PagedSpider):
         discovered link that is not there (404, 410) or that robots.txt forbids is no detail
         page."""
         request = failed_request(failure)
-        response = getattr(failure.value, "response", None)
-        status = response.status if response is not None else None
-        gone = status in GONE
-        if request.meta.get("discovered") and (gone or failure.check(IgnoreRequest)):
-            if gone and self.links.known.get(request.url):
+        status = getattr(getattr(failure.value, "response", None), "status", None)
+        if request.meta.get("discovered") and (status in GONE or failure.check(IgnoreRequest)):
+            link = _linked(request.meta, request.url)
+            if status in GONE and self.links.known.get(link):
                 self.result.problems.append(
-                    Problem(request.url, f"the detail page is gone (HTTP {status})")
+                    Problem(link, f"the detail page is gone (HTTP {status})")
                 )
-            self._found(request.url, detail=False)
+            self._found(link, detail=False)
             return
         self.failed(failure)
         yield from self._keep(request.meta.get("listed"))
@@ -191,3 +190,8 @@ class JsonLdSpider(PagedSpider):
     def _keep(self, listed: Extracted | None) -> Iterator[Any]:
         """The listing's copy of an event, where it has one."""
         return self.fresh([listed] if listed else [])
+
+
+def _linked(meta: dict[str, Any], url: str) -> str:
+    """The URL the listing linked, before any redirect: what the next crawl will see again."""
+    return (meta.get("redirect_urls") or [url])[0]

@@ -1,7 +1,7 @@
 """sources remember what their spider found
 
 Revision ID: a2b11bb67722
-Revises: be2574f98c6b
+Revises: a7fda11d2f23
 Create Date: 2026-12-03 08:30:27.435530
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "a2b11bb67722"
-down_revision = "be2574f98c6b"
+down_revision = "a7fda11d2f23"  # chained after the platforms branch's (merged in try)
 branch_labels = None
 depends_on = None
 
