@@ -256,3 +256,19 @@ def test_the_sources_page_offers_adding_and_changing_to_admins(admin, store, sou
     assert 'href="/desk/sources/vhs/settings"' in page
     editor = client_for(store, sources, EDITOR)
     assert "/desk/new-source" not in editor.get("/desk/sources").text
+
+
+@pytest.mark.parametrize(
+    ("path", "form"),
+    [
+        (
+            "/desk/new-source",
+            {"what": "save", "id": "neu", "entry": '{"kind": "ical", "url": "x"}'},
+        ),
+        ("/desk/sources/vhs/settings", {"name": "Übernommen", "enabled": "1"}),
+    ],
+)
+def test_a_forged_form_changes_nothing_in_the_file(admin, sources, path: str, form) -> None:
+    for token in ({}, {"csrf": "forged"}):
+        assert admin.post(path, data={**form, **token}).status_code == 403
+    assert sources.read_text() == SOURCES
