@@ -14,7 +14,7 @@ $(BIN)/lotse: pyproject.toml
 install: $(BIN)/lotse
 
 demo: install
-	$(BIN)/lotse demo $(if $(PORT),--port $(PORT))
+	$(BIN)/lotse demo $(if $(PORT),--port $(PORT)) $(if $(REGION),--region $(REGION))
 
 services:
 	bash scripts/services.sh

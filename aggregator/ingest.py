@@ -1,7 +1,8 @@
 """Store what one crawl brought: raw records (new, changed, gone), source health, then listings.
 
 Idempotent: ingesting the same crawl result twice changes nothing the second time.
-Only a complete, successful crawl marks records gone; a failed one changes no record.
+Only a complete, successful crawl without an alarm (aggregator/health.py: nothing, or far fewer
+items than last time) marks records gone; a failed one changes no record.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 from aggregator.apprenticeships.listings import reconcile_apprenticeships
 from aggregator.crawl_result import CrawlResult, RawRecord
 from aggregator.events.listings import reconcile_events
+from aggregator.health import alarm
 from aggregator.identity import content_hash
 from aggregator.normalize.context import Context
 from aggregator.sources import SourceConfig
@@ -165,8 +167,9 @@ def _mark_gone(records: dict[str, SourceRecord], result: CrawlResult, now: datet
 def _alarm(
     session: Session, source: Source, result: CrawlResult, summary: SourceSummary
 ) -> str | None:
-    """A source that used to yield items and now yields none or under half as many."""
-    if result.status == CrawlStatus.UNCHANGED:
+    """The alarm this crawl raises (aggregator/health.py), as the crawl run stores it. An
+    unchanged source yields what it yielded before: an alarm only if that was nothing."""
+    if result.status == CrawlStatus.UNCHANGED and summary.items:
         return None
     previous = session.scalar(
         select(CrawlRun.items)
@@ -175,13 +178,8 @@ def _alarm(
         .order_by(CrawlRun.started_at.desc(), CrawlRun.id.desc())
         .limit(1)
     )
-    if not previous:
-        return None
-    if summary.items == 0:
-        return f"yielded no items (last time {previous}): nothing was marked gone"
-    if summary.items * 2 < previous:
-        return f"yielded {summary.items} items, under half of last time's {previous}"
-    return None
+    raised = alarm(summary.items, previous, problem_texts(result))
+    return None if raised is None else str(raised)
 
 
 def _finish(source: Source, run: CrawlRun, summary: SourceSummary, now: datetime) -> None:

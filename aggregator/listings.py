@@ -25,11 +25,12 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class ListingFilter:
-    """What the feeds filter both kinds of listing by: town, source, a date range (inclusive)
-    and words (``q``)."""
+    """What the feeds filter both kinds of listing by: town, source, region, a date range
+    (inclusive) and words (``q``)."""
 
     town: str | None = None
     source: str | None = None
+    region: str | None = None  # a region's slug: its listings only
     date_from: date | None = None
     date_to: date | None = None
     q: str | None = None

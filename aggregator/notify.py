@@ -15,6 +15,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from aggregator.dates.timezones import local
+from aggregator.health import read_alarm
 from aggregator.review.decisions import with_conflicts
 from aggregator.states import CrawlStatus, PostingStatus, ReviewState
 from aggregator.store.models import Apprenticeship, CrawlRun, Event, StaffUser
@@ -83,8 +84,7 @@ def digest(session: Session, *, now: datetime, since: datetime) -> Digest:
     )
     alarms: dict[str, str] = {}
     for run in runs:
-        what = "Alarm: deutlich weniger Einträge" if run.alarm else "Abruf fehlgeschlagen"
-        alarms.setdefault(run.source_id, f"{run.source_id}: {what} ({_when(run.started_at)})")
+        alarms.setdefault(run.source_id, f"{run.source_id}: {_what(run)} ({_when(run.started_at)})")
     conflicted = select(Event).where(with_conflicts(), Event.review_state != ReviewState.MERGED)
     conflicts = [event.title for event in session.scalars(conflicted.limit(LISTED))]
     count = session.scalar(select(func.count()).select_from(conflicted.subquery()))
@@ -153,6 +153,14 @@ def body(found: Digest, name: str, desk_url: str) -> str:
         f"  {desk}/account",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _what(run: CrawlRun) -> str:
+    """What went wrong with a crawl, in a word or two."""
+    if run.alarm is None:
+        return "Abruf fehlgeschlagen"
+    said = read_alarm(run.alarm)
+    return "Alarm: keine Einträge" if said and said.nothing else "Alarm: deutlich weniger Einträge"
 
 
 def _when(moment: datetime) -> str:

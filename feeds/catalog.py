@@ -19,7 +19,9 @@ from aggregator.categories import CATEGORIES, CATEGORY_NAMES
 from aggregator.events.queries import EventFilter, event_towns, source_ids
 from aggregator.events.view import EventView
 from aggregator.places.locations import municipalities
-from aggregator.regions.active import active_region
+from aggregator.regions.active import using_region
+from aggregator.regions.region import DEFAULT_REGION, region_by_slug
+from aggregator.served_regions import served_regions
 
 Profile = Literal["ics", "integreat", "json"]
 F = TypeVar("F", EventFilter, ApprenticeshipFilter)
@@ -28,6 +30,10 @@ _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
 EXPANDED_SUFFIX = "-expanded.ics"
+
+
+class UnknownRegion(LookupError):
+    """A region the store serves no sources of; the message names those it serves."""
 
 
 @dataclass(frozen=True)
@@ -58,7 +64,8 @@ def town_slug(town: str) -> str:
 def calendar_name(where: EventFilter, profile: Profile = "ics") -> str:
     """X-WR-CALNAME: place and topic first ("Königsbronn – Sprache"), then any other filter."""
     topic = CATEGORY_NAMES[where.category] if where.category else "Veranstaltungen"
-    parts = [f"{where.town or active_region().name} – {topic}"]
+    region = region_by_slug(where.region or DEFAULT_REGION)
+    parts = [f"{where.town or region.name} – {topic}"]
     if where.source:
         parts.append(f"Quelle: {where.source}")
     if where.q:
@@ -72,55 +79,96 @@ def calendar_name(where: EventFilter, profile: Profile = "ics") -> str:
     return " – ".join(parts)
 
 
-def event_feeds(towns: dict[str, str], sources: Iterable[str]) -> list[FeedSpec]:
-    """Every event feed: all events, per category, per town (``towns``: slug → name), per source,
-    and the Integreat profile, all events and per category; each calendar also expanded."""
-    feeds = [FeedSpec("events.ics", EventFilter()), FeedSpec("events.json", EventFilter(), "json")]
-    feeds += [FeedSpec(f"events/{slug}.ics", EventFilter(category=slug)) for slug in CATEGORIES]
-    feeds += [
-        FeedSpec(f"events/town/{slug}.ics", EventFilter(town=town)) for slug, town in towns.items()
+def event_feeds(
+    region: str, towns: dict[str, str], sources: Iterable[str], prefix: str = ""
+) -> list[FeedSpec]:
+    """Every event feed of a region: all events, per category, per town (``towns``: slug →
+    name), per source, and the Integreat profile, all events and per category; each calendar
+    also expanded. Paths begin with ``prefix`` ("" for the default region, else "<slug>/")."""
+    every = EventFilter(region=region)
+    feeds = [
+        FeedSpec(f"{prefix}events.ics", every),
+        FeedSpec(f"{prefix}events.json", every, "json"),
     ]
-    feeds += [FeedSpec(f"events/source/{id_}.ics", EventFilter(source=id_)) for id_ in sources]
-    feeds.append(FeedSpec("integreat/events.ics", EventFilter(), "integreat"))
     feeds += [
-        FeedSpec(f"integreat/{slug}.ics", EventFilter(category=slug), "integreat")
+        FeedSpec(f"{prefix}events/{slug}.ics", replace(every, category=slug)) for slug in CATEGORIES
+    ]
+    feeds += [
+        FeedSpec(f"{prefix}events/town/{slug}.ics", replace(every, town=town))
+        for slug, town in towns.items()
+    ]
+    feeds += [
+        FeedSpec(f"{prefix}events/source/{id_}.ics", replace(every, source=id_)) for id_ in sources
+    ]
+    feeds.append(FeedSpec(f"{prefix}integreat/events.ics", every, "integreat"))
+    feeds += [
+        FeedSpec(f"{prefix}integreat/{slug}.ics", replace(every, category=slug), "integreat")
         for slug in CATEGORIES
     ]
     return feeds + [spec.expanded_form() for spec in feeds if spec.profile != "json"]
 
 
+def region_prefix(region: str, default: str) -> str:
+    """Where a region's feeds are: at the root for the default region, else under its slug."""
+    return "" if region == default else f"{region}/"
+
+
 @dataclass(frozen=True)
 class Catalog:
-    """The event feeds for what the store holds, by path, and the towns they know by slug."""
+    """The event feeds for what the store holds, by path, for every region it serves; the towns
+    the default region's feeds know by slug."""
 
     feeds: dict[str, FeedSpec]
     towns: dict[str, str]
+    regions: tuple[str, ...] = ()  # the slugs of the regions served, the default region first
 
     @classmethod
     def of(cls, session: Session) -> Catalog:
-        """Towns: the region's municipalities and every event's town (the first spelling of a
-        slug wins); sources: every source. A town or source without events has an empty feed,
-        so a subscription never breaks."""
-        towns: dict[str, str] = {}
-        for town in [*municipalities(), *event_towns(session)]:
-            towns.setdefault(town_slug(town), town)
-        towns = dict(sorted(towns.items()))
-        feeds = event_feeds(towns, source_ids(session))
-        return cls({spec.path: spec for spec in feeds}, towns)
+        """Per region: its municipalities and every event's town (the first spelling of a slug
+        wins) and its sources. A town or source without events has an empty feed, so a
+        subscription never breaks."""
+        regions = [region.slug for region in served_regions(session)]
+        feeds: dict[str, FeedSpec] = {}
+        default_towns: dict[str, str] = {}
+        for slug in regions:
+            towns = region_towns(session, slug)
+            default_towns = default_towns or towns
+            prefix = region_prefix(slug, regions[0])
+            for spec in event_feeds(slug, towns, source_ids(session, slug), prefix):
+                feeds[spec.path] = spec
+        return cls(feeds, default_towns, tuple(regions))
 
     def town(self, value: str) -> str:
         """A town's name from its name or its slug ("koenigsbronn" → "Königsbronn")."""
         return self.towns.get(town_slug(value), value)
+
+    def in_region(self, where: F, region: str | None = None) -> F:
+        """A filter narrowed to a served region: the default one unless ``region`` names one
+        (UnknownRegion when it names none the store serves)."""
+        if region is not None and region not in self.regions:
+            raise UnknownRegion(f"no region '{region}' here; served: {', '.join(self.regions)}")
+        return replace(self.named(where), region=region or self.regions[0])
 
     def named(self, where: F) -> F:
         """A filter whose town, given by name or slug, is the town's name."""
         return replace(where, town=self.town(where.town)) if where.town else where
 
 
+def region_towns(session: Session, region: str) -> dict[str, str]:
+    """A region's towns by slug: its municipalities, then the towns its events name."""
+    towns: dict[str, str] = {}
+    with using_region(region_by_slug(region)):
+        for town in [*municipalities(), *event_towns(session, region)]:
+            towns.setdefault(town_slug(town), town)
+    return dict(sorted(towns.items()))
+
+
 def matches(event: EventView, where: EventFilter) -> bool:
-    """Whether an event belongs in a catalog feed (which filters by category, town, source)."""
+    """Whether an event belongs in a catalog feed (which filters by region, category, town,
+    source)."""
     return (
-        (where.category is None or where.category in event.categories)
+        (where.region is None or where.region == event.region)
+        and (where.category is None or where.category in event.categories)
         and (where.town is None or (event.town or "").lower() == where.town.lower())
         and (where.source is None or any(ref.source == where.source for ref in event.sources))
     )

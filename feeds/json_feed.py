@@ -38,6 +38,9 @@ def event_entry(event: EventView) -> dict[str, Any]:
         },
         "url": event.url,
         "series": event.series,
+        "translations": {
+            t.language: {"title": t.title, "description": t.description} for t in event.translations
+        },
         "sources": [
             {
                 "source": ref.source,

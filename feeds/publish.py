@@ -15,10 +15,14 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from aggregator.apprenticeships.queries import apprenticeships_changed, open_apprenticeships
+from aggregator.apprenticeships.queries import (
+    ApprenticeshipFilter,
+    apprenticeships_changed,
+    open_apprenticeships,
+)
 from aggregator.events.queries import events_changed, published_events
 from aggregator.events.view import EventView
-from feeds.catalog import Catalog, FeedSpec, matches
+from feeds.catalog import Catalog, FeedSpec, matches, region_prefix
 from feeds.ical import render_calendar
 from feeds.integreat import render_integreat
 from feeds.json_feed import render_apprenticeships, render_events
@@ -36,18 +40,19 @@ class Feed:
 
 def render_feeds(session: Session, *, now: datetime) -> list[Feed]:
     """Every static feed, rendered from the store: the event feeds of the catalog, each from one
-    reading of the events, and apprenticeships.json."""
+    reading of the events, and each region's apprenticeships.json."""
     events = published_events(session, now=now)
     generated_at = events_changed(session) or now
+    catalog = Catalog.of(session)
     feeds = [
         Feed(spec.path, render_event_feed(spec, events_in(spec, events), generated_at))
-        for spec in Catalog.of(session).feeds.values()
+        for spec in catalog.feeds.values()
     ]
-    apprenticeships = render_apprenticeships(
-        open_apprenticeships(session),
-        generated_at=apprenticeships_changed(session) or now,
-    )
-    feeds.append(Feed("apprenticeships.json", apprenticeships))
+    changed = apprenticeships_changed(session) or now
+    for region in catalog.regions:
+        where = ApprenticeshipFilter(region=region)
+        body = render_apprenticeships(open_apprenticeships(session, where), generated_at=changed)
+        feeds.append(Feed(f"{region_prefix(region, catalog.regions[0])}apprenticeships.json", body))
     return feeds
 
 

@@ -60,6 +60,14 @@ def _parser() -> argparse.ArgumentParser:
         "--sources", type=Path, default=Path("sources.toml"), help="propose an id it has not"
     )
     trial.set_defaults(handler=cmd_sources_try)
+    regions = sources_commands.add_parser(
+        "integreat-regions", help="list the regions of the Integreat CMS, to find a region's slug"
+    )
+    regions.add_argument(
+        "--search", help="only regions whose slug, name, postcode or towns say this"
+    )
+    regions.add_argument("--base-url", default=None, help="the CMS (default: the public one)")
+    regions.set_defaults(handler=cmd_integreat_regions)
 
     regions = commands.add_parser("regions", help="work with region files (docs/regions.md)")
     regions_commands = regions.add_subparsers()
@@ -100,6 +108,7 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="run the bundled demo county, then serve it")
     demo.add_argument("--port", type=int, default=8000)
     demo.add_argument("--no-serve", action="store_true", help="stop after the pass")
+    demo.add_argument("--region", help="another region's demo (examples/demo-<region>)")
     demo.set_defaults(handler=cmd_demo)
     return parser
 
@@ -118,6 +127,28 @@ def cmd_sources_try(args: argparse.Namespace) -> int:
     return try_command(
         args.url, allow_private=args.allow_private, as_json=args.json, sources=args.sources
     )
+
+
+def cmd_integreat_regions(args: argparse.Namespace) -> int:
+    from crawlers.integreat_regions import (
+        DEFAULT_BASE,
+        RegionsUnreadable,
+        fetch_regions,
+        matching,
+    )
+
+    base = args.base_url or DEFAULT_BASE
+    try:
+        found = matching(fetch_regions(base), args.search)
+    except RegionsUnreadable as error:
+        print(f"cannot list the Integreat regions: {error}", file=sys.stderr)
+        return 1
+    if not found:
+        print(f"no Integreat region matches {args.search!r}", file=sys.stderr)
+        return 1
+    for region in found:
+        print(region.describe(base))
+    return 0
 
 
 def cmd_regions_check(args: argparse.Namespace) -> int:
@@ -222,4 +253,4 @@ def cmd_staff_notify(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from lotse.demo import run_demo
 
-    return run_demo(port=args.port, serve=not args.no_serve)
+    return run_demo(port=args.port, serve=not args.no_serve, region=args.region)

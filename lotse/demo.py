@@ -25,11 +25,13 @@ from typing import IO
 from urllib.parse import urlsplit
 
 from aggregator.config import Settings
+from aggregator.regions.region import DEFAULT_REGION
 from aggregator.sources import load_sources
 from aggregator.store import Store
 from lotse.summary import summary_table
 
-DEMO = Path(__file__).resolve().parent.parent / "examples" / "demo"
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+DEMO = EXAMPLES / "demo"  # the demo county, Landkreis Heidenheim; other regions' beside it
 DEMO_HOST = "demo.lotse.internal"
 LOCK_FILE = ".lotse-demo.lock"
 
@@ -45,6 +47,9 @@ class _SiteServer(ThreadingHTTPServer):
 
 class _SiteHandler(SimpleHTTPRequestHandler):
     """The demo's files, asked for as a proxy is ("GET http://demo.lotse.internal/vhs.ics")."""
+
+    # the Integreat API's answers are files named like its paths (…/de/events): JSON
+    extensions_map = {**SimpleHTTPRequestHandler.extensions_map, "": "application/json"}
 
     def translate_path(self, path: str) -> str:
         return super().translate_path(urlsplit(path).path or "/")
@@ -102,19 +107,35 @@ def check_port(port: int) -> None:
             ) from None
 
 
-def run_demo(*, port: int, serve: bool, out: Path = Path("public")) -> int:
+def demo_folder(region: str | None) -> Path:
+    """The demo of a region: examples/demo (Landkreis Heidenheim) or examples/demo-<region>."""
+    if region is None or region == DEFAULT_REGION:
+        return DEMO
+    folder = EXAMPLES / f"demo-{region}"
+    if not (folder / "sources.toml").is_file():
+        known = sorted(p.name.removeprefix("demo-") for p in EXAMPLES.glob("demo-*"))
+        raise DemoError(
+            f"no demo for region '{region}'; demos: {', '.join([DEFAULT_REGION, *known])}"
+        )
+    return folder
+
+
+def run_demo(
+    *, port: int, serve: bool, out: Path = Path("public"), region: str | None = None
+) -> int:
     try:
+        demo = demo_folder(region)
         with only_demo_here(Path.cwd()):
             if serve:
                 check_port(port)
-            return _demo(port=port, serve=serve, out=out)
+            return _demo(demo, port=port, serve=serve, out=out)
     except DemoError as error:
         print(f"demo: {error}", file=sys.stderr)
         return 1
 
 
-def _demo(*, port: int, serve: bool, out: Path) -> int:
-    site = serve_site(DEMO / "site")
+def _demo(demo: Path, *, port: int, serve: bool, out: Path) -> int:
+    site = serve_site(demo / "site")
     settings = Settings.from_env()
     store = Store(settings.database_url)
     from workers.passes import run_pass
@@ -126,7 +147,7 @@ def _demo(*, port: int, serve: bool, out: Path) -> int:
     os.environ["LOTSE_HOST_MAP"] = json.dumps(host_map(site))
     report = run_pass(
         store,
-        load_sources(DEMO / "sources.toml"),
+        load_sources(demo / "sources.toml"),
         out,
         now=datetime.now(UTC),
         progress=progress,

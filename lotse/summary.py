@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from aggregator.ingest import SourceSummary
+from aggregator.states import SourceHealth
 
 COLUMNS = ("source", "status", "items", "new", "updated", "gone", "problems")
 
 
 def summary_table(summaries: list[SourceSummary]) -> str:
+    """One row per source (a crawl that raised an alarm shows "alarm", never "ok"), then a
+    line for each failure or alarm."""
     rows = [
-        tuple(str(cell) for cell in (s.source_id, s.status, s.items, s.new, s.updated, s.gone))
+        tuple(str(cell) for cell in (s.source_id, _status(s), s.items, s.new, s.updated, s.gone))
         + (str(s.problems),)
         for s in summaries
     ]
@@ -22,3 +25,7 @@ def summary_table(summaries: list[SourceSummary]) -> str:
     ]
     notes = [f"! {s.source_id}: {s.error or s.alarm}" for s in summaries if s.error or s.alarm]
     return "\n".join([line.rstrip() for line in lines] + notes)
+
+
+def _status(summary: SourceSummary) -> str:
+    return SourceHealth.ALARM if summary.alarm else summary.status

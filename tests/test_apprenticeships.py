@@ -137,7 +137,7 @@ def radar_path(page: int) -> str:
 
 
 def jobs_path(page: int) -> str:
-    return f"{JOBS}?{JOBS_QUERY}&page={page}&size=50"
+    return f"{JOBS}?{JOBS_QUERY}&page={page}&size=100"
 
 
 def html(name: str) -> Reply:

@@ -197,3 +197,37 @@ def test_mozilla_ical_js_reads_the_same_instants(demo) -> None:
     )
     found = sorted((e["uid"], e["start"].replace(".000Z", "Z")) for e in json.loads(done.stdout))
     assert found == json_instants(public)
+
+
+def test_another_regions_demo_runs_without_touching_code(tmp_path: Path) -> None:
+    """`make demo REGION=stadt-augsburg`: the region file and its demo sources are all it takes;
+    its feeds carry its name and towns, nothing of Heidenheim's."""
+    subprocess.run(
+        [sys.executable, "-m", "lotse", "demo", "--region", "stadt-augsburg", "--no-serve"],
+        cwd=tmp_path,
+        capture_output=True,
+        check=True,
+        timeout=300,
+    )
+    public = tmp_path / "public"
+    calendar = (public / "events.ics").read_text(encoding="utf-8")
+    assert "X-WR-CALNAME:Stadt Augsburg – Veranstaltungen" in calendar
+    assert (public / "events" / "town" / "augsburg.ics").is_file()
+    assert not (public / "events" / "town" / "nattheim.ics").exists()
+    events = json.loads((public / "events.json").read_text(encoding="utf-8"))["events"]
+    places = {e["title"]: e["location"] for e in events}
+    assert places["Lesecafé Haunstetten"]["town"] == "Augsburg"
+    assert "Haunstetten" in places["Lesecafé Haunstetten"]["name"]
+    assert "Heidenheim" not in calendar
+
+
+def test_a_region_without_a_demo_says_which_there_are(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "lotse", "demo", "--region", "atlantis", "--no-serve"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1 and "no demo for region 'atlantis'" in done.stderr
+    assert "stadt-augsburg" in done.stderr and not (tmp_path / "public").exists()

@@ -36,3 +36,5 @@ def test_every_demo_event_source_reads_without_problems(sqlite_store, tmp_path: 
         "integrationszentrum",
         "integreat",
     }
+    translated = [e for e in cafe if e["translations"]]  # the demo's Integreat events are
+    assert {e["translations"]["ar"]["title"] for e in translated} == {"مقهى اللغة الألمانية"}

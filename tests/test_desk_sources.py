@@ -11,7 +11,8 @@ from sqlalchemy import select
 from starlette.testclient import TestClient
 
 from aggregator.config import Settings
-from aggregator.crawl_result import CrawlResult
+from aggregator.crawl_result import CrawlResult, Problem
+from aggregator.sources import SourceConfig
 from aggregator.states import CrawlStatus
 from aggregator.store.models import CrawlRun, Event, Source
 from lotse.serve import serving_app
@@ -62,12 +63,34 @@ def test_each_source_shows_its_state_last_run_chart_alarm_and_error(admin, store
 
     page = admin.get("/desk/sources").text
     vhs, kirche = source_row(page, "vhs"), source_row(page, "kirche")
-    assert "Alarm" in vhs and "under half of last time&#39;s 6" in vhs
+    assert "Alarm" in vhs and "„vhs“ lieferte nur 1 Einträge statt 6 beim letzten Abruf." in vhs
+    assert "50% or less of last time&#39;s 6" in vhs  # the technical text, one click away
     assert BARS.findall(vhs) == ["ok", "alarm"]
     assert "Fehler" in kirche and "HTTP 404: Not Found" in kirche
+    assert "„kirche“: Die Adresse der Quelle gibt es nicht (mehr) (Fehler 404)." in kirche
     assert BARS.findall(kirche) == ["ok", "failed"]
     assert "Einträge der letzten 2 Abrufe: 2, 0" in kirche  # what a screen reader hears
     assert 'action="/desk/sources/vhs/crawl"' in vhs
+
+
+def test_a_first_crawl_yielding_nothing_is_an_alarm_in_german_naming_the_source(
+    admin, store
+) -> None:
+    named = SourceConfig("leer", "ical", "https://leer.example/k.ics", name="Kalender Leerdorf")
+    register_sources(store, [named])
+    problem = Problem("https://leer.example/k.ics", "the file ends inside VEVENT (cut off?)")
+    ingest_result(store, CrawlResult("leer", problems=[problem]), pass_id="leer", now=LATER)
+    row = source_row(admin.get("/desk/sources").text, "leer")
+    assert '<span class="badge alarm">Alarm</span>' in row
+    assert (
+        "„Kalender Leerdorf“ lieferte keine Einträge, wie jeder Abruf bisher. Bitte Adresse und "
+        "Art der Quelle prüfen. Der Abruf meldete Probleme (unter „Technisch“). Es wurde nichts "
+        "als verschwunden markiert."
+    ) in row
+    assert "the crawl said: https://leer.example/k.ics: the file ends inside VEVENT" in row
+    assert BARS.findall(row) == ["alarm"]
+    page = admin.get("/desk/sources/leer").text
+    assert "„Kalender Leerdorf“ lieferte keine Einträge, wie jeder Abruf bisher." in page
 
 
 def test_a_source_page_lists_records_with_problems_and_their_raw_payload(admin) -> None:

@@ -290,7 +290,9 @@ def test_9_technical_english_is_german_with_the_detail_one_click_away(desk, brow
     visible = page.locator("main").inner_text()
     for english in ("yielded", "under half", "KeyError", "ingest failed"):
         assert english not in visible, english
-    expect(page.get_by_text("weniger als die Hälfte vom letzten Abruf (6)")).to_be_visible()
+    expect(
+        page.get_by_text("„vhs“ lieferte nur 2 Einträge statt 6 beim letzten Abruf")
+    ).to_be_visible()
     expect(page.get_by_text("Das Verarbeiten des Abrufs ist fehlgeschlagen")).to_be_visible()
     page.locator("details.technical", has_text="KeyError").locator("summary").click()
     expect(page.get_by_text("ingest failed: KeyError: 'kirche'")).to_be_visible()

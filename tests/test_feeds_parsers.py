@@ -249,7 +249,7 @@ def test_2_a_title_starting_with_abgesagtes_is_a_confirmed_title(
 def test_3_the_cms_shows_angle_brackets_and_ampersands_as_text(cms: dict[str, Any]) -> None:
     (course,) = [e for e in cms["created"] if e["title"].startswith("Deutsch & Mathe")]
     shown = lxml.html.fromstring(course["content"]).text_content()
-    assert "Kurs für Eltern & Kinder: nötig, 3 < 5 > 2." in shown
+    assert "Kurs für Eltern & Kinder: <Anmeldung> nötig, 3 < 5 > 2." in shown
     assert "Haus & C, Karlstraße 12, 89518 Heidenheim an der Brenz" in shown
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from crawlers.extract.integreat import split_events
 from crawlers.extract.records import Unreadable
+from crawlers.spiders.integreat import combined as combined_url
 from tests.conftest import CORPUS, FAST_CRAWL, FIXTURES, NOW, source
 from tests.support.kinds import document, only, read_records
 from tests.support.server import Reply
@@ -17,6 +18,7 @@ from workers.passes import run_pass
 
 EXPANDED = FIXTURES / "integreat" / "events.json"
 COMBINED = FIXTURES / "integreat" / "events_combined.json"
+MORE = FIXTURES / "integreat" / "events_more.json"
 API = "https://cms.integreat-app.de/api/v3/landkreisheidenheim/de/events/"
 JSON = "application/json"
 
@@ -134,6 +136,57 @@ def test_combined_rule_is_cut_to_the_published_window() -> None:
     assert first.start.date() == date(2027, 2, 18)  # 30 days back from 20 March
 
 
+def test_an_evening_series_begun_in_summer_stays_at_19_00_in_winter() -> None:
+    """DTSTART:20270902T170000 is 17:00 UTC, 19:00 summer time: anchored on event.start."""
+    drafts, _ = read(MORE, now=datetime(2027, 6, 1, tzinfo=UTC))
+    course = sorted(drafts["204"], key=lambda d: d.start)
+    assert len(course) == 13  # Thursdays from 2 September to 25 November 2027
+    assert (course[0].start.isoformat(), course[0].end.isoformat()) == (
+        "2027-09-02T19:00:00+02:00",
+        "2027-09-02T20:30:00+02:00",
+    )
+    assert course[-1].start.isoformat() == "2027-11-25T19:00:00+01:00"
+
+
+def test_an_evening_series_begun_in_winter_stays_at_18_30_in_summer(combined) -> None:
+    """DTSTART:20270107T173000 is 17:30 UTC, 18:30 winter time."""
+    first, last = (f(combined[0]["101"], key=lambda d: d.start) for f in (min, max))
+    assert first.start.isoformat() == "2027-01-07T18:30:00+01:00"
+    assert last.start.isoformat() == "2027-04-01T18:30:00+02:00"
+
+
+def test_only_weekdays_gives_each_monday_to_friday_at_the_events_times() -> None:
+    drafts, _ = read(MORE)
+    days = sorted(drafts["201"], key=lambda d: d.start)
+    assert [d.start.day for d in days] == [2, 3, 4, 5, 6, 9, 10, 11, 12, 13]  # not 7 and 8
+    assert {(d.start.time().isoformat(), d.end.time().isoformat()) for d in days} == {
+        ("08:00:00", "13:00:00")
+    }
+    assert all(d.series for d in days) and len({d.occurrence for d in days}) == 10
+
+
+def test_an_online_event_is_placed_online_and_keeps_its_link() -> None:
+    drafts, _ = read(MORE)
+    draft = only(drafts, "202")
+    assert draft.place.name == "Online" and draft.place.town is None
+    assert draft.description == (
+        "Fragen zum Aufenthalt, per Video.\n\nOnline: https://meet.example.org/sprechstunde-aufenthalt"
+    )
+
+
+def test_a_location_of_nulls_is_no_place() -> None:
+    drafts, _ = read(MORE)
+    place = only(drafts, "203").place
+    assert (place.name, place.address, place.postcode, place.town, place.lat) == (None,) * 5
+
+
+def test_the_parameter_is_added_once_and_other_parameters_stay() -> None:
+    assert combined_url(API) == API + "?combine_recurring=True"
+    assert combined_url(API + "?limit=5") == API + "?limit=5&combine_recurring=True"
+    assert combined_url(API + "?combine_recurring=True") == API + "?combine_recurring=True"
+    assert combined_url(API + "?combine_recurring") == API + "?combine_recurring"
+
+
 # --- Real CMS output (corpus) -----------------------------------------------------------------
 
 
@@ -175,6 +228,9 @@ def events(out: Path) -> list[dict]:
 
 def test_a_pass_publishes_the_series_with_one_series_id(store, site, tmp_path) -> None:
     url = site.route("/api/v3/landkreisheidenheim/de/events/", Reply.file(EXPANDED, JSON))
+    site.route(
+        "/api/v3/landkreisheidenheim/en/events/", Reply(b"[]", headers={"Content-Type": JSON})
+    )
     report = run_pass(
         store,
         [source("integreat", "integreat", url, trusted=True)],
@@ -191,13 +247,35 @@ def test_a_pass_publishes_the_series_with_one_series_id(store, site, tmp_path) -
     assert (tuer["start"], tuer["end"], tuer["all_day"]) == ("2027-03-20", "2027-03-20", True)
 
 
+def test_a_url_written_without_the_parameter_reads_the_series_whole(store, site, tmp_path) -> None:
+    """The CMS expands a series only 31 days ahead without ``combine_recurring``: the spider
+    asks for the combined form itself and publishes all 13 Thursdays to April."""
+    path = "/api/v3/landkreisheidenheim/de/events/"
+    url = site.route(path, Reply.file(EXPANDED, JSON))  # what the URL as written would give
+    site.route(path + "?combine_recurring=True", Reply.file(COMBINED, JSON))
+    site.route(
+        "/api/v3/landkreisheidenheim/en/events/", Reply(b"[]", headers={"Content-Type": JSON})
+    )
+    sources = [source("integreat", "integreat", url, trusted=True)]
+    run_pass(store, sources, tmp_path, now=NOW, crawl_settings=FAST_CRAWL)
+    cafe = [e["start"] for e in events(tmp_path) if e["title"] == "Sprachcafé Deutsch"]
+    assert (len(cafe), min(cafe), max(cafe)) == (
+        13,
+        "2027-01-07T18:30:00+01:00",
+        "2027-04-01T18:30:00+02:00",
+    )
+    assert [hit.path for hit in site.hits(path)] == []
+    assert len(site.hits(path + "?combine_recurring=True")) == 1
+
+
 def test_the_second_crawl_is_answered_304(sqlite_store, site, tmp_path) -> None:
     url = site.route("/events/", Reply.file(COMBINED, JSON, etag=True))
     sources = [source("integreat", "integreat", url, trusted=True)]
     run_pass(sqlite_store, sources, tmp_path, now=NOW, crawl_settings=FAST_CRAWL)
     report = run_pass(sqlite_store, sources, tmp_path, now=NOW, crawl_settings=FAST_CRAWL)
     assert report.summaries[0].status == "unchanged"
-    assert [hit.headers.get("If-None-Match") is not None for hit in site.hits("/events/")] == [
+    hits = site.hits("/events/?combine_recurring=True")
+    assert [hit.headers.get("If-None-Match") is not None for hit in hits] == [
         False,
         True,
     ]

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from starlette.testclient import TestClient
 
 from aggregator.crawl_result import RawRecord
 from aggregator.kinds import normalize
@@ -22,7 +23,9 @@ from aggregator.review.decisions import Refused, merge
 from aggregator.sources import SourcesFileError, load_sources, parse_sources
 from aggregator.states import ReviewState
 from aggregator.store import Store
+from feeds.publish import render_feeds
 from tests.support.matching import Item, all_events, crawl, ical_source, register, sources_of
+from web.server import create_app
 
 NOW = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
 SHIPPED = sorted(REGIONS_DIR.glob("*.toml"))
@@ -218,3 +221,52 @@ def test_staff_cannot_merge_listings_of_two_regions(sqlite_store: Store, tmp_pat
         with pytest.raises(Refused, match="zwei Regionen"):
             merge(session, albuch, murr_event, actor="erika", now=NOW)
         assert murr_event.review_state != ReviewState.MERGED
+
+
+def two_region_store(store: Store, tmp_path: Path) -> None:
+    """Heidenheim's sources first (the default region), then an Augsburg one; one event each,
+    at the same time with the same title."""
+    register(
+        store,
+        ical_source("albuch"),
+        replace(ical_source("augsburg", town="Augsburg"), region="stadt-augsburg"),
+    )
+    crawl(store, "albuch", ONLINE)
+    crawl(store, "augsburg", replace(ONLINE, location="Bürgertreff, Lechhausen"))
+
+
+def test_each_region_has_its_feeds_the_default_one_at_the_root(
+    sqlite_store: Store, tmp_path: Path
+) -> None:
+    two_region_store(sqlite_store, tmp_path)
+    with sqlite_store.transaction() as session:
+        feeds = {feed.path: feed.body for feed in render_feeds(session, now=NOW)}
+    root, augsburg = feeds["events.ics"].decode(), feeds["stadt-augsburg/events.ics"].decode()
+    assert root.count("BEGIN:VEVENT") == 1 and "Lechhausen" not in root
+    assert augsburg.count("BEGIN:VEVENT") == 1 and "Lechhausen" in augsburg
+    assert "X-WR-CALNAME:Landkreis Heidenheim – Veranstaltungen" in root
+    assert "X-WR-CALNAME:Stadt Augsburg – Veranstaltungen" in augsburg
+    assert "stadt-augsburg/events/town/augsburg.ics" in feeds
+    assert "events/town/augsburg.ics" not in feeds and "events/town/nattheim.ics" in feeds
+    assert "stadt-augsburg/events/source/augsburg.ics" in feeds
+    assert "events/source/augsburg.ics" not in feeds
+    assert "stadt-augsburg/apprenticeships.json" in feeds and "apprenticeships.json" in feeds
+
+
+def test_the_server_answers_for_each_region_and_refuses_an_unknown_one(
+    sqlite_store: Store, tmp_path: Path
+) -> None:
+    two_region_store(sqlite_store, tmp_path)
+    with TestClient(create_app(sqlite_store, clock=lambda: NOW)) as client:
+        root = client.get("/events.json").json()
+        augsburg = client.get("/stadt-augsburg/events.json").json()
+        assert [e["location"]["town"] for e in root["events"]] == ["Heidenheim an der Brenz"]
+        assert [e["location"]["town"] for e in augsburg["events"]] == ["Augsburg"]
+        town = client.get("/stadt-augsburg/events/town/augsburg.ics")
+        assert town.status_code == 200 and town.text.count("BEGIN:VEVENT") == 1
+        assert client.get("/stadt-augsburg/apprenticeships.json").status_code == 200
+        missing = client.get("/atlantis/events.ics")
+        assert missing.status_code == 404
+        api = client.get("/api/events", params={"region": "atlantis"})
+        assert api.status_code == 400 and "stadt-augsburg" in api.text
+        assert client.get("/api/events", params={"region": "stadt-augsburg"}).json()["total"] == 1

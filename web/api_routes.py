@@ -16,7 +16,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from aggregator.events.queries import EventFilter, event_page, events_changed
-from feeds.catalog import F
+from feeds.catalog import F, UnknownRegion
 from feeds.json_feed import PageInfo, event_entry, render_page
 from web.context import AppContext
 from web.feed_routes import catalog_of
@@ -65,7 +65,10 @@ def routes(app: AppContext) -> list[Route]:
             except BadQuery as error:
                 return error.response()
             version = app.version()
-            where = catalog(version).named(where)
+            try:
+                where = catalog(version).in_region(where, request.query_params.get("region"))
+            except UnknownRegion as error:
+                return BadQuery(str(error)).response()
 
             def render() -> tuple[bytes, datetime]:
                 with app.store.transaction() as session:

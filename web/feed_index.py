@@ -8,21 +8,29 @@ exactly one of the values Lotse writes into CATEGORIES (feeds.integreat.FILTER_V
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from html import escape
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from aggregator.categories import CATEGORY_NAMES
 from aggregator.events.queries import EventFilter
-from feeds.catalog import FeedSpec
+from aggregator.regions.region import region_by_slug
+from feeds.catalog import FeedSpec, UnknownRegion, region_prefix
 from feeds.integreat import FILTER_VALUES
 from web.context import AppContext
 from web.feed_routes import catalog_of
 
+
+def _everything(spec: FeedSpec) -> bool:
+    """Whether a feed holds all of its region's events."""
+    return replace(spec.where, region=None) == EventFilter()
+
+
 GROUPS = (
-    ("Alle Veranstaltungen", lambda spec: spec.where == EventFilter()),
+    ("Alle Veranstaltungen", _everything),
     ("Nach Thema", lambda spec: spec.where.category is not None),
     ("Nach Ort", lambda spec: spec.where.town is not None),
     ("Nach Quelle", lambda spec: spec.where.source is not None),
@@ -40,15 +48,27 @@ def routes(app: AppContext) -> list[Route]:
     catalog = catalog_of(app)
 
     async def index(request: Request) -> Response:
-        specs = list(catalog(app.version()).feeds.values())
-        return HTMLResponse(index_page(specs, str(request.base_url)))
+        known = catalog(app.version())
+        try:
+            region = known.in_region(EventFilter(), request.path_params.get("region")).region
+        except UnknownRegion as error:
+            return PlainTextResponse(str(error), status_code=404)
+        specs = [spec for spec in known.feeds.values() if spec.where.region == region]
+        others = [slug for slug in known.regions if slug != region]
+        base_url = str(request.base_url)
+        prefix = base_url + region_prefix(region or "", known.regions[0])
+        return HTMLResponse(index_page(specs, base_url, prefix, others))
 
-    return [Route("/feeds", index)]
+    return [Route("/feeds", index), Route("/{region}/feeds", index)]
 
 
-def index_page(specs: Iterable[FeedSpec], base_url: str) -> str:
+def index_page(
+    specs: Iterable[FeedSpec], base_url: str, prefix: str = "", others: Iterable[str] = ()
+) -> str:
     """The page: calendars grouped (all, by topic, town, source; the Integreat profile apart),
-    each with its https link and webcal:// link, then the JSON feeds."""
+    each with its https link and webcal:// link, then the JSON feeds (under ``prefix``, the
+    region's address), then the other regions' pages."""
+    prefix = prefix or base_url
     specs = [spec for spec in specs if not spec.expanded]
     calendars = [spec for spec in specs if spec.profile == "ics"]
     sections = [
@@ -57,9 +77,17 @@ def index_page(specs: Iterable[FeedSpec], base_url: str) -> str:
     ]
     sections.append(_integreat([spec for spec in specs if spec.profile == "integreat"], base_url))
     json_items = "".join(
+        f'<li>{escape(label)}: <a href="{escape(prefix + path)}">{escape(prefix + path)}</a></li>'
+        for path, label in JSON_FEEDS[:2]
+    ) + "".join(
         f'<li>{escape(label)}: <a href="{escape(base_url + path)}">{escape(base_url + path)}</a>'
         "</li>"
-        for path, label in JSON_FEEDS
+        for path, label in JSON_FEEDS[2:]
+    )
+    regions = "".join(
+        f'<li><a href="{escape(f"{base_url}{slug}/feeds")}">'
+        f"{escape(region_by_slug(slug).name)}</a></li>"
+        for slug in others
     )
     return (
         '<!doctype html>\n<html lang="de"><head><meta charset="utf-8">'
@@ -73,14 +101,16 @@ def index_page(specs: Iterable[FeedSpec], base_url: str) -> str:
         "<code>?expand=1</code> an die Adresse oder nimmt die Datei "
         "<code>…-expanded.ics</code> daneben.</p>"
         + "".join(sections)
-        + f"<h2>JSON</h2><ul>{json_items}</ul></main></body></html>\n"
+        + f"<h2>JSON</h2><ul>{json_items}</ul>"
+        + (f"<h2>Andere Regionen</h2><ul>{regions}</ul>" if regions else "")
+        + "</main></body></html>\n"
     )
 
 
 def _integreat(specs: list[FeedSpec], base_url: str) -> str:
     """The CMS's calendars: the combined one recommended, with the filter values."""
-    combined = [spec for spec in specs if spec.where == EventFilter()]
-    others = [spec for spec in specs if spec.where != EventFilter()]
+    combined = [spec for spec in specs if _everything(spec)]
+    others = [spec for spec in specs if not _everything(spec)]
     if not combined:
         return ""
     values = "".join(

@@ -14,7 +14,7 @@ from starlette.routing import Route
 
 from aggregator.apprenticeships.queries import apprenticeships_changed, open_apprenticeships
 from aggregator.events.queries import events_changed, published_events
-from feeds.catalog import Catalog, narrowed
+from feeds.catalog import Catalog, UnknownRegion, narrowed
 from feeds.json_feed import render_apprenticeships
 from feeds.publish import render_event_feed
 from web.context import AppContext, Version
@@ -31,6 +31,7 @@ EVENT_FEED_PATHS = (
     "/integreat/events.ics",
     "/integreat/{category}.ics",
 )
+REGION_PREFIX = "/{region}"  # another region's feeds: /<slug>/events.ics, … (the catalog's paths)
 
 
 def catalog_of(app: AppContext) -> Callable[[Version], Catalog]:
@@ -81,7 +82,10 @@ def routes(app: AppContext) -> list[Route]:
             where = apprenticeship_filter(request.query_params)
         except BadQuery as error:
             return error.response()
-        where = catalog(version).named(where)
+        try:
+            where = catalog(version).in_region(where, request.path_params.get("region"))
+        except UnknownRegion as error:
+            return PlainTextResponse(str(error), status_code=404)
 
         def render() -> tuple[bytes, datetime]:
             with app.store.transaction() as session:
@@ -95,4 +99,6 @@ def routes(app: AppContext) -> list[Route]:
     return [
         *(feed_route(path, event_feed) for path in EVENT_FEED_PATHS),
         feed_route("/apprenticeships.json", apprenticeships_json),
+        *(feed_route(REGION_PREFIX + path, event_feed) for path in EVENT_FEED_PATHS),
+        feed_route(REGION_PREFIX + "/apprenticeships.json", apprenticeships_json),
     ]

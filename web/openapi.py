@@ -84,6 +84,11 @@ SCHEMAS: dict[str, Schema] = {
             ),
             "url": _nullable(TEXT),
             "series": {**_nullable(TEXT), "description": "shared by the occurrences of one series"},
+            "translations": {
+                "type": "object",
+                "description": "title and description in other languages, by language code",
+                "additionalProperties": _object({"title": TEXT, "description": TEXT}),
+            },
             "sources": {"type": "array", "items": _ref("EventSource")},
             "updated_at": WHEN,
         }

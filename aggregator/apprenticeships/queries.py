@@ -56,6 +56,8 @@ def _query(where: ApprenticeshipFilter) -> Select[Apprenticeship]:
     )
     if where.town:
         query = query.where(func.lower(Apprenticeship.town) == where.town.lower())
+    if where.region:
+        query = query.where(Apprenticeship.region == where.region)
     if where.source:
         linked = linked_to(ApprenticeshipLink.apprenticeship_id, ApprenticeshipLink, where.source)
         query = query.where(Apprenticeship.id.in_(linked))

@@ -68,6 +68,7 @@ EVENT_FIELDS = (
     "lon",
     "url",
     "series",
+    "translations",
 )
 
 
@@ -217,7 +218,8 @@ def source_fields(session: Session, event: Event) -> dict[str, Any] | None:
     if not links:
         return None
     sources = sources_by_id(session, _source_ids(links))
-    return _canonical(sorted(links, key=lambda link: rank_link(link, sources)))
+    ranked = sorted(links, key=lambda link: rank_link(link, sources))
+    return _canonical(ranked, kept=event.translations or {})
 
 
 def _log_conflict(
@@ -238,9 +240,10 @@ def _source_ids(links: list[EventLink]) -> set[str]:
     return {link.record.source_id for link in links}
 
 
-def _canonical(links: list[EventLink]) -> dict[str, Any]:
+def _canonical(links: list[EventLink], *, kept: dict[str, Any]) -> dict[str, Any]:
     """The best link's start; the end from the first link that has one for that start; every
-    other field from the first link that has it."""
+    other field from the first link that has it; translations also from ``kept`` (the
+    listing's own) where a link could not read its language this time."""
     primary = links[0]
     ending = next((link for link in links if _ends(link, primary)), primary)
     fields: dict[str, Any] = {
@@ -275,7 +278,22 @@ def _canonical(links: list[EventLink]) -> dict[str, Any]:
         fields[name] = first_value(link.fields.get(name) for link in links) or (
             "" if name != "url" else None
         )
+    fields["translations"] = _translations(links, kept)
     return fields
+
+
+def _translations(links: list[EventLink], kept: dict[str, Any]) -> dict[str, Any]:
+    """Each language's title and description from the best link translating into it (or that
+    could not read it this time: then the one ``kept`` stands)."""
+    found: dict[str, Any] = {}
+    for link in links:
+        for translation in link.fields.get("translations") or ():
+            text = {"title": translation["title"], "description": translation["description"]}
+            found.setdefault(translation["language"], text)
+        for language in link.fields.get("translations_unread") or ():
+            if language in kept:
+                found.setdefault(language, kept[language])
+    return dict(sorted(found.items()))
 
 
 def _ends(link: EventLink, primary: EventLink) -> bool:

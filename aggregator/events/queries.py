@@ -12,6 +12,7 @@ from aggregator.dates.timezones import BERLIN
 from aggregator.events.view import EventView
 from aggregator.listings import ListingFilter, Page, contains, last_change, linked_to, page_of
 from aggregator.normalize.context import FUTURE_DAYS, PAST_DAYS
+from aggregator.served_regions import source_region
 from aggregator.states import ReviewState
 from aggregator.store.models import Event, EventLink, Source, SourceRecord
 
@@ -82,6 +83,8 @@ def _events_query(now: datetime, where: EventFilter) -> Select[Event]:
         query = query.where(cast(Event.categories, String).like(f'%"{where.category}"%'))
     if where.town:
         query = query.where(func.lower(Event.town) == where.town.lower())
+    if where.region:
+        query = query.where(Event.region == where.region)
     if where.source:
         query = query.where(Event.id.in_(linked_to(EventLink.event_id, EventLink, where.source)))
     if where.q:
@@ -89,14 +92,20 @@ def _events_query(now: datetime, where: EventFilter) -> Select[Event]:
     return query
 
 
-def event_towns(session: Session) -> list[str]:
-    """The towns that published events name, sorted."""
+def event_towns(session: Session, region: str) -> list[str]:
+    """The towns that published events of a region name, sorted."""
     query = select(Event.town).where(
-        Event.review_state == ReviewState.PUBLISHED, Event.town.is_not(None)
+        Event.review_state == ReviewState.PUBLISHED,
+        Event.town.is_not(None),
+        Event.region == region,
     )
     return sorted(set(session.scalars(query.distinct())))
 
 
-def source_ids(session: Session) -> list[str]:
-    """Every source in the store, in the order of the sources file."""
-    return list(session.scalars(select(Source.id).order_by(Source.position, Source.id)))
+def source_ids(session: Session, region: str) -> list[str]:
+    """Every source of a region in the store, in the order of the sources file."""
+    return [
+        source.id
+        for source in session.scalars(select(Source).order_by(Source.position, Source.id))
+        if source_region(source).slug == region
+    ]

@@ -18,6 +18,8 @@ from datetime import UTC, date, datetime
 from aggregator.dates.timezones import local
 from aggregator.identity import series_id
 from aggregator.listings import SourceRef, source_refs
+from aggregator.normalize.drafts import Translation
+from aggregator.regions.region import DEFAULT_REGION
 from aggregator.store.models import Event, EventLink
 from aggregator.urls import web_url
 
@@ -50,6 +52,8 @@ class EventView:
     updated_at: datetime
     sources: tuple[SourceRef, ...]
     slot: datetime | date | None = None  # the occurrence's RECURRENCE-ID in its series
+    region: str = DEFAULT_REGION  # its region's slug
+    translations: tuple[Translation, ...] = ()  # the title and description in other languages
     # the hash of every field, computed once: feeds cache each VEVENT by its view
     _hash: int = field(default=0, init=False, repr=False, compare=False)
 
@@ -64,6 +68,10 @@ class EventView:
     def publishable(self) -> bool:
         """Whether a feed may show the event (see ``unpublishable_reason``)."""
         return unpublishable_reason(self) is None
+
+    def translation(self, language: str) -> Translation | None:
+        """The title and description in ``language``, where a source translated them."""
+        return next((t for t in self.translations if t.language == language), None)
 
     @property
     def source_kinds(self) -> frozenset[str]:
@@ -101,6 +109,11 @@ class EventView:
             updated_at=event.updated_at,
             sources=source_refs(event.links),
             slot=series_slot(event.series, event.links),
+            region=event.region,
+            translations=tuple(
+                Translation(language, text["title"], text.get("description") or "")
+                for language, text in (event.translations or {}).items()
+            ),
         )
 
 

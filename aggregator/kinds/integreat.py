@@ -6,7 +6,14 @@ its ``recurrence_rule`` — or the list of its occurrences in the expanded form.
 local weekdays and times, so the RRULE is expanded from the event's own local start (DST-proof:
 19:00 stays 19:00 in summer); an UNTIL with "Z" is read as local wall time (at worst an
 occurrence late on the last day is kept). All-day events (00:00 to 23:59:59, ``all_day``) become
-all-day drafts.
+all-day drafts. A multi-day event held on weekdays only (``only_weekdays``) is a series of its
+Mondays to Fridays, each at the event's times. An online event (``meeting_url``) has its place
+called "Online" where the CMS names none, and its link at the end of the description; a
+``location`` whose fields are all null is no place.
+
+A record stored with its translations (``{"record": …, "translations": {language: [items]}}``,
+see crawlers/extract/integreat.py) gives every draft the translated title and description, and
+the languages that could not be read this time (``"unread"``).
 """
 
 from __future__ import annotations
@@ -14,7 +21,8 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from dataclasses import replace
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from dateutil.rrule import rrulestr
@@ -32,30 +40,32 @@ from aggregator.dates.recurrence import UTC_UNTIL, effort_problem
 from aggregator.dates.timezones import local
 from aggregator.kinds.spec import Kind
 from aggregator.normalize.context import Context, RecordProblem
-from aggregator.normalize.drafts import EventDraft
+from aggregator.normalize.drafts import EventDraft, Translation
 from aggregator.places.locations import Place
 from aggregator.states import RecordType
 from aggregator.text.plain import one_line, plain_text
+from aggregator.urls import web_url
 
 MAX_OCCURRENCES = 5000
 TOO_MANY = f"more than {MAX_OCCURRENCES} occurrences in the window"
 RRULE_LINE = re.compile(r"^RRULE:.*$", re.IGNORECASE | re.MULTILINE)
 Span = tuple[datetime | date, datetime | date | None]
+PLACE_KEYS = ("name", "address", "postcode", "town", "latitude", "longitude")
 
 
 def read_integreat(record: RawRecord, context: Context) -> list[EventDraft]:
-    data = json.loads(record.payload)
+    data, translations, unread = _unwrapped(json.loads(record.payload))
     if isinstance(data, list):
-        slots = [(item, _span(item)) for item in data]
+        slots = [(item, span) for item in data for span in _days(item, _span(item))]
         series = True
     elif data.get("recurrence_rule"):
-        slots = [(data, span) for span in _expand(data, context)]
+        slots = [(data, day) for span in _expand(data, context) for day in _days(data, span)]
         series = True
     else:
-        slots = [(data, _span(data))]
-        series = False
+        slots = [(data, span) for span in _days(data, _span(data))]
+        series = len(slots) > 1
     drafts = [
-        _draft(item, span, series)
+        replace(_draft(item, span, series), translations=translations, translations_unread=unread)
         for item, span in slots
         if overlaps(span[0], span[1], context.window)
     ]
@@ -67,7 +77,11 @@ def read_integreat(record: RawRecord, context: Context) -> list[EventDraft]:
 KIND = Kind(
     name="integreat",
     record_type=RecordType.EVENT,
-    summary="Integreat CMS API v3 events (`…/api/v3/{region}/{language}/events/`)",
+    summary=(
+        "Integreat CMS API v3 events (`…/api/v3/{region}/{language}/events/`), asked for in the"
+        " combined form (`combine_recurring`, added to the URL), with each event's translations"
+        " into the pages' languages"
+    ),
     spider="crawlers.spiders.integreat.IntegreatSpider",
     extractor="crawlers.extract.integreat.split_events",
     claims="crawlers.extract.integreat.claims",
@@ -75,18 +89,41 @@ KIND = Kind(
 )
 
 
+def _unwrapped(data: Any) -> tuple[Any, tuple[Translation, ...], tuple[str, ...]]:
+    """The event as the CMS gave it, its translations where they were stored with it, and the
+    languages whose translation could not be read this time."""
+    if not (isinstance(data, dict) and "record" in data and "translations" in data):
+        return data, (), ()
+    translations = []
+    for language, items in (data["translations"] or {}).items():
+        item = items[0] if isinstance(items, list) and items else items
+        title = one_line(item.get("title")) if isinstance(item, dict) else ""
+        if title:
+            translations.append(Translation(language, title, _description(item)))
+    unread = data.get("unread")
+    return data["record"], tuple(translations), tuple(unread if isinstance(unread, list) else ())
+
+
 def _draft(item: dict[str, Any], span: Span, series: bool) -> EventDraft:
+    meeting = web_url(item.get("meeting_url"))
+    description = _description(item)
+    if meeting:
+        description = f"{description}\n\nOnline: {meeting}".strip()
     return EventDraft(
         title=one_line(item.get("title")) or "(ohne Titel)",
         start=span[0],
         end=span[1],
         occurrence=occurrence_key(span[0]) if series else "",
-        description=plain_text(item.get("content")) or plain_text(item.get("excerpt")),
-        place=_place(item.get("location")),
+        description=description,
+        place=_place(item.get("location"), online=meeting is not None),
         url=item.get("url"),
         uid=None if item.get("id") is None else str(item["id"]),
         series=series,
     )
+
+
+def _description(item: dict[str, Any]) -> str:
+    return plain_text(item.get("content")) or plain_text(item.get("excerpt"))
 
 
 def _event(item: dict[str, Any]) -> dict[str, Any]:
@@ -139,13 +176,42 @@ def _expand(item: dict[str, Any], context: Context) -> Iterator[Span]:
             yield localize(wall), None if last is None else localize(wall + length)
 
 
+def _days(item: dict[str, Any], span: Span) -> list[Span]:
+    """An event held on weekdays only (``only_weekdays``) as its Mondays to Fridays, each at the
+    event's times (all day where it is all-day); any other event as the one span it is."""
+    first, last = span
+    if not _event(item).get("only_weekdays") or last is None:
+        return [span]
+    if isinstance(first, datetime) and isinstance(last, datetime):
+        start, end = local(first).time(), local(last).time()
+        return [
+            (_at(day, start), _at(day, end) if end > start else None)
+            for day in _weekdays(_day(first), _day(last))
+        ]
+    return [(day, day) for day in _weekdays(_day(first), _day(last))]
+
+
+def _at(day: date, clock: time) -> datetime:
+    return localize(datetime.combine(day, clock))
+
+
+def _weekdays(first: date, last: date) -> list[date]:
+    days = (first + timedelta(days=n) for n in range((last - first).days + 1))
+    return [day for day in days if day.weekday() < 5]
+
+
+def _day(value: datetime | date) -> date:
+    return local(value).date() if isinstance(value, datetime) else value
+
+
 def _wall(moment: datetime) -> datetime:
     return local(moment).replace(tzinfo=None)
 
 
-def _place(location: Any) -> Place:
-    if not isinstance(location, dict):
-        return Place()
+def _place(location: Any, *, online: bool) -> Place:
+    """The CMS's location; "Online" for an online event the CMS gives no place for."""
+    if not isinstance(location, dict) or all(location.get(key) is None for key in PLACE_KEYS):
+        return Place(name="Online") if online else Place()
     return Place(
         name=location.get("name"),
         address=location.get("address"),

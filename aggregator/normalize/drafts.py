@@ -15,6 +15,15 @@ from aggregator.states import EventStatus
 
 
 @dataclass(frozen=True)
+class Translation:
+    """A listing's title and description in another language, as its source translated them."""
+
+    language: str  # as aggregator.languages names it
+    title: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
 class EventDraft:
     title: str
     start: datetime | date  # aware datetime for timed events, a date for all-day ones
@@ -29,6 +38,10 @@ class EventDraft:
     categories: tuple[str, ...] = ()  # mapped onto the five categories
     timezone: str = LOCAL_TZID
     license: str | None = None  # the licence the source gives the record under (toubiz)
+    translations: tuple[Translation, ...] = ()
+    # languages the source offers a translation in that could not be read this time: the
+    # listing keeps the translation it had (aggregator.events.listings)
+    translations_unread: tuple[str, ...] = ()
 
     @property
     def all_day(self) -> bool:

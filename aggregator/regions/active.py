@@ -1,5 +1,5 @@
 """The region being worked on: the one a source's sources file names (`region = "…"`), else
-Landkreis Heidenheim. Normalizing a source's records and publishing a pass happen inside
+Landkreis Heidenheim. Normalizing a source's records and listing a region's towns happen inside
 ``using_region``; the places module (aggregator/places/locations.py) reads its names from it."""
 
 from __future__ import annotations
@@ -10,14 +10,14 @@ from contextvars import ContextVar
 
 from aggregator.regions.region import DEFAULT_REGION, Region, region_named
 
-_ACTIVE: ContextVar[str] = ContextVar("region", default=DEFAULT_REGION)
+_ACTIVE: ContextVar[Region | None] = ContextVar("region", default=None)
 
 
 @contextmanager
-def using_region(name: str) -> Iterator[Region]:
-    """Work on the region named by slug or file path for the block."""
-    region = region_named(name)
-    token = _ACTIVE.set(name)
+def using_region(region: Region | str) -> Iterator[Region]:
+    """Work on a region (or the region named by slug or file path) for the block."""
+    region = region if isinstance(region, Region) else region_named(region)
+    token = _ACTIVE.set(region)
     try:
         yield region
     finally:
@@ -25,4 +25,4 @@ def using_region(name: str) -> Iterator[Region]:
 
 
 def active_region() -> Region:
-    return region_named(_ACTIVE.get())
+    return _ACTIVE.get() or region_named(DEFAULT_REGION)

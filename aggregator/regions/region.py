@@ -31,7 +31,7 @@ class PostcodeArea:
     lon: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # one object per region file: hashed by identity, cheaply
 class Region:
     slug: str
     name: str  # shown to people: "Landkreis Heidenheim"
@@ -87,7 +87,17 @@ def load_region(path: Path) -> Region:
     )
 
 
+_BY_SLUG: dict[str, Region] = {}  # every region loaded so far
+
+
 @cache
 def region_named(name: str = DEFAULT_REGION) -> Region:
     """A shipped region by slug, or a region file by path (loaded once)."""
-    return load_region(region_file(name))
+    region = load_region(region_file(name))
+    _BY_SLUG.setdefault(region.slug, region)
+    return region
+
+
+def region_by_slug(slug: str) -> Region:
+    """The region of a listing's ``region``: one loaded by its file, else a shipped one."""
+    return _BY_SLUG.get(slug) or region_named(slug)

@@ -82,6 +82,11 @@ class Source(Base):
 
     records: Mapped[list[SourceRecord]] = relationship(back_populates="source")
 
+    @property
+    def display_name(self) -> str:
+        """What staff call the source: its ``name`` in the sources file, else its id."""
+        return str(self.config.get("name") or self.id)
+
 
 class CrawlRun(Base):
     """What one crawl of one source brought: the health history of a source."""
@@ -162,6 +167,9 @@ class Event(Base):
     lon: Mapped[float | None] = mapped_column(Float)
     url: Mapped[str | None] = mapped_column(Text)
     series: Mapped[str | None] = mapped_column(String(36))
+    # the title and description in other languages, as the sources translated them:
+    # {language: {"title", "description"}} (aggregator.events.listings, like every field)
+    translations: Mapped[dict[str, Any]] = mapped_column(default=dict)
     region: Mapped[str] = mapped_column(
         REGION, default=DEFAULT_REGION, server_default=DEFAULT_REGION
     )

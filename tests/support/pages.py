@@ -27,7 +27,7 @@ CALENDARS = {
 }
 RADAR_QUERY = "search-fromsearchform=1&search-ls=1&search-pr=1&search-plz=89518&search-radius=25"
 RADAR_PAGES = ("page-1.html", "page-2.html", "empty.html")
-BA_QUERY = "angebotsart=4&wo=Heidenheim&umkreis=25&page={page}&size=50"
+BA_QUERY = "angebotsart=4&wo=Heidenheim&umkreis=25&page={page}&size=100"
 BA_PAGES = ("page-1.json", "page-2.json", "past-end.json")
 
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_NO_ITEMS = re.compile(r"yielded no items \(last time (\d+)\)")
-_FEWER = re.compile(r"yielded (\d+) items, under half of last time's (\d+)")
+from aggregator.health import read_alarm
+
 _HTTP = re.compile(r"\bHTTP (\d{3})\b")
 
 
@@ -18,37 +18,43 @@ class Plain:
     technical: str  # what the store holds, for whoever looks into it
 
 
-def alarm(text: str) -> Plain:
-    """A crawl that brought far fewer items than the last one."""
-    found = _NO_ITEMS.search(text)
-    if found:
-        return Plain(
-            f"Die Quelle lieferte diesmal keine Einträge (beim letzten Abruf {found[1]}). "
-            "Es wurde nichts als verschwunden markiert.",
-            text,
+def alarm(text: str, source: str) -> Plain:
+    """A crawl that brought nothing, or far fewer items than the last one (aggregator/health.py);
+    ``source``: what staff call the source."""
+    found = read_alarm(text)
+    named = f"„{source}“"
+    if found is None:
+        german = f"{named} lieferte auffällig wenige Einträge."
+    elif found.nothing and found.previous is None:
+        german = (
+            f"{named} lieferte keine Einträge, wie jeder Abruf bisher. Bitte Adresse und Art der "
+            "Quelle prüfen."
         )
-    found = _FEWER.search(text)
-    if found:
-        return Plain(
-            f"Die Quelle lieferte nur {found[1]} Einträge, weniger als die Hälfte vom letzten "
-            f"Abruf ({found[2]}). Es wurde nichts als verschwunden markiert.",
-            text,
+    elif found.nothing:
+        german = f"{named} lieferte diesmal keine Einträge (beim letzten Abruf {found.previous})."
+    else:
+        german = (
+            f"{named} lieferte nur {found.items} Einträge statt {found.previous} beim letzten "
+            "Abruf."
         )
-    return Plain("Die Quelle lieferte auffällig wenige Einträge.", text)
+    if found is not None and found.problems:
+        german += " Der Abruf meldete Probleme (unter „Technisch“)."
+    return Plain(f"{german} Es wurde nichts als verschwunden markiert.", text)
 
 
-def crawl_error(text: str) -> Plain:
-    """Why a crawl failed (or, as a source's last error, its alarm)."""
-    if "yielded" in text:
-        return alarm(text)
+def crawl_error(text: str, source: str) -> Plain:
+    """Why a crawl of ``source`` failed (or, as a source's last error, its alarm)."""
+    if read_alarm(text) is not None:
+        return alarm(text, source)
+    named = f"„{source}“"
     lower = text.lower()
     status = _HTTP.search(text)
     if status:
-        return Plain(_http(int(status[1])), text)
+        return Plain(f"{named}: {_http(int(status[1]))}", text)
     for words, german in _ERRORS:
         if any(word in lower for word in words):
-            return Plain(german, text)
-    return Plain("Der Abruf ist fehlgeschlagen.", text)
+            return Plain(f"{named}: {german}", text)
+    return Plain(f"{named}: Der Abruf ist fehlgeschlagen.", text)
 
 
 def record_problem(text: str) -> Plain:
@@ -63,6 +69,8 @@ def record_problem(text: str) -> Plain:
 def _http(status: int) -> str:
     if status == 404 or status == 410:
         return f"Die Adresse der Quelle gibt es nicht (mehr) (Fehler {status})."
+    if status == 400:
+        return "Die Quelle lehnt die Anfrage als fehlerhaft ab (Fehler 400)."
     if status in (401, 403):
         return f"Die Quelle verweigert den Zugriff (Fehler {status})."
     if status == 429:

@@ -116,6 +116,7 @@ FIELDS = {
     "lat": "Breitengrad",
     "lon": "Längengrad",
     "series": "Serie",
+    "translations": "Übersetzungen",
     "occupation": "Beruf",
     "company": "Betrieb",
     "address": "Adresse",

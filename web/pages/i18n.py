@@ -26,6 +26,9 @@ from babel.numbers import format_decimal
 from babel.support import Translations
 from starlette.requests import Request
 
+from aggregator.languages import LANGUAGES as CODES
+from aggregator.languages import RIGHT_TO_LEFT, SOURCE_LANGUAGE
+
 LOCALE_DIR = Path(__file__).with_name("locale")
 COOKIE = "lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
@@ -43,17 +46,21 @@ class Language:
         return "rtl" if self.rtl else "ltr"
 
 
-LANGUAGES: tuple[Language, ...] = (
-    Language("de", "Deutsch", False, "EEEE, d. MMMM"),
-    Language("en", "English", False, "EEEE, d MMMM"),
-    Language("ar", "العربية", True, "EEEE، d MMMM"),
-    Language("uk", "Українська", False, "EEEE, d MMMM"),
-    Language("tr", "Türkçe", False, "d MMMM EEEE"),
-    Language("fa", "فارسی", True, "EEEE d MMMM"),
-    Language("ru", "Русский", False, "EEEE, d MMMM"),
+_NAMES_AND_DAYS = {  # the name the switch shows, a day heading's CLDR pattern
+    "de": ("Deutsch", "EEEE, d. MMMM"),
+    "en": ("English", "EEEE, d MMMM"),
+    "ar": ("العربية", "EEEE، d MMMM"),
+    "uk": ("Українська", "EEEE, d MMMM"),
+    "tr": ("Türkçe", "d MMMM EEEE"),
+    "fa": ("فارسی", "EEEE d MMMM"),
+    "ru": ("Русский", "EEEE, d MMMM"),
+}
+LANGUAGES: tuple[Language, ...] = tuple(
+    Language(code, name, code in RIGHT_TO_LEFT, day_pattern)
+    for code, (name, day_pattern) in ((code, _NAMES_AND_DAYS[code]) for code in CODES)
 )
 BY_CODE = {language.code: language for language in LANGUAGES}
-DEFAULT = BY_CODE["de"]
+DEFAULT = BY_CODE[SOURCE_LANGUAGE]
 
 
 def from_accept_language(header: str) -> Language | None:

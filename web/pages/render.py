@@ -4,6 +4,7 @@ a stylesheet served with a content hash, and safe headers."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -11,9 +12,12 @@ from urllib.parse import urlsplit
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from aggregator.events.view import EventView
+from aggregator.languages import SOURCE_LANGUAGE
+from aggregator.normalize.drafts import Translation
 from feeds.ical import location_line
-from web.pages.agenda import event_day
-from web.pages.i18n import COOKIE, COOKIE_MAX_AGE, LANGUAGES, Speech, choose
+from web.pages.agenda import Day, event_day
+from web.pages.i18n import COOKIE, COOKIE_MAX_AGE, LANGUAGES, Language, Speech, choose
 from web.pages.maps import event_map, job_map, job_place
 from web.templating import html_environment
 
@@ -37,6 +41,19 @@ def site_of(url: str) -> str:
     return (urlsplit(url).hostname or "").removeprefix("www.")
 
 
+def translation_of(event: EventView, language: Language) -> Translation | None:
+    """The event's title and description in the visitor's language, where its source translated
+    them (German is the listing's own)."""
+    return None if language.code == SOURCE_LANGUAGE else event.translation(language.code)
+
+
+def all_translated(days: Iterable[Day], language: Language) -> bool:
+    """Whether every event of the agenda has a translation into the visitor's language (then
+    the note that listings are in German is no longer true)."""
+    events = [event for day in days for event in day.events]
+    return bool(events) and all(translation_of(event, language) for event in events)
+
+
 _environment = html_environment(TEMPLATES)
 _environment.globals.update(
     event_day=event_day,
@@ -45,6 +62,8 @@ _environment.globals.update(
     job_place=job_place,
     location_line=location_line,
     site_of=site_of,
+    translation_of=translation_of,
+    all_translated=all_translated,
 )
 
 

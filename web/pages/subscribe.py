@@ -23,6 +23,7 @@ def webcal(base_url: str, path: str) -> str:
 
 def subscription(known: Catalog, base_url: str, where: EventFilter) -> Subscription | None:
     """The subscription to the catalog's calendar with exactly these filters, if there is one."""
+    where = known.in_region(where)  # the pages show the default region
     for spec in known.feeds.values():
         if spec.profile == "ics" and not spec.expanded and spec.where == where:
             return Subscription(where, webcal(base_url, spec.path))

@@ -1,7 +1,7 @@
 """sources remember what their spider found
 
 Revision ID: a2b11bb67722
-Revises: a7fda11d2f23
+Revises: ebc6a61773c7
 Create Date: 2026-12-03 08:30:27.435530
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "a2b11bb67722"
-down_revision = "a7fda11d2f23"  # chained after the platforms branch's (merged in try)
+down_revision = "ebc6a61773c7"
 branch_labels = None
 depends_on = None
 

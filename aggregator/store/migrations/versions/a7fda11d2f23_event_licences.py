@@ -1,7 +1,7 @@
 """event licences
 
 Revision ID: a7fda11d2f23
-Revises: ebc6a61773c7
+Revises: a2b11bb67722
 Create Date: 2026-12-03 08:54:17.379234
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "a7fda11d2f23"
-down_revision = "ebc6a61773c7"
+down_revision = "a2b11bb67722"
 branch_labels = None
 depends_on = None
 
