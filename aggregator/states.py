@@ -95,6 +95,8 @@ class ReviewAction(Labelled):
     UNCANCEL = "uncancel", "Absage zurückgenommen"
     UNDO = "undo", "rückgängig gemacht"
     CRAWL = "crawl", "Jetzt abrufen"
+    ADD_SOURCE = "add-source", "Quelle hinzugefügt"
+    CHANGE_SOURCE = "change-source", "Quelle geändert"
     LOGIN = "login", "angemeldet"
     LOGIN_FAILED = "login-failed", "Anmeldung fehlgeschlagen"
     LOGIN_LOCKED = "login-locked", "Anmeldung vorübergehend gesperrt"

@@ -48,6 +48,18 @@ def _parser() -> argparse.ArgumentParser:
     check = sources_commands.add_parser("check", help="validate a sources file")
     check.add_argument("file", type=Path)
     check.set_defaults(handler=cmd_sources_check)
+    trial = sources_commands.add_parser(
+        "try", help="what a URL is, its first items, and the entry to add for it (stores nothing)"
+    )
+    trial.add_argument("url")
+    trial.add_argument(
+        "--allow-private", action="store_true", help="the host may be on loopback or an intranet"
+    )
+    trial.add_argument("--json", action="store_true", help="one JSON object, for machines")
+    trial.add_argument(
+        "--sources", type=Path, default=Path("sources.toml"), help="propose an id it has not"
+    )
+    trial.set_defaults(handler=cmd_sources_try)
     regions = sources_commands.add_parser(
         "integreat-regions", help="list the regions of the Integreat CMS, to find a region's slug"
     )
@@ -113,6 +125,14 @@ def cmd_sources_check(args: argparse.Namespace) -> int:
         return EXIT_INVALID
     print(f"{args.file}: {len(configs)} sources, all valid")
     return 0
+
+
+def cmd_sources_try(args: argparse.Namespace) -> int:
+    from lotse.sources_try import try_command
+
+    return try_command(
+        args.url, allow_private=args.allow_private, as_json=args.json, sources=args.sources
+    )
 
 
 def cmd_integreat_regions(args: argparse.Namespace) -> int:
@@ -191,11 +211,11 @@ def run_pass(
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from lotse.serve import serving_app
+    from lotse.serve import serving_app, sources_file
     from workers.logs import serve_log_config
 
     settings = Settings.from_env()
-    app = serving_app(Store(settings.database_url), settings)
+    app = serving_app(Store(settings.database_url), settings, sources=sources_file())
     uvicorn.run(app, host=args.host, port=args.port, log_config=serve_log_config())
     return 0
 

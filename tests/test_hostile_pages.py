@@ -43,6 +43,10 @@ ADMIN_ONLY = {
     ("GET", "/desk/staff"),
     ("POST", "/desk/staff/{name}"),
     ("POST", "/desk/sources/{source_id}/crawl"),
+    ("GET", "/desk/new-source"),
+    ("POST", "/desk/new-source"),
+    ("GET", "/desk/sources/{source_id}/settings"),
+    ("POST", "/desk/sources/{source_id}/settings"),
 }
 
 
@@ -202,6 +206,8 @@ FORMS = {  # what each POST would do if it carried the token
     "/desk/duplicates/{suggestion_id}/merge": {"primary": "{event_id}"},
     "/desk/duplicates/{suggestion_id}/dismiss": {},
     "/desk/sources/{source_id}/crawl": {},
+    "/desk/new-source": {"what": "save", "id": "neu", "entry": '{"kind": "ical", "url": "x"}'},
+    "/desk/sources/{source_id}/settings": {"name": "Übernommen", "trusted": "1"},
     "/desk/logout": {},
     "/desk/events/{event_id}/conflicts/{group}/keep": {},
     "/desk/events/{event_id}/conflicts/{group}/take": {},

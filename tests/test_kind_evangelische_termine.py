@@ -101,10 +101,8 @@ def test_looks_like_tells_an_export_page_from_others() -> None:
 
 
 def test_the_kind_names_its_detection() -> None:
-    assert KINDS["evangelische-termine"].detect == (
-        "crawlers.extract.evangelische_termine.looks_like"
-    )
-    assert KINDS["toubiz"].detect == "crawlers.extract.toubiz.looks_like"
+    assert KINDS["evangelische-termine"].claims == "crawlers.extract.evangelische_termine.claims"
+    assert KINDS["toubiz"].claims == "crawlers.extract.toubiz.claims"
 
 
 # --- records into drafts ----------------------------------------------------------------------

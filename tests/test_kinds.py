@@ -67,6 +67,15 @@ def test_the_extractor_reads_a_document_into_an_extraction(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", NAMES)
+def test_the_claim_check_takes_a_document_and_leaves_an_empty_one(name: str) -> None:
+    """``lotse sources try`` asks each kind's ``claims`` whether a fetched document is its own."""
+    assert KINDS[name].claims, f"kind '{name}' declares no claims check"
+    claims = load_object(KINDS[name].claims)
+    assert list(inspect.signature(claims).parameters) == ["document"]
+    assert claims(Document("https://quelle.example/", b"", options={})) is None
+
+
+@pytest.mark.parametrize("name", NAMES)
 def test_the_declaration_is_complete(name: str) -> None:
     kind = KINDS[name]
     assert isinstance(kind.record_type, RecordType)

@@ -1,6 +1,6 @@
 """What every group of HTTP routes gets: the store, the clock, the render cache, and what the
-app's builder hands in (crawling a source now, metrics beyond the store's): the web app never
-imports the workers."""
+app's builder hands in (crawling a source now, trying a URL, the sources file, metrics beyond the
+store's): the web app never imports the workers or the CLI."""
 
 from __future__ import annotations
 
@@ -8,10 +8,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, func, select
 
+from aggregator.source_trial import Trial
+from aggregator.sources_edit import Destination
 from aggregator.store import Store
 from aggregator.store.models import Apprenticeship, Event, ReviewLog, Source
 from web.http_cache import RenderCache
@@ -32,6 +35,13 @@ class Crawls(Protocol):
     def running(self, source_id: str) -> bool: ...
 
 
+class TrySource(Protocol):
+    """'Quelle hinzufügen': what a URL is and its first items, stored nowhere (the function
+    behind `lotse sources try`); ``into``: the sources file the entry is proposed for."""
+
+    def __call__(self, url: str, *, allow_private: bool, into: Destination) -> Trial: ...
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -42,6 +52,9 @@ class AppContext:
     clock: Clock = utc_now
     cache: RenderCache = field(default_factory=RenderCache)
     crawls: Crawls | None = None  # None: the desk offers no "Jetzt abrufen"
+    # the file `lotse run` and beat read their sources from; None: the desk changes no source
+    sources_file: Path | None = None
+    try_source: TrySource | None = None  # None: the desk adds no source
     extra_metrics: Metrics | None = None  # the workers' task metrics, where there are workers
     # seconds a version read from the store is taken as current (0: read it on every request)
     version_ttl: float = 0.0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -11,7 +13,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from aggregator.store import Store
 from web import api_routes, apprenticeship_routes, feed_index, feed_routes, metrics_routes
-from web.context import AppContext, Clock, Crawls, Metrics, utc_now
+from web.context import AppContext, Clock, Crawls, Metrics, TrySource, utc_now
 from web.desk import routes as desk_routes
 from web.pages import routes as page_routes
 
@@ -34,12 +36,21 @@ def create_app(
     crawls: Crawls | None = None,
     extra_metrics: Metrics | None = None,
     version_ttl: float = 0.0,
+    sources_file: Path | None = None,
+    try_source: TrySource | None = None,
 ) -> Starlette:
-    """The app over ``store``; ``crawls`` and ``extra_metrics`` come from whoever builds it
-    (lotse/serve.py wires the workers' in); ``version_ttl``: how long the store's version is
-    taken as current (web.context.AppContext.version)."""
+    """The app over ``store``; ``crawls``, ``extra_metrics``, ``sources_file`` and
+    ``try_source`` come from whoever builds it (lotse/serve.py wires the workers' and the
+    crawlers' in); ``version_ttl``: how long the store's version is taken as current
+    (web.context.AppContext.version)."""
     context = AppContext(
-        store, clock, crawls=crawls, extra_metrics=extra_metrics, version_ttl=version_ttl
+        store,
+        clock,
+        crawls=crawls,
+        extra_metrics=extra_metrics,
+        version_ttl=version_ttl,
+        sources_file=sources_file,
+        try_source=try_source,
     )
     routes = [Route("/healthz", _health)]
     for module in ROUTE_MODULES:

@@ -64,6 +64,7 @@ KIND = Kind(
     ),
     spider="crawlers.spiders.ba_jobsuche.BaJobsucheSpider",
     extractor="crawlers.extract.ba_jobsuche.read_offers_page",
+    claims="crawlers.extract.ba_jobsuche.claims",
     normalizer=read_offer,
     options=(
         Option("where", str, "the place name or postcode the search is around", required=True),

@@ -73,7 +73,7 @@ KIND = Kind(
         Option("max_pages", int, "export pages read at most", default=50, check=between(1)),
     ),
     default_url="https://www.evangelische-termine.de/json",
-    detect="crawlers.extract.evangelische_termine.looks_like",
+    claims="crawlers.extract.evangelische_termine.claims",
 )
 
 

@@ -58,6 +58,7 @@ KIND = Kind(
     ),
     spider="crawlers.spiders.feed.FeedSpider",
     extractor="crawlers.extract.feed.read_feed",
+    claims="crawlers.extract.feed.claims",
     normalizer=read_feed_entry,
 )
 

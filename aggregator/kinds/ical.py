@@ -68,6 +68,7 @@ KIND = Kind(
     ),
     spider="crawlers.spiders.ical.IcalSpider",
     extractor="crawlers.extract.ical.split_calendar",
+    claims="crawlers.extract.ical.claims",
     normalizer=read_ical,
 )
 

@@ -84,6 +84,7 @@ KIND = Kind(
     ),
     spider="crawlers.spiders.integreat.IntegreatSpider",
     extractor="crawlers.extract.integreat.split_events",
+    claims="crawlers.extract.integreat.claims",
     normalizer=read_integreat,
 )
 

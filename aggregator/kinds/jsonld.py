@@ -149,6 +149,7 @@ KIND = Kind(
     ),
     spider="crawlers.spiders.jsonld.JsonLdSpider",
     extractor="crawlers.extract.jsonld.read_page",
+    claims="crawlers.extract.jsonld.claims",
     normalizer=read_schema_item,
     options=(
         Option("follow", str, "CSS selector of further links to follow to detail pages"),

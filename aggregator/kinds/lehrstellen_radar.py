@@ -93,6 +93,7 @@ KIND = Kind(
     summary="HWK Lehrstellen-Radar result pages (HTML, 15 per page)",
     spider="crawlers.spiders.lehrstellen_radar.LehrstellenRadarSpider",
     extractor="crawlers.extract.lehrstellen_radar.read_result_page",
+    claims="crawlers.extract.lehrstellen_radar.claims",
     normalizer=read_posting,
     options=(
         Option(

@@ -6,8 +6,8 @@ crawlers/ with ``scrapy.utils.misc.load_object``: aggregator/ imports nothing fr
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from aggregator.crawl_result import RawRecord
@@ -36,6 +36,20 @@ class Option:
 
 
 @dataclass(frozen=True)
+class Claim:
+    """A kind's answer that a fetched document is one it reads (``lotse sources try``).
+
+    ``url``: the source URL to propose (None: the document's own); ``options``: the kind's
+    options read off the URL or the document; ``guess``: only a likely reading (a listing page
+    whose detail pages may carry the items), tried after everything surer.
+    """
+
+    url: str | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)
+    guess: bool = False
+
+
+@dataclass(frozen=True)
 class Kind:
     """One source kind, declared once (aggregator/kinds/<kind>.py, listed in the registry).
 
@@ -43,9 +57,9 @@ class Kind:
     ``extractor``: the function that reads one fetched document, ``(Document) -> Extraction``;
     ``normalizer``: the function that reads one raw record into drafts (raising RecordProblem);
     ``summary``: what it reads, for the table of docs/contract.md §3; ``default_url``: the
-    public endpoint used when a source gives no ``url``; ``detect``: the function that tells
-    whether a fetched answer is this kind's, ``(url: str, body: bytes) -> bool`` (for
-    `lotse sources try`; None where the kind has none yet).
+    public endpoint used when a source gives no ``url``; ``claims``: the function that tells
+    whether a fetched document (or its URL) is one of this kind's, ``(Document) -> Claim | None``
+    (``lotse sources try`` asks every kind that has one).
     """
 
     name: str
@@ -56,7 +70,7 @@ class Kind:
     normalizer: Normalizer
     options: tuple[Option, ...] = ()
     default_url: str | None = None
-    detect: str | None = None
+    claims: str | None = None
 
     def option(self, name: str) -> Option:
         """The declared option ``name``; KeyError naming the kind's options if there is none."""

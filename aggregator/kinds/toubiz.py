@@ -116,7 +116,7 @@ KIND = Kind(
         Option("max_pages", int, "API pages read at most", default=100, check=between(1)),
     ),
     default_url="https://mein.toubiz.de/api/v1/event",
-    detect="crawlers.extract.toubiz.looks_like",
+    claims="crawlers.extract.toubiz.claims",
 )
 
 

@@ -56,6 +56,7 @@ KIND = Kind(
     ),
     spider="crawlers.spiders.wp_events.WpEventsSpider",
     extractor="crawlers.extract.wp_events.read_events_page",
+    claims="crawlers.extract.wp_events.claims",
     normalizer=read_wp_event,
     options=(
         Option(

@@ -12,21 +12,26 @@ hits for this page without listing them (a renamed list). The API serves at most
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from w3lib.url import url_query_parameter
 
 from aggregator.crawl_result import Problem
 from aggregator.kinds.ba_jobsuche import MAX_OFFERS, MAX_PAGE_SIZE
+from aggregator.kinds.spec import Claim
+from crawlers.extract.claiming import json_of, query_value, without_query
 from crawlers.extract.document import Document
 from crawlers.extract.paging import page_after, page_number
 from crawlers.extract.records import Extracted, Extraction, Unreadable, json_text, unique
 
+API_PATH = re.compile(r"/jobsuche-service/pc/v\d+/(?:app/)?jobs/?$")
 PUBLIC_PAGE = "https://www.arbeitsagentur.de/jobsuche/jobdetail/{refnr}"
 # The offer list and the id of an offer, by answer shape: v6 first.
 SHAPES = {"ergebnisliste": "referenznummer", "stellenangebote": "refnr"}
 HITS = "maxErgebnisse"
+ANSWER_KEYS = frozenset({*SHAPES, HITS})  # any of them: a Jobsuche answer
 
 
 def read_offers_page(document: Document) -> Extraction:
@@ -120,3 +125,20 @@ def _refnr(offer: object) -> str | None:
 def _keys(data: dict[str, Any]) -> str:
     shown = ", ".join(repr(key) for key in list(data)[:8])
     return shown or "an empty object"
+
+
+def claims(document: Document) -> Claim | None:
+    """A Jobsuche API address (its path), or an answer of it (its keys); the place and radius
+    from the query, the spider builds the rest."""
+    data = json_of(document)
+    answer = isinstance(data, dict) and not ANSWER_KEYS.isdisjoint(data)
+    if not answer and not API_PATH.search(urlsplit(document.url).path):
+        return None
+    options: dict[str, str | int] = {}
+    where = query_value(document.url, "wo")
+    radius = query_value(document.url, "umkreis")
+    if where:
+        options["where"] = where
+    if radius and radius.isdigit():
+        options["radius_km"] = int(radius)
+    return Claim(url=without_query(document.url), options=options)

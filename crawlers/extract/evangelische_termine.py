@@ -15,6 +15,8 @@ from urllib.parse import quote, urljoin, urlsplit
 from w3lib.url import add_or_replace_parameter, url_query_parameter
 
 from aggregator.crawl_result import Problem
+from aggregator.kinds.spec import Claim
+from crawlers.extract.claiming import without_paging
 from crawlers.extract.document import Document
 from crawlers.extract.records import Extracted, Extraction, Unreadable, json_text, unique
 
@@ -79,3 +81,11 @@ def _items(text: str) -> list[Any] | None:
         return None
     wrapped = any(isinstance(item, dict) and isinstance(item.get(WRAPPER), dict) for item in data)
     return data if wrapped or not data else None
+
+
+def claims(document: Document) -> Claim | None:
+    """A page of the platform's JSON export (``looks_like``); the source starts at its first
+    page, the organiser or region kept in its query."""
+    if not looks_like(document.url, document.body):
+        return None
+    return Claim(url=without_paging(document.url, "pageID"))

@@ -19,6 +19,7 @@ from xml.sax import SAXParseException
 import feedparser
 
 from aggregator.crawl_result import Problem
+from aggregator.kinds.spec import Claim
 from crawlers.extract.decode import declared_charset, utf8_despite_label
 from crawlers.extract.document import Document
 from crawlers.extract.records import (
@@ -33,6 +34,7 @@ from crawlers.extract.records import (
 MAX_FEED_BYTES = 10 * 1024 * 1024
 MAX_ENTRIES = 5000
 ROOT_ELEMENT = re.compile(r"<(?P<name>[A-Za-z_][\w:.-]*)")
+FEED_ROOTS = ("rss", "rdf:rdf", "feed")
 XML_ENCODING = re.compile(r"^<\?xml[^>]*?encoding\s*=\s*[\"']([\w.:-]+)")
 SIGNATURES = (  # how feedparser tells an encoding from the first bytes; UTF-32 before UTF-16
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -147,3 +149,9 @@ def _record(entry: Any) -> Extracted:
     link = fields.get("link") or None
     key = fields.get("id") or link or content_key(fields.get("title"), fields.get("summary"))
     return Extracted(key=key, fmt="json", payload=json_text(fields), url=link)
+
+
+def claims(document: Document) -> Claim | None:
+    """An RSS or Atom document: its root element is ``rss``, ``rdf:RDF`` or ``feed``."""
+    root = ROOT_ELEMENT.search(document.text[:4096])
+    return Claim() if root and root["name"].lower() in FEED_ROOTS else None

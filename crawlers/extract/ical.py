@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from aggregator.crawl_result import Problem
+from aggregator.kinds.spec import Claim
 from crawlers.extract.document import Document
 from crawlers.extract.records import Extracted, Extraction, Unreadable
 
@@ -159,3 +160,9 @@ def _first_value(block: list[str], pattern: re.Pattern[str]) -> str | None:
 def _content_key(block: list[str]) -> str:
     """A key for an event without UID: the hash of its lines (stable while it is unchanged)."""
     return "sha1:" + hashlib.sha1(CRLF.join(block).encode()).hexdigest()
+
+
+def claims(document: Document) -> Claim | None:
+    """An iCalendar document: it begins with BEGIN:VCALENDAR."""
+    start = document.text.lstrip("\ufeff \t\r\n")[:15].upper()
+    return Claim() if start.startswith("BEGIN:VCALENDAR") else None

@@ -21,9 +21,12 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from typing import Any
+from urllib.parse import urlsplit
 
 from aggregator.crawl_result import Problem
+from aggregator.kinds.spec import Claim
 from aggregator.languages import LANGUAGES
+from crawlers.extract.claiming import json_of
 from crawlers.extract.document import Document
 from crawlers.extract.records import Extracted, Extraction, Unreadable, json_text, unique
 
@@ -163,3 +166,20 @@ def _key(item: Any) -> str | None:
 def _series_url(item: dict[str, Any]) -> str | None:
     url = item.get("url")
     return OCCURRENCE.sub("", url) if isinstance(url, str) else None
+
+
+EVENTS_PATH = re.compile(r"/api/v3/[^/]+/[^/]+/events/?$")
+
+
+def claims(document: Document) -> Claim | None:
+    """A JSON list from an Integreat events endpoint, or of Integreat event items."""
+    data = json_of(document)
+    if not isinstance(data, list):
+        return None
+    at_endpoint = EVENTS_PATH.search(urlsplit(document.url).path) is not None
+    items = [item for item in data if isinstance(item, dict)]
+    return Claim() if at_endpoint or any(_looks_like_event(item) for item in items) else None
+
+
+def _looks_like_event(item: dict[str, Any]) -> bool:
+    return isinstance(item.get("event"), dict) and "available_languages" in item

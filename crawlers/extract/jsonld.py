@@ -30,6 +30,7 @@ from extruct.jsonld import JsonLdExtractor
 from lxml.cssselect import CSSSelector, SelectorError
 
 from aggregator.crawl_result import Problem
+from aggregator.kinds.spec import Claim
 from aggregator.normalize.schema_org import (
     is_course,
     is_event,
@@ -199,3 +200,15 @@ def _links(tree: Any, url: str, follow: str | None, problems: list[Problem]) -> 
         )
         hrefs.append(inner)
     return same_host(url, hrefs)
+
+
+def claims(document: Document) -> Claim | None:
+    """An HTML page carrying schema.org Events, Courses or JobPostings; a guess for a listing of
+    teasers whose links may lead to detail pages that carry them."""
+    try:
+        page = read_page(document)
+    except Unreadable:
+        return None
+    if page.records or any(page.details.values()):
+        return Claim()
+    return Claim(guess=True) if page.discovered else None

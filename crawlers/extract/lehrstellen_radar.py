@@ -15,10 +15,13 @@ import lxml.etree
 import lxml.html
 
 from aggregator.crawl_result import Problem
+from aggregator.kinds.spec import Claim
+from crawlers.extract.claiming import query_value, without_query
 from crawlers.extract.document import Document
 from crawlers.extract.paging import page_after, page_number
 from crawlers.extract.records import Extracted, Extraction, Unreadable, unique
 
+SITE = "lehrstellen-radar.de"
 DETAIL_PAGE = "5100,0,jpguestdetail.html?id={listing_id}"
 UTF8 = lxml.html.HTMLParser(encoding="utf-8")
 RESULT_LIST = "//*[contains(concat(' ', normalize-space(@class), ' '), ' lsrlist ')]"
@@ -87,3 +90,20 @@ def _last_page(root: lxml.html.HtmlElement) -> int | None:
     if not links:
         return None
     return max(numbers, default=1)
+
+
+def claims(document: Document) -> Claim | None:
+    """A Lehrstellen-Radar page (its host, or its result list's markup); the search's postcode
+    and radius from its query, the spider builds the rest."""
+    host = (urlsplit(document.url).hostname or "").lower()
+    markup = "data-resultid" in document.text and "lsrdetail" in document.text
+    if not markup and not (host == SITE or host.endswith("." + SITE)):
+        return None
+    options: dict[str, str | int] = {}
+    postcode = query_value(document.url, "search-plz")
+    radius = query_value(document.url, "search-radius")
+    if postcode:
+        options["postcode"] = postcode
+    if radius and radius.isdigit():
+        options["radius_km"] = int(radius)
+    return Claim(url=without_query(document.url), options=options)

@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlsplit
 
 from w3lib.url import add_or_replace_parameter, url_query_parameter
 
 from aggregator.crawl_result import Problem
+from aggregator.kinds.spec import Claim
+from crawlers.extract.claiming import without_query
 from crawlers.extract.document import Document
 from crawlers.extract.records import Extracted, Extraction, Unreadable, json_text, unique
 
 PAGE = "pagination[page]"
+API_PATH = "/api/v1/event"
 SHAPE = "a toubiz event page ({'_attributes': {'pagination': {'lastPage'}}, 'payload': [...]})"
 
 
@@ -69,3 +73,13 @@ def _answer(text: str) -> dict[str, Any] | None:
     pagination = attributes.get("pagination") if isinstance(attributes, dict) else None
     last = pagination.get("lastPage") if isinstance(pagination, dict) else None
     return data if isinstance(last, int) and not isinstance(last, bool) else None
+
+
+def claims(document: Document) -> Claim | None:
+    """A page of the toubiz event API, or the API's address (it answers 401 without the token
+    a trial does not send). The spider builds the query: the box, the window, the paging."""
+    parts = urlsplit(document.url)
+    at_api = (parts.hostname or "").endswith("toubiz.de") and parts.path.rstrip("/") == API_PATH
+    if not at_api and not looks_like(document.url, document.body):
+        return None
+    return Claim(url=without_query(document.url))

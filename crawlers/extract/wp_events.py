@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from aggregator.crawl_result import Problem
+from aggregator.kinds.spec import Claim
+from crawlers.extract.claiming import json_of, without_paging
 from crawlers.extract.document import Document
 from crawlers.extract.paging import page_after, page_number
 from crawlers.extract.records import Extracted, Extraction, Unreadable, json_text, unique
+
+API_PATH = "/wp-json/tribe/events/v1/events"
 
 
 def read_events_page(document: Document) -> Extraction:
@@ -46,3 +50,14 @@ def next_page_url(data: dict[str, Any], url: str) -> str | None:
     if isinstance(total, int) and page_number(url) < total:
         return page_after(url)
     return None
+
+
+def claims(document: Document) -> Claim | None:
+    """An events page of The Events Calendar's REST API: an ``events`` list beside the
+    paging totals, or at its path. The source starts at the first page."""
+    data = json_of(document)
+    if not isinstance(data, dict) or not isinstance(data.get("events"), list):
+        return None
+    if "total_pages" not in data and API_PATH not in urlsplit(document.url).path:
+        return None
+    return Claim(url=without_paging(document.url, "page"))

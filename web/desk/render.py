@@ -68,6 +68,20 @@ NOTICES = {
     "account_saved": "Konto geändert.",
     "past": "Vergangene Termine werden nicht mehr freigegeben.",
     "pick_two": "Bitte genau zwei Einträge zum Zusammenführen wählen.",
+    "source_added": "Quelle gespeichert. Der nächste Lauf ruft sie ab.",
+    "source_saved": "Quelle geändert. Das gilt ab dem nächsten Lauf.",
+}
+# The desk's words for the source kinds (aggregator/kinds); a kind without one shows its name.
+KIND_LABELS = {
+    "ical": "iCalendar-Kalender",
+    "feed": "RSS- oder Atom-Feed",
+    "jsonld": "Webseiten mit schema.org-Daten",
+    "integreat": "Integreat-Veranstaltungen",
+    "wp-events": "WordPress „The Events Calendar“",
+    "lehrstellen-radar": "Lehrstellen-Radar der Handwerkskammern",
+    "ba-jobsuche": "Jobsuche der Bundesagentur für Arbeit",
+    "toubiz": "toubiz (Veranstaltungsdatenbank Baden-Württemberg)",
+    "evangelische-termine": "evangelische-termine.de",
 }
 STATES: dict[str, type[Labelled]] = {
     "review": ReviewState,
@@ -115,6 +129,12 @@ FIELDS = {
     "series_ids": "Serien",
     "primary": "Bleibt",
     "link_ids": "Quellen",
+    "allow_private": "Internes Netz",  # a source's keys and its kind's options
+    "where": "Ort der Suche",
+    "radius_km": "Umkreis (km)",
+    "max_pages": "Seiten höchstens",
+    "per_page": "Einträge je Seite",
+    "follow": "Links zu Detailseiten",
 }
 
 
@@ -151,6 +171,7 @@ _environment.filters.update(
     iso_when=iso_when,
     label=label,
     category=lambda slug: CATEGORY_NAMES.get(slug, slug),
+    kind_label=lambda kind: KIND_LABELS.get(kind, kind),
     notice=lambda key: NOTICES.get(key or ""),
     plain_alarm=plain.alarm,
     plain_error=plain.crawl_error,

@@ -15,6 +15,7 @@ from web.desk import (
     login,
     queue,
     search,
+    source_form,
     sources,
     team,
 )
@@ -30,6 +31,7 @@ PAGE_GROUPS = [
     apprenticeship_page,
     duplicates,
     sources,
+    source_form,
     log,
     team,
     account,

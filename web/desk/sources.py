@@ -56,7 +56,9 @@ def routes(app: AppContext) -> list[Route]:
             )
             for source in sources
         ]
-        return call.render("sources.html", rows=rows, can_crawl=app.crawls is not None)
+        return call.render(
+            "sources.html", rows=rows, can_crawl=app.crawls is not None, can_edit=can_edit()
+        )
 
     def detail(call: Call) -> Response:
         view = call.query("show") if call.query("show") in RECORD_VIEWS else "problems"
@@ -82,7 +84,12 @@ def routes(app: AppContext) -> list[Route]:
             payload_shown=PAYLOAD_SHOWN,
             crawling=app.crawls is not None and app.crawls.running(source.id),
             can_crawl=app.crawls is not None,
+            can_edit=can_edit(),
         )
+
+    def can_edit() -> bool:
+        """Whether the desk may add and change sources (web/desk/source_form.py)."""
+        return app.sources_file is not None and app.try_source is not None
 
     def crawl(call: Call) -> Response:
         source_id = call.path("source_id")
