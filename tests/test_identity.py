@@ -102,20 +102,23 @@ def test_a_change_in_a_lower_ranked_source_leaves_the_listing_alone(registered) 
 def test_an_upcoming_event_is_cancelled_once_every_record_vanished(registered) -> None:
     integreat = Item("i1", "Sprachcafe", "2026-12-03 18:30", location="Rathaus")
     other = Item("i2", "Elterncafé", "2027-02-04 10:00")
-    crawl(registered, "stadt", SPRACHCAFE, SOMMERFEST)
-    crawl(registered, "integreat", integreat, other)
+    # each source keeps more than half its items: no alarm, the vanished record is gone
+    reading = Item("s9", "Lesecafé", "2027-03-01 15:00")
+    walk = Item("i3", "Stadtführung", "2027-03-06 14:00")
+    crawl(registered, "stadt", SPRACHCAFE, SOMMERFEST, reading)
+    crawl(registered, "integreat", integreat, other, walk)
     (event_id, _, _) = identities(registered)["Sprachcafé im Rathaus"]
-    crawl(registered, "stadt", SOMMERFEST, now=LATER[0])
+    crawl(registered, "stadt", SOMMERFEST, reading, now=LATER[0])
     shown = feed_event(registered, LATER[0], event_id)
     assert (shown["title"], shown["status"]) == ("Sprachcafe", "confirmed")
     assert [ref["source"] for ref in shown["sources"]] == ["integreat"]
-    crawl(registered, "integreat", other, now=LATER[1])
+    crawl(registered, "integreat", other, walk, now=LATER[1])
     shown = feed_event(registered, LATER[1], event_id)
     assert (shown["title"], shown["status"], shown["sources"]) == ("Sprachcafe", "cancelled", [])
     assert ics_sequences(registered, LATER[1])["Sprachcafe"] == 2
     cancelled = published_bytes(registered, LATER[1])
-    crawl(registered, "stadt", SOMMERFEST, now=LATER[2])
-    crawl(registered, "integreat", other, now=LATER[2])
+    crawl(registered, "stadt", SOMMERFEST, reading, now=LATER[2])
+    crawl(registered, "integreat", other, walk, now=LATER[2])
     assert published_bytes(registered, LATER[2]) == cancelled
 
 
