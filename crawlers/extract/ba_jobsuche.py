@@ -21,7 +21,7 @@ from w3lib.url import url_query_parameter
 from aggregator.crawl_result import Problem
 from aggregator.kinds.ba_jobsuche import MAX_OFFERS, MAX_PAGE_SIZE
 from aggregator.kinds.spec import Claim
-from crawlers.extract.claiming import json_of, query_value, without_query
+from crawlers.extract.claiming import json_of, search_options, without_query
 from crawlers.extract.document import Document
 from crawlers.extract.paging import page_after, page_number
 from crawlers.extract.records import Extracted, Extraction, Unreadable, json_text, unique
@@ -134,11 +134,5 @@ def claims(document: Document) -> Claim | None:
     answer = isinstance(data, dict) and not ANSWER_KEYS.isdisjoint(data)
     if not answer and not API_PATH.search(urlsplit(document.url).path):
         return None
-    options: dict[str, str | int] = {}
-    where = query_value(document.url, "wo")
-    radius = query_value(document.url, "umkreis")
-    if where:
-        options["where"] = where
-    if radius and radius.isdigit():
-        options["radius_km"] = int(radius)
+    options = search_options(document.url, place=("wo", "where"), radius="umkreis")
     return Claim(url=without_query(document.url), options=options)

@@ -29,6 +29,17 @@ def query_value(url: str, name: str) -> str | None:
     return values[0].strip() or None if values else None
 
 
+def search_options(url: str, *, place: tuple[str, str], radius: str) -> dict[str, str | int]:
+    """The search a URL's query asks for, as a kind's options: the query parameter
+    ``place[0]`` as option ``place[1]``, a whole-number ``radius`` parameter as ``radius_km``."""
+    options: dict[str, str | int] = {}
+    if found := query_value(url, place[0]):
+        options[place[1]] = found
+    if (kilometres := query_value(url, radius)) and kilometres.isdigit():
+        options["radius_km"] = int(kilometres)
+    return options
+
+
 def without_query(url: str) -> str:
     """The URL without query and fragment (a kind whose spider builds its own query)."""
     parts = urlsplit(url)

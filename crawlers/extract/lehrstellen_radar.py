@@ -16,7 +16,7 @@ import lxml.html
 
 from aggregator.crawl_result import Problem
 from aggregator.kinds.spec import Claim
-from crawlers.extract.claiming import query_value, without_query
+from crawlers.extract.claiming import search_options, without_query
 from crawlers.extract.document import Document
 from crawlers.extract.paging import page_after, page_number
 from crawlers.extract.records import Extracted, Extraction, Unreadable, unique
@@ -99,11 +99,5 @@ def claims(document: Document) -> Claim | None:
     markup = "data-resultid" in document.text and "lsrdetail" in document.text
     if not markup and not (host == SITE or host.endswith("." + SITE)):
         return None
-    options: dict[str, str | int] = {}
-    postcode = query_value(document.url, "search-plz")
-    radius = query_value(document.url, "search-radius")
-    if postcode:
-        options["postcode"] = postcode
-    if radius and radius.isdigit():
-        options["radius_km"] = int(radius)
+    options = search_options(document.url, place=("search-plz", "postcode"), radius="search-radius")
     return Claim(url=without_query(document.url), options=options)
