@@ -23,7 +23,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import tomlkit
-from tomlkit.items import Table
+from tomlkit.items import Item, Key, Table
 
 from aggregator.sources import SourceConfig, parse_sources
 
@@ -167,8 +167,12 @@ def _set(table: Table, key: str, value: Any) -> None:
     if key in table:
         table[key] = value
         return
-    last = list(table.keys())[-1]
-    table.value._insert_after(last, key, value)  # tomlkit's only way to place a new key
+    body = table.value.body  # (key, item) pairs; comments and blank lines have no key
+    trailing: list[tuple[Key | None, Item]] = []
+    while body and body[-1][0] is None:
+        trailing.insert(0, body.pop())
+    table.add(key, value)
+    body.extend(trailing)
 
 
 def _parse(path: Path) -> tomlkit.TOMLDocument:
