@@ -115,11 +115,11 @@ def region_prefix(region: str, default: str) -> str:
 
 @dataclass(frozen=True)
 class Catalog:
-    """The event feeds for what the store holds, by path, for every region it serves; the towns
-    the default region's feeds know by slug."""
+    """The event feeds for what the store holds, by path, for every region it serves, and each
+    region's towns by slug."""
 
     feeds: dict[str, FeedSpec]
-    towns: dict[str, str]
+    towns_of: dict[str, dict[str, str]]  # region slug → its towns (slug → name)
     regions: tuple[str, ...] = ()  # the slugs of the regions served, the default region first
 
     @classmethod
@@ -129,29 +129,40 @@ class Catalog:
         subscription never breaks."""
         regions = [region.slug for region in served_regions(session)]
         feeds: dict[str, FeedSpec] = {}
-        default_towns: dict[str, str] = {}
+        towns_of: dict[str, dict[str, str]] = {}
         for slug in regions:
-            towns = region_towns(session, slug)
-            default_towns = default_towns or towns
+            towns_of[slug] = towns = region_towns(session, slug)
             prefix = region_prefix(slug, regions[0])
             for spec in event_feeds(slug, towns, source_ids(session, slug), prefix):
                 feeds[spec.path] = spec
-        return cls(feeds, default_towns, tuple(regions))
+        return cls(feeds, towns_of, tuple(regions))
 
-    def town(self, value: str) -> str:
-        """A town's name from its name or its slug ("koenigsbronn" → "Königsbronn")."""
-        return self.towns.get(town_slug(value), value)
+    @property
+    def towns(self) -> dict[str, str]:
+        """The default region's towns by slug."""
+        return self.towns_of.get(self.regions[0], {}) if self.regions else {}
+
+    def town(self, value: str, region: str | None = None) -> str:
+        """A town's name from its name or its slug ("koenigsbronn" → "Königsbronn"), among the
+        towns of ``region`` (the default region's when None)."""
+        towns = self.towns_of.get(region, {}) if region else self.towns
+        return towns.get(town_slug(value), value)
+
+    def home(self, region: str) -> str:
+        """Where a region's pages begin: "" for the default region, else "/<slug>"."""
+        return "" if region == self.regions[0] else f"/{region}"
 
     def in_region(self, where: F, region: str | None = None) -> F:
         """A filter narrowed to a served region: the default one unless ``region`` names one
         (UnknownRegion when it names none the store serves)."""
         if region is not None and region not in self.regions:
             raise UnknownRegion(f"no region '{region}' here; served: {', '.join(self.regions)}")
-        return replace(self.named(where), region=region or self.regions[0])
+        return self.named(replace(where, region=region or self.regions[0]))
 
     def named(self, where: F) -> F:
-        """A filter whose town, given by name or slug, is the town's name."""
-        return replace(where, town=self.town(where.town)) if where.town else where
+        """A filter whose town, given by name or slug, is the town's name (in the filter's
+        region)."""
+        return replace(where, town=self.town(where.town, where.region)) if where.town else where
 
 
 def region_towns(session: Session, region: str) -> dict[str, str]:

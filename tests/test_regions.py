@@ -108,6 +108,11 @@ def test_a_centroid_outside_the_bounding_box_is_named_with_its_line(tmp_path: Pa
         (('default_town = "Musterstadt"', 'default_town = "Ulm"'), 5, "none of the municipalities"),
         (("bbox = [48.0, 9.0, 48.5, 9.5]", "bbox = [48.5, 9.0, 48.0, 9.5]"), 6, "south < north"),
         (('country = "DE"', 'country = "DE"\npostcodes = "x.csv"'), 4, "unknown key 'postcodes'"),
+        (
+            ('places = "muster.csv"', 'places = "muster.csv"\nnames = { en = "Sample", xx = "?" }'),
+            8,
+            "unknown language 'xx' in names",
+        ),
     ],
 )
 def test_each_wrong_value_is_named_with_its_line(
@@ -274,6 +279,49 @@ def test_the_server_answers_for_each_region_and_refuses_an_unknown_one(
         api = client.get("/api/events", params={"region": "atlantis"})
         assert api.status_code == 400 and "stadt-augsburg" in api.text
         assert client.get("/api/events", params={"region": "stadt-augsburg"}).json()["total"] == 1
+
+
+def test_each_region_has_its_pages_in_its_name_with_its_events_only(
+    sqlite_store: Store, tmp_path: Path
+) -> None:
+    """The newcomer pages of the second region live under /<slug>/: its name (in the visitor's
+    language), its events, links that stay in it, its calendars to subscribe."""
+    two_region_store(sqlite_store, tmp_path)
+    with sqlite_store.transaction() as session:
+        ours, theirs = sorted(all_events(session), key=lambda event: event.region)
+    with TestClient(create_app(sqlite_store, clock=lambda: NOW)) as client:
+        assert "Region: Landkreis Heidenheim" in client.get("/", params={"lang": "de"}).text
+        start = client.get("/stadt-augsburg/", params={"lang": "en"}).text
+        assert "City of Augsburg" in start and "Heidenheim" not in start
+        assert 'href="/stadt-augsburg/veranstaltungen"' in start
+        root = client.get("/veranstaltungen").text
+        assert f"/veranstaltungen/{ours.id}" in root and theirs.id not in root
+        page = client.get("/stadt-augsburg/veranstaltungen").text
+        assert f'href="/stadt-augsburg/veranstaltungen/{theirs.id}"' in page
+        assert ours.id not in page
+        assert "/stadt-augsburg/events.ics" in page and "/stadt-augsburg/feeds" in page
+        assert "/stadt-augsburg/events/town/augsburg.ics" in page
+        # a listing's page at the root links back to its own region; not under another's
+        event = client.get(f"/veranstaltungen/{theirs.id}").text
+        assert 'href="/stadt-augsburg/veranstaltungen"' in event
+        assert client.get(f"/stadt-augsburg/veranstaltungen/{ours.id}").status_code == 404
+        assert client.get(f"/stadt-augsburg/veranstaltungen/{ours.id}.ics").status_code == 404
+        assert client.get("/atlantis/veranstaltungen").status_code == 404
+
+
+def test_the_apprenticeship_search_measures_from_the_regions_own_postcodes(
+    sqlite_store: Store, tmp_path: Path
+) -> None:
+    """86150 is an Augsburg postcode: known on Augsburg's page, unknown (and said so, naming
+    the region) on Heidenheim's."""
+    two_region_store(sqlite_store, tmp_path)
+    with TestClient(create_app(sqlite_store, clock=lambda: NOW)) as client:
+        query = {"postcode": "86150", "lang": "en"}
+        there = client.get("/stadt-augsburg/ausbildung", params=query)
+        assert there.status_code == 200 and "We do not know the postcode" not in there.text
+        here = client.get("/ausbildung", params=query).text
+        assert "We do not know the postcode 86150" in here
+        assert "from this region or nearby: District of Heidenheim." in here
 
 
 def test_an_editor_of_one_region_is_refused_in_the_other(sqlite_store: Store) -> None:

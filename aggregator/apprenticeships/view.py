@@ -30,6 +30,7 @@ class ApprenticeshipView:
     first_seen: datetime
     last_seen: datetime
     sources: tuple[SourceRef, ...]
+    region: str  # its region's slug
 
     @classmethod
     def of(cls, item: Apprenticeship) -> ApprenticeshipView:
@@ -49,4 +50,5 @@ class ApprenticeshipView:
             first_seen=item.first_seen,
             last_seen=item.last_seen,
             sources=source_refs(item.links),
+            region=item.region,
         )

@@ -2,7 +2,8 @@
 
 Checked: the file is TOML with the keys docs/regions.md lists and no others; the time zone is
 an IANA name; the bounding box is south < north, west < east; the default town is one of the
-municipalities; no spelling or village belongs to two municipalities; the table of places has
+municipalities; no spelling or village belongs to two municipalities; names are given in the
+pages' languages; the table of places has
 postcodes in the country's format and centroids inside the bounding box.
 """
 
@@ -16,8 +17,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from aggregator.languages import LANGUAGES
+
 REQUIRED = {"name", "slug", "country", "timezone", "default_town", "bbox", "places"}
-OPTIONAL = {"integreat_slug", "not_in_names", "municipalities"}
+OPTIONAL = {"integreat_slug", "not_in_names", "municipalities", "names"}
 MUNICIPALITY_KEYS = {"name", "spellings", "villages"}
 TABLE_COLUMNS = ("postcode", "town", "lat", "lon")
 POSTCODE_FORMATS = {  # ISO country → the shape of its postcodes
@@ -86,6 +89,7 @@ def _values(data: dict[str, Any], lines: _Lines) -> Iterator[str]:
         except (ZoneInfoNotFoundError, ValueError):
             yield lines.problem("timezone =", f"unknown time zone '{data['timezone']}'")
     yield from _bbox(data.get("bbox"), lines)
+    yield from _names(data.get("names", {}), lines)
     names = {m.get("name") for m in data.get("municipalities", []) if isinstance(m, dict)}
     if isinstance(data.get("default_town"), str) and data["default_town"] not in names:
         yield lines.problem("default_town =", "'default_town' is none of the municipalities")
@@ -101,6 +105,18 @@ def _bbox(bbox: Any, lines: _Lines) -> Iterator[str]:
     south, west, north, east = edges
     if not (-90 <= south < north <= 90 and -180 <= west < east <= 180):
         yield lines.problem("bbox =", "'bbox' needs south < north and west < east, in degrees")
+
+
+def _names(names: Any, lines: _Lines) -> Iterator[str]:
+    if not isinstance(names, dict):
+        yield lines.problem("names", "'names' must be a table: language code = name")
+        return
+    for code, name in names.items():
+        if code not in LANGUAGES:
+            known = ", ".join(LANGUAGES)
+            yield lines.problem(f"{code} =", f"unknown language '{code}' in names (known: {known})")
+        elif not (isinstance(name, str) and name.strip()):
+            yield lines.problem(f"{code} =", f"the name in '{code}' must be a text")
 
 
 def _municipalities(entries: Any, lines: _Lines) -> list[str]:

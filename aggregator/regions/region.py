@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -43,6 +43,12 @@ class Region:
     places: tuple[PostcodeArea, ...]  # postcodes of the region and its neighbours
     not_in_names: frozenset[str]  # village names that mean something else inside a venue name
     integreat_slug: str | None = None
+    names: dict[str, str] = field(default_factory=dict)  # language code → the name in it
+
+    def name_in(self, language: str) -> str:
+        """The region's name as readers of a language know it ("District of Heidenheim"),
+        else its own name."""
+        return self.names.get(language, self.name)
 
 
 def region_file(name: str) -> Path:
@@ -84,6 +90,7 @@ def load_region(path: Path) -> Region:
         ),
         not_in_names=frozenset(data.get("not_in_names", ())),
         integreat_slug=data.get("integreat_slug"),
+        names=dict(data.get("names", {})),
     )
 
 

@@ -17,6 +17,8 @@ from aggregator.apprenticeships.search import (
     SearchError,
     search_apprenticeships,
 )
+from aggregator.regions.active import using_region
+from aggregator.regions.region import Region
 from feeds.catalog import town_slug
 
 DISTANCES = (5, 10, 20, 30, 50)  # km, the choices of the form
@@ -48,10 +50,12 @@ class JobForm:
             page=max(1, int(page)) if page.isdigit() else 1,
         )
 
-    def search(self, towns: dict[str, str], *, near: bool = True) -> ApprenticeshipSearch:
-        """The search: nearest first from the postcode (when one is given and ``near``), else
-        earliest start first."""
-        where = ApprenticeshipFilter(q=self.q or None, town=towns.get(self.town))
+    def search(
+        self, towns: dict[str, str], region: str, *, near: bool = True
+    ) -> ApprenticeshipSearch:
+        """The search in a region: nearest first from the postcode (when one is given and
+        ``near``), else earliest start first."""
+        where = ApprenticeshipFilter(q=self.q or None, town=towns.get(self.town), region=region)
         if near and self.postcode:
             return ApprenticeshipSearch(where, postcode=self.postcode, km=self.km, year=self.year)
         return ApprenticeshipSearch(where, year=self.year, sort=START)
@@ -76,18 +80,20 @@ class Found:
         return max(1, -(-len(self.hits) // PER_PAGE))
 
 
-def choices(session: Session) -> Choices:
-    """What the form offers: the towns and start years of the open apprenticeships."""
-    items = open_apprenticeships(session)
+def choices(session: Session, region: str) -> Choices:
+    """What the form offers: the towns and start years of a region's open apprenticeships."""
+    items = open_apprenticeships(session, ApprenticeshipFilter(region=region))
     towns = sorted({item.town for item in items if item.town})
     years = sorted({item.start_date.year for item in items if item.start_date})
     return Choices({town_slug(town): town for town in towns}, years)
 
 
-def find(session: Session, form: JobForm, towns: dict[str, str]) -> Found:
-    """The apprenticeships the form asks for, nearest first when a known postcode is given."""
-    try:
-        return Found(search_apprenticeships(session, form.search(towns)), False)
-    except SearchError:
-        hits = search_apprenticeships(session, form.search(towns, near=False))
-        return Found(hits, unknown_postcode=bool(form.postcode))
+def find(session: Session, form: JobForm, towns: dict[str, str], region: Region) -> Found:
+    """A region's apprenticeships the form asks for, nearest first when a postcode of the
+    region's table of places is given."""
+    with using_region(region):
+        try:
+            return Found(search_apprenticeships(session, form.search(towns, region.slug)), False)
+        except SearchError:
+            hits = search_apprenticeships(session, form.search(towns, region.slug, near=False))
+            return Found(hits, unknown_postcode=bool(form.postcode))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -15,6 +16,7 @@ from starlette.responses import HTMLResponse, Response
 from aggregator.events.view import EventView
 from aggregator.languages import SOURCE_LANGUAGE
 from aggregator.normalize.drafts import Translation
+from aggregator.regions.region import Region
 from feeds.ical import location_line
 from web.pages.agenda import Day, event_day
 from web.pages.i18n import COOKIE, COOKIE_MAX_AGE, LANGUAGES, Language, Speech, choose
@@ -73,8 +75,20 @@ def here_with(request: Request, **params: object) -> str:
     return f"{url.path}?{url.query}"
 
 
-def page(request: Request, template: str, *, status: int = 200, **context: Any) -> Response:
-    """A page in the visitor's language; a language chosen with the switch is remembered."""
+@dataclass(frozen=True)
+class Site:
+    """Which region's pages a request is on: the region, and where its pages begin ("" for the
+    default region, else "/<slug>")."""
+
+    region: Region
+    home: str
+
+
+def page(
+    request: Request, template: str, *, site: Site, status: int = 200, **context: Any
+) -> Response:
+    """A region's page in the visitor's language; a language chosen with the switch is
+    remembered."""
     choice = choose(request)
     speech = Speech(choice.language)
     body = _environment.get_template(template).render(
@@ -85,6 +99,8 @@ def page(request: Request, template: str, *, status: int = 200, **context: Any) 
         switch=[(language, here_with(request, lang=language.code)) for language in LANGUAGES],
         path=request.url.path,
         stylesheet=STYLESHEET_URL,
+        home=site.home,
+        region_name=site.region.name_in(choice.language.code),
         **context,
     )
     headers = {**HEADERS, "Content-Language": choice.language.code}

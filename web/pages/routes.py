@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date
 
 from starlette.requests import Request
@@ -13,41 +14,71 @@ from aggregator.apprenticeships.queries import open_apprenticeship
 from aggregator.categories import CATEGORIES
 from aggregator.dates.timezones import local
 from aggregator.events.queries import EventFilter, published_event
+from aggregator.regions.region import region_by_slug
 from feeds.catalog import Catalog, town_slug
 from feeds.ical import render_calendar
 from web.context import AppContext
-from web.feed_routes import catalog_of
+from web.feed_routes import REGION_PREFIX, catalog_of
 from web.pages import render
 from web.pages.agenda import agenda
 from web.pages.job_search import DISTANCES, JobForm, choices, find
 from web.pages.jsonld import event_jsonld, job_posting_jsonld, script_tag
+from web.pages.render import Site
 from web.pages.subscribe import chosen, subscriptions
+
+Page = Callable[[Request, Site], Awaitable[Response]]
 
 
 def routes(app: AppContext) -> list[Route]:
-    """/ (start), /veranstaltungen (+ one event, its .ics), /ausbildung (+ one posting)."""
+    """/ (start), /veranstaltungen (+ one event, its .ics), /ausbildung (+ one posting): the
+    default region's at the root, another region's under /<slug>/ (its start page /<slug>/)."""
     catalog = catalog_of(app)
 
     def today() -> date:
         return local(app.clock()).date()
 
-    async def start(request: Request) -> Response:
-        return render.page(request, "start.html")
+    def site(known: Catalog, region: str) -> Site:
+        return Site(region_by_slug(region), known.home(region))
 
-    async def events(request: Request) -> Response:
+    def in_region(handler: Page) -> Callable[[Request], Awaitable[Response]]:
+        """The page of the region the path names (the default one at the root); a region the
+        store does not serve is a page not found."""
+
+        async def endpoint(request: Request) -> Response:
+            known = catalog(app.version())
+            region = request.path_params.get("region", known.regions[0])
+            if region not in known.regions:
+                return not_found(request, site(known, known.regions[0]))
+            return await handler(request, site(known, region))
+
+        return endpoint
+
+    def own_region(found_region: str, request: Request, here: Site) -> Site | None:
+        """A listing's page is its region's: at the root any listing's (linking back to its
+        region), under /<slug>/ only that region's."""
+        if "region" in request.path_params and found_region != here.region.slug:
+            return None
         known = catalog(app.version())
-        where = event_choice(request, known)
+        return site(known, found_region) if found_region in known.regions else here
+
+    async def start(request: Request, here: Site) -> Response:
+        return render.page(request, "start.html", site=here)
+
+    async def events(request: Request, here: Site) -> Response:
+        known = catalog(app.version())
+        where = known.in_region(event_choice(request, known, here), here.region.slug)
         first = max(today(), _day(request.query_params.get("from")) or today())
         with app.store.transaction() as session:
             found = agenda(session, now=app.clock(), where=where, first=first)
         base = str(request.base_url)
-        by_category, by_town = subscriptions(known, base)
+        by_category, by_town = subscriptions(known, base, here.region.slug)
         return render.page(
             request,
             "events.html",
+            site=here,
             where=where,
             town_slug=town_slug(where.town) if where.town else "",
-            towns=known.towns,
+            towns=known.towns_of[here.region.slug],
             categories=CATEGORIES,
             agenda=found,
             today=today(),
@@ -57,34 +88,36 @@ def routes(app: AppContext) -> list[Route]:
             by_town=by_town,
         )
 
-    async def event(request: Request) -> Response:
+    async def event(request: Request, here: Site) -> Response:
         with app.store.transaction() as session:
             found = published_event(session, request.path_params["id"])
-        if found is None:
-            return render.page(request, "not_found.html", status=404)
+        shown = found and own_region(found.region, request, here)
+        if found is None or not shown:
+            return not_found(request, here)
         return render.page(
-            request, "event.html", event=found, jsonld=script_tag(event_jsonld(found))
+            request, "event.html", site=shown, event=found, jsonld=script_tag(event_jsonld(found))
         )
 
-    async def event_ics(request: Request) -> Response:
+    async def event_ics(request: Request, here: Site) -> Response:
         with app.store.transaction() as session:
             found = published_event(session, request.path_params["id"])
-        if found is None:
-            return render.page(request, "not_found.html", status=404)
+        if found is None or not own_region(found.region, request, here):
+            return not_found(request, here)
         # the occurrence as itself (its own UID); no DTEND where it has no end (RFC 5545)
         body = render_calendar([found], name=found.title, expand=True)
         name = town_slug(found.title)[:40].strip("-") or "event"
         headers = {"Content-Disposition": f'attachment; filename="{name}.ics"'}
         return Response(body, media_type="text/calendar; charset=utf-8", headers=headers)
 
-    async def apprenticeships(request: Request) -> Response:
+    async def apprenticeships(request: Request, here: Site) -> Response:
         form = JobForm.of(request.query_params)
         with app.store.transaction() as session:
-            offered = choices(session)
-            found = find(session, form, offered.towns)
+            offered = choices(session, here.region.slug)
+            found = find(session, form, offered.towns, here.region)
             return render.page(
                 request,
                 "apprenticeships.html",
+                site=here,
                 form=form,
                 towns=offered.towns,
                 years=offered.years,
@@ -98,29 +131,41 @@ def routes(app: AppContext) -> list[Route]:
                 unknown_postcode=found.unknown_postcode,
             )
 
-    async def apprenticeship(request: Request) -> Response:
+    async def apprenticeship(request: Request, here: Site) -> Response:
         with app.store.transaction() as session:
             item = open_apprenticeship(session, request.path_params["id"])
-            if item is None:
-                return render.page(request, "not_found.html", status=404)
+            shown = item and own_region(item.region, request, here)
+            if item is None or not shown:
+                return not_found(request, here)
             jsonld = script_tag(job_posting_jsonld(item))
-            return render.page(request, "apprenticeship.html", item=item, jsonld=jsonld)
+            return render.page(request, "apprenticeship.html", site=shown, item=item, jsonld=jsonld)
 
+    pages: list[tuple[str, Page]] = [
+        ("/ausbildung", apprenticeships),
+        ("/ausbildung/{id}", apprenticeship),
+        ("/veranstaltungen", events),
+        ("/veranstaltungen/{id}.ics", event_ics),
+        ("/veranstaltungen/{id}", event),
+    ]
     return [
-        Route("/", start),
-        Route("/ausbildung", apprenticeships),
-        Route("/ausbildung/{id}", apprenticeship),
-        Route("/veranstaltungen", events),
-        Route("/veranstaltungen/{id}.ics", event_ics),
-        Route("/veranstaltungen/{id}", event),
+        Route("/", in_region(start)),
+        *(Route(path, in_region(handler)) for path, handler in pages),
         Route("/pages.css", render.stylesheet),
+        Route(REGION_PREFIX + "/", in_region(start)),
+        *(Route(REGION_PREFIX + path, in_region(handler)) for path, handler in pages),
     ]
 
 
-def event_choice(request: Request, known: Catalog) -> EventFilter:
-    """The topic and town a visitor chose; what is not a known topic or town counts as all."""
+def not_found(request: Request, here: Site) -> Response:
+    return render.page(request, "not_found.html", site=here, status=404)
+
+
+def event_choice(request: Request, known: Catalog, here: Site) -> EventFilter:
+    """The topic and town a visitor chose; what is not a known topic or town of the region
+    counts as all."""
     category = request.query_params.get("category", "")
-    town = known.towns.get(town_slug(request.query_params.get("town", "")))
+    towns = known.towns_of[here.region.slug]
+    town = towns.get(town_slug(request.query_params.get("town", "")))
     return EventFilter(category=category if category in CATEGORIES else None, town=town)
 
 

@@ -3,7 +3,7 @@ calendar apps (Apple, Outlook, Thunderbird, most phones) open as a subscription.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from aggregator.categories import CATEGORIES
 from aggregator.events.queries import EventFilter
@@ -22,25 +22,31 @@ def webcal(base_url: str, path: str) -> str:
 
 
 def subscription(known: Catalog, base_url: str, where: EventFilter) -> Subscription | None:
-    """The subscription to the catalog's calendar with exactly these filters, if there is one."""
-    where = known.in_region(where)  # the pages show the default region
+    """The subscription to the catalog's calendar with exactly these filters (in the filter's
+    region, the default one when it names none), if there is one."""
+    where = known.in_region(where, where.region)
     for spec in known.feeds.values():
         if spec.profile == "ics" and not spec.expanded and spec.where == where:
             return Subscription(where, webcal(base_url, spec.path))
     return None
 
 
-def subscriptions(known: Catalog, base_url: str) -> tuple[list[Subscription], list[Subscription]]:
-    """One calendar per category and one per town, in that order."""
-    by_category = [subscription(known, base_url, EventFilter(category=c)) for c in CATEGORIES]
-    by_town = [subscription(known, base_url, EventFilter(town=t)) for t in known.towns.values()]
+def subscriptions(
+    known: Catalog, base_url: str, region: str
+) -> tuple[list[Subscription], list[Subscription]]:
+    """A region's calendars: one per category and one per town, in that order."""
+    every = EventFilter(region=region)
+    by_category = [subscription(known, base_url, replace(every, category=c)) for c in CATEGORIES]
+    towns = known.towns_of[region].values()
+    by_town = [subscription(known, base_url, replace(every, town=t)) for t in towns]
     return [s for s in by_category if s], [s for s in by_town if s]
 
 
 def chosen(known: Catalog, base_url: str, where: EventFilter) -> list[Subscription]:
     """The calendars for what a visitor chose: a topic, a town, both (two calendars: the feeds
     do not combine them), or everything."""
-    wanted = [EventFilter(category=where.category), EventFilter(town=where.town)]
-    found = [subscription(known, base_url, w) for w in wanted if w != EventFilter()]
-    found = found or [subscription(known, base_url, EventFilter())]
+    every = EventFilter(region=where.region)
+    wanted = [replace(every, category=where.category), replace(every, town=where.town)]
+    found = [subscription(known, base_url, w) for w in wanted if w != every]
+    found = found or [subscription(known, base_url, every)]
     return [s for s in found if s]
