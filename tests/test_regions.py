@@ -27,7 +27,7 @@ from aggregator.states import ReviewState
 from aggregator.store import Store
 from aggregator.store.models import Event
 from feeds.publish import render_feeds
-from tests.support.desk import EDITOR, add_accounts, sign_in
+from tests.support.desk import ADMIN, EDITOR, add_accounts, sign_in
 from tests.support.matching import Item, all_events, crawl, ical_source, register, sources_of
 from web.server import create_app
 
@@ -353,6 +353,34 @@ def test_an_editor_of_one_region_is_refused_in_the_other(sqlite_store: Store) ->
     with sqlite_store.transaction() as session:
         assert session.get(Event, heidenheim).review_state == ReviewState.PENDING
         assert session.get(Event, augsburg).review_state == ReviewState.PUBLISHED
+
+
+def test_the_sources_page_shows_each_region_apart_and_only_the_accounts_own(
+    sqlite_store: Store,
+) -> None:
+    register(
+        sqlite_store,
+        ical_source("albuch"),
+        replace(ical_source("augsburg", town="Augsburg"), region="stadt-augsburg"),
+    )
+    add_accounts(sqlite_store, NOW)
+    with sqlite_store.transaction() as session:
+        set_regions(session, ADMIN[0], ["stadt-augsburg"])
+    with TestClient(create_app(sqlite_store, clock=lambda: NOW)) as client:
+        sign_in(client, EDITOR)  # every region: both, each under its region's name
+        both = client.get("/desk/sources").text
+        heidenheim, augsburg = both.index(">Landkreis Heidenheim<"), both.index(">Stadt Augsburg<")
+        assert heidenheim < both.index("/desk/sources/albuch") < augsburg
+        assert augsburg < both.index("/desk/sources/augsburg")
+    with TestClient(create_app(sqlite_store, clock=lambda: NOW)) as client:
+        csrf = sign_in(client, ADMIN)
+        mine = client.get("/desk/sources").text
+        assert "/desk/sources/augsburg" in mine and "/desk/sources/albuch" not in mine
+        assert "Landkreis Heidenheim" not in mine  # one region: no headings
+        assert client.get("/desk/sources/albuch").status_code == 403
+        crawl_now = client.post("/desk/sources/albuch/crawl", data={"csrf": csrf})
+        assert crawl_now.status_code == 403
+        assert client.get("/desk/sources/augsburg").status_code == 200
 
 
 def test_staff_regions_are_set_from_the_command_line(tmp_path: Path) -> None:

@@ -26,8 +26,9 @@ from starlette.responses import RedirectResponse, Response
 
 from aggregator.accounts import SessionPolicy, Staff, csrf_matches, csrf_token, staff_for_token
 from aggregator.review.decisions import Refused
+from aggregator.served_regions import source_region
 from aggregator.states import Role
-from aggregator.store.models import Apprenticeship, Event
+from aggregator.store.models import Apprenticeship, Event, Source
 from web.context import AppContext
 from web.desk.render import page as render_page
 from web.desk.signin import HOME_URL as HOME_URL
@@ -50,7 +51,8 @@ class BadInput(ValueError):
 
 
 class NotYours(PermissionError):
-    """A listing of a region the account does not work on; answered 403 with the message."""
+    """A listing or source of a region the account does not work on; answered 403 with the
+    message."""
 
 
 L = TypeVar("L", Event, Apprenticeship)
@@ -98,6 +100,16 @@ class Call:
                 "Dieser Eintrag gehört zu einer Region, für die Ihr Konto nicht freigeschaltet ist."
             )
         return listing
+
+    def source(self, session: Session, source_id: str) -> Source | None:
+        """The stored source with this id, None when there is none; NotYours when it reads
+        for a region the account does not work on."""
+        source = session.get(Source, source_id)
+        if source is not None and not self.staff.may_work_on(source_region(source).slug):
+            raise NotYours(
+                "Diese Quelle gehört zu einer Region, für die Ihr Konto nicht freigeschaltet ist."
+            )
+        return source
 
     def offset(self, name: str = "offset") -> int:
         """A page offset from the query: 0 when absent; 400 when it is no sensible number."""

@@ -20,8 +20,11 @@ from starlette.routing import Route
 
 from aggregator.categories import CATEGORIES
 from aggregator.places.locations import municipalities
+from aggregator.regions.active import using_region
+from aggregator.regions.region import Region
 from aggregator.review.decisions import Refused
 from aggregator.review_log import log_entry
+from aggregator.served_regions import served_regions, source_region
 from aggregator.sources import SourcesFileError
 from aggregator.sources_edit import (
     Destination,
@@ -147,8 +150,16 @@ def routes(app: AppContext) -> list[Route]:
         _log(call, ReviewAction.ADD_SOURCE, source_id, {"kind": entry["kind"], "url": entry["url"]})
         return RedirectResponse("/desk/sources?msg=source_added", status_code=303)
 
+    def region_of(call: Call, source_id: str) -> Region:
+        """The region a source reads for (NotYours when the account does not work on it); a
+        source not crawled yet is the default region's."""
+        with app.store.transaction() as session:
+            source = call.source(session, source_id)
+            return source_region(source) if source else served_regions(session)[0]
+
     def settings(call: Call) -> Response:
         path, source_id = configured()[0], call.path("source_id")
+        region_of(call, source_id)
         entry = _entry_or_none(path, source_id)
         if entry is None:
             return call.not_found("Diese Quelle steht nicht in der Quellendatei.")
@@ -163,6 +174,8 @@ def routes(app: AppContext) -> list[Route]:
         status: int = 200,
         problems: list[str] | None = None,
     ) -> Response:
+        with using_region(region_of(call, source_id)):
+            towns = municipalities()
         return call.render(
             "source_settings.html",
             status=status,
@@ -171,12 +184,13 @@ def routes(app: AppContext) -> list[Route]:
             form=form,
             digest=entry_digest(entry),
             categories=CATEGORIES,
-            towns=municipalities(),
+            towns=towns,
             problems=problems or [],
         )
 
     def change(call: Call) -> Response:
         path, source_id = configured()[0], call.path("source_id")
+        region_of(call, source_id)
         entry = _entry_or_none(path, source_id)
         if entry is None:
             return call.not_found("Diese Quelle steht nicht in der Quellendatei.")

@@ -10,6 +10,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from aggregator.review_log import log_entry
+from aggregator.served_regions import served_regions, source_region
 from aggregator.states import LogTarget, ReviewAction, Role
 from aggregator.store.models import CrawlRun, Source, SourceRecord
 from web.context import AppContext
@@ -33,6 +34,7 @@ class RecordCounts:
 @dataclass(frozen=True)
 class SourceRow:
     source: Source
+    region: str  # its region's name
     chart: Chart
     last_run: CrawlRun | None
     counts: RecordCounts
@@ -43,12 +45,19 @@ def routes(app: AppContext) -> list[Route]:
 
     def overview(call: Call) -> Response:
         with app.store.transaction() as session:
-            sources = list(session.scalars(select(Source).order_by(Source.position, Source.id)))
+            everything = list(session.scalars(select(Source).order_by(Source.position, Source.id)))
+            regions = {source.id: source_region(source) for source in everything}
+            order = [region.slug for region in served_regions(session)]
+            sources = sorted(
+                (s for s in everything if call.staff.may_work_on(regions[s.id].slug)),
+                key=lambda source: order.index(regions[source.id].slug),
+            )  # a region's sources together, the default region's first
             runs = recent_runs(session, [source.id for source in sources], CHART_RUNS)
             counts = record_counts(session)
         rows = [
             SourceRow(
                 source,
+                regions[source.id].name,
                 crawl_chart(list(reversed(runs.get(source.id, []))), slots=CHART_RUNS),
                 next(iter(runs.get(source.id, [])), None),
                 counts.get(source.id, RecordCounts()),
@@ -57,14 +66,18 @@ def routes(app: AppContext) -> list[Route]:
             for source in sources
         ]
         return call.render(
-            "sources.html", rows=rows, can_crawl=app.crawls is not None, can_edit=can_edit()
+            "sources.html",
+            rows=rows,
+            several_regions=len({row.region for row in rows}) > 1,
+            can_crawl=app.crawls is not None,
+            can_edit=can_edit(),
         )
 
     def detail(call: Call) -> Response:
         view = call.query("show") if call.query("show") in RECORD_VIEWS else "problems"
         offset = call.offset()
         with app.store.transaction() as session:
-            source = session.get(Source, call.path("source_id"))
+            source = call.source(session, call.path("source_id"))
             if source is None:
                 return call.not_found("Diese Quelle gibt es nicht.")
             runs = recent_runs(session, [source.id], PAGE_RUNS).get(source.id, [])
@@ -94,7 +107,7 @@ def routes(app: AppContext) -> list[Route]:
     def crawl(call: Call) -> Response:
         source_id = call.path("source_id")
         with app.store.transaction() as session:
-            known = session.get(Source, source_id) is not None
+            known = call.source(session, source_id) is not None
         if not known:
             return call.not_found("Diese Quelle gibt es nicht.")
         if app.crawls is None:
