@@ -34,7 +34,7 @@ from aggregator.store import Store
 from aggregator.store.models import Event
 from feeds.catalog import COUNTY
 from feeds.ical import VeventCache, location_line, render_calendar
-from feeds.vtimezone import BERLIN_VTIMEZONE
+from feeds.vtimezone import vtimezone
 from web.server import create_app
 
 EVENTS = 10_000
@@ -94,7 +94,7 @@ def icalendar_baseline(events: list[EventView], name: str) -> bytes:
     calendar.add("x-wr-calname", name)
     calendar.add("refresh-interval", timedelta(hours=3), parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "PT3H")
-    calendar.add_component(icalendar.Timezone.from_ical("\r\n".join(BERLIN_VTIMEZONE)))
+    calendar.add_component(icalendar.Timezone.from_ical("\r\n".join(vtimezone("Europe/Berlin"))))
     for view in events:
         event = icalendar.Event()
         event.add("uid", view.uid)

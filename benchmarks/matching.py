@@ -18,11 +18,13 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from aggregator.dates.timezones import BERLIN
 from aggregator.events.matching import MERGE, Profile, clear_caches, draft_profile, rank
 from aggregator.normalize.drafts import EventDraft
 from aggregator.places.locations import Place, municipalities, parse_location
+
+BERLIN = ZoneInfo("Europe/Berlin")
 
 EVAL_SET = Path(__file__).with_name("data") / "match_eval.json"
 SIZES = (10_000, 100_000)

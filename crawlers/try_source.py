@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -22,7 +22,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.misc import load_object
 
 from aggregator.crawl_result import CrawlResult
-from aggregator.dates.timezones import BERLIN
+from aggregator.dates.timezones import local_midnight
 from aggregator.kinds import DECLARED, normalize
 from aggregator.kinds.spec import Claim, Kind
 from aggregator.normalize.context import Context, RecordProblem
@@ -222,7 +222,7 @@ def _begins(draft: Draft) -> datetime | None:
     start = draft.start if isinstance(draft, EventDraft) else draft.start_date
     if start is None or isinstance(start, datetime):
         return start
-    return datetime.combine(start, time(0), BERLIN)
+    return local_midnight(start)
 
 
 def _private(url: str) -> bool:

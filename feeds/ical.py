@@ -24,11 +24,11 @@ from datetime import UTC, date, datetime, timedelta
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from aggregator.categories import CATEGORY_NAMES
-from aggregator.dates.timezones import LOCAL_TZID, local
+from aggregator.dates.timezones import local, local_tzid
 from aggregator.events.view import EventView
 from aggregator.identity import UID_DOMAIN
 from feeds import series as series_form
-from feeds.vtimezone import BERLIN_VTIMEZONE
+from feeds.vtimezone import vtimezone
 
 PRODID = "-//Lotse//Lotse Events 0.1//DE"
 REFRESH = "PT3H"
@@ -92,7 +92,7 @@ def render_calendar(
     write_series: Callable[[Sequence[EventView], Style], bytes] | None = None,
     cache: VeventCache = CACHE,
 ) -> bytes:
-    """A whole VCALENDAR with the Europe/Berlin VTIMEZONE (the only TZID the events use).
+    """A whole VCALENDAR with the local VTIMEZONE (the region's; the only TZID events use).
     Occurrences of one series (``series`` and a ``slot``) are written together by
     ``write_series`` (default: one VEVENT with its rule, ``series_bytes``) unless ``expand``;
     every other event as its own VEVENT."""
@@ -105,7 +105,7 @@ def render_calendar(
         f"X-WR-CALDESC:{escape_text(description or name)}",
         f"REFRESH-INTERVAL;VALUE=DURATION:{REFRESH}",
         f"X-PUBLISHED-TTL:{REFRESH}",
-        *BERLIN_VTIMEZONE,
+        *vtimezone(local_tzid()),
     ]
     chunks = ["".join(fold(line) for line in head).encode()]
     write = write_series or series_bytes
@@ -171,7 +171,7 @@ def series_bytes(
 
 def _dates(name: str, slots: Sequence[series_form.Slot]) -> str:
     if isinstance(slots[0], datetime):
-        return f"{name};TZID={LOCAL_TZID}:" + ",".join(f"{s:%Y%m%dT%H%M%S}" for s in slots)
+        return f"{name};TZID={local_tzid()}:" + ",".join(f"{s:%Y%m%dT%H%M%S}" for s in slots)
     return f"{name};VALUE=DATE:" + ",".join(f"{s:%Y%m%d}" for s in slots)
 
 
@@ -272,7 +272,7 @@ def when(name: str, value: datetime | date) -> str:
     wall = local(value).replace(tzinfo=None)
     if series_form.unclear(wall):
         return f"{name}:{utc_stamp(value)}"
-    return f"{name};TZID={LOCAL_TZID}:{wall:%Y%m%dT%H%M%S}"
+    return f"{name};TZID={local_tzid()}:{wall:%Y%m%dT%H%M%S}"
 
 
 def description_text(event: EventView, *, assumed_end: timedelta | None = None) -> str:

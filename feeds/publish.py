@@ -20,8 +20,11 @@ from aggregator.apprenticeships.queries import (
     apprenticeships_changed,
     open_apprenticeships,
 )
+from aggregator.apprenticeships.view import ApprenticeshipView
 from aggregator.events.queries import events_changed, published_events
 from aggregator.events.view import EventView
+from aggregator.regions.active import using_region
+from aggregator.regions.region import DEFAULT_REGION, region_by_slug
 from feeds.catalog import Catalog, FeedSpec, matches, region_prefix
 from feeds.ical import render_calendar
 from feeds.integreat import render_integreat
@@ -51,7 +54,8 @@ def render_feeds(session: Session, *, now: datetime) -> list[Feed]:
     changed = apprenticeships_changed(session) or now
     for region in catalog.regions:
         where = ApprenticeshipFilter(region=region)
-        body = render_apprenticeships(open_apprenticeships(session, where), generated_at=changed)
+        items = open_apprenticeships(session, where)
+        body = render_apprenticeship_feed(items, region=region, generated_at=changed)
         feeds.append(Feed(f"{region_prefix(region, catalog.regions[0])}apprenticeships.json", body))
     return feeds
 
@@ -61,14 +65,24 @@ def events_in(spec: FeedSpec, events: list[EventView]) -> list[EventView]:
 
 
 def render_event_feed(spec: FeedSpec, events: list[EventView], generated_at: datetime) -> bytes:
-    """The bytes of one event feed in its profile (iCal, Integreat iCal, JSON)."""
-    if spec.profile == "json":
-        return render_events(events, generated_at=generated_at)
-    if spec.profile == "integreat":
-        return render_integreat(
-            events, name=spec.name, category=spec.where.category, expand=spec.expanded
-        )
-    return render_calendar(events, name=spec.name, expand=spec.expanded)
+    """The bytes of one event feed in its profile (iCal, Integreat iCal, JSON), in its
+    region's local time."""
+    with using_region(region_by_slug(spec.where.region or DEFAULT_REGION)):
+        if spec.profile == "json":
+            return render_events(events, generated_at=generated_at)
+        if spec.profile == "integreat":
+            return render_integreat(
+                events, name=spec.name, category=spec.where.category, expand=spec.expanded
+            )
+        return render_calendar(events, name=spec.name, expand=spec.expanded)
+
+
+def render_apprenticeship_feed(
+    items: list[ApprenticeshipView], *, region: str, generated_at: datetime
+) -> bytes:
+    """apprenticeships.json of a region, in its local time."""
+    with using_region(region_by_slug(region)):
+        return render_apprenticeships(items, generated_at=generated_at)
 
 
 GZIP_LEVEL = 6

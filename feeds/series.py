@@ -30,7 +30,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from math import gcd
 
-from aggregator.dates.timezones import BERLIN, local
+from aggregator.dates.timezones import local, local_zone
 from aggregator.events.view import EventView
 
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -77,7 +77,7 @@ def wall(slot: datetime | date) -> Slot:
 
 def aware(slot: Slot) -> datetime | date:
     """A wall time back as an aware local datetime (a date stays a date)."""
-    return slot.replace(tzinfo=BERLIN) if isinstance(slot, datetime) else slot
+    return slot.replace(tzinfo=local_zone()) if isinstance(slot, datetime) else slot
 
 
 def unclear(value: datetime) -> bool:
@@ -85,7 +85,8 @@ def unclear(value: datetime) -> bool:
     which of two readings a client takes."""
     if value.month not in (3, 10) or not 1 <= value.hour <= 3:  # the changes: March, October
         return False
-    first, second = value.replace(tzinfo=BERLIN, fold=0), value.replace(tzinfo=BERLIN, fold=1)
+    zone = local_zone()
+    first, second = value.replace(tzinfo=zone, fold=0), value.replace(tzinfo=zone, fold=1)
     return first.utcoffset() != second.utcoffset()
 
 
@@ -360,7 +361,7 @@ def runs(series: Plan) -> list[Run]:
 def utc_text(slot: Slot) -> str:
     """A wall time as a UTC date-time (``…Z``), or a date as ``YYYYMMDD``."""
     if isinstance(slot, datetime):
-        return slot.replace(tzinfo=BERLIN).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+        return slot.replace(tzinfo=local_zone()).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     return slot.strftime("%Y%m%d")
 
 

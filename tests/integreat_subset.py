@@ -13,10 +13,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import icalendar
 
-from aggregator.dates.timezones import BERLIN
+BERLIN = ZoneInfo("Europe/Berlin")
+
 
 REQUIRED = ("UID", "SUMMARY", "DTSTART", "DTEND")
 IGNORED = ("EXDATE", "RDATE", "RECURRENCE-ID")

@@ -8,16 +8,18 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
 
-from aggregator.dates.timezones import BERLIN
 from aggregator.events.view import EventView
 from aggregator.listings import SourceRef
 from feeds.ical import VeventCache, render_calendar, series_uid
 from feeds.integreat import render_integreat
 from tests.support.parsers import cms_import, icaljs, libical, occurrences, recurring, sabre
+
+BERLIN = ZoneInfo("Europe/Berlin")
 
 STAMP = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 SERIES = "6b0f7c1e-0000-5000-8000-000000000001"

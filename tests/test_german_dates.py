@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from aggregator.dates.german import BERLIN, DateSpan, localize, parse_german_span
+from aggregator.dates.german import DateSpan, localize, parse_german_span
+
+BERLIN = ZoneInfo("Europe/Berlin")
 
 NOW = datetime(2027, 2, 10, 12, 0, tzinfo=BERLIN)
 MONTH_NAMES = {

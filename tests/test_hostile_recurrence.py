@@ -9,15 +9,17 @@ import json
 from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from aggregator.dates.timezones import BERLIN
 from aggregator.store import Store
 from tests.conftest import FAST_CRAWL, NOW, source
 from tests.support.hostile import HOSTILE, ICS, JSON, published, record_problems
 from tests.support.server import FixtureServer, Reply
 from workers.passes import run_pass
+
+BERLIN = ZoneInfo("Europe/Berlin")
 
 REFUSED = {
     "calendar": {

@@ -6,15 +6,17 @@ different numbers or levels."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aggregator.dates.timezones import BERLIN
 from aggregator.events.matching import MERGE, clear_caches, decide, draft_profile
 from aggregator.events.title_keys import title_key
 from aggregator.normalize.drafts import EventDraft
 from aggregator.places.locations import Place
+
+BERLIN = ZoneInfo("Europe/Berlin")
 
 WORDS = [
     "Sprachcafé", "Deutsch", "Kurs", "Lesung", "Konzert", "Kammerchor", "Osterkonzert", "Teil",

@@ -3,13 +3,16 @@ says about a broken one, and places read in the region a sources file names."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+import icalendar
 import pytest
 from starlette.testclient import TestClient
 
@@ -27,8 +30,17 @@ from aggregator.states import ReviewState
 from aggregator.store import Store
 from aggregator.store.models import Event
 from feeds.publish import render_feeds
+from feeds.vtimezone import vtimezone
 from tests.support.desk import ADMIN, EDITOR, add_accounts, sign_in
-from tests.support.matching import Item, all_events, crawl, ical_source, register, sources_of
+from tests.support.matching import (
+    Item,
+    all_events,
+    crawl,
+    crawl_calendar,
+    ical_source,
+    register,
+    sources_of,
+)
 from web.server import create_app
 
 NOW = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
@@ -108,6 +120,11 @@ def test_a_centroid_outside_the_bounding_box_is_named_with_its_line(tmp_path: Pa
         (('default_town = "Musterstadt"', 'default_town = "Ulm"'), 5, "none of the municipalities"),
         (("bbox = [48.0, 9.0, 48.5, 9.5]", "bbox = [48.5, 9.0, 48.0, 9.5]"), 6, "south < north"),
         (('country = "DE"', 'country = "DE"\npostcodes = "x.csv"'), 4, "unknown key 'postcodes'"),
+        (
+            ('timezone = "Europe/Berlin"', 'timezone = "Africa/Casablanca"'),
+            4,
+            "cannot be written as yearly rules",
+        ),
         (
             ('places = "muster.csv"', 'places = "muster.csv"\nnames = { en = "Sample", xx = "?" }'),
             8,
@@ -193,6 +210,59 @@ ONLINE = Item("sprechstunde-1", "Online-Sprechstunde Anerkennung", "2026-12-14 1
 CONCERT = Item(
     "konzert-1", "Konzert der Stadtkapelle", "2026-12-12 19:00", location="Stadthalle, Steinheim"
 )
+
+
+@pytest.mark.parametrize(
+    "tzid",
+    ["Europe/Berlin", "Europe/London", "America/New_York", "Australia/Sydney", "Asia/Kolkata"],
+)
+def test_a_regions_vtimezone_gives_clients_the_zones_own_offsets(tzid: str) -> None:
+    """icalendar reads each time of a year through the written VTIMEZONE as zoneinfo does
+    (renamed: for a name it knows, icalendar would use its own zone and not read ours)."""
+    zone, renamed = ZoneInfo(tzid), f"X-Lotse-Check-{tzid}"
+    walls = [datetime(2027, month, 14, 12) for month in range(1, 13)]
+    walls += [datetime(2028, 3, 26, 3, 30), datetime(2028, 10, 29, 1, 30)]  # near EU changes
+    written = [line.replace(tzid, renamed) for line in vtimezone(tzid)]
+    body = "\r\n".join(
+        ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//t//t//EN", *written]
+        + [
+            f"BEGIN:VEVENT\r\nUID:{n}\r\nDTSTAMP:20261201T000000Z\r\n"
+            f"DTSTART;TZID={renamed}:{wall:%Y%m%dT%H%M%S}\r\nEND:VEVENT"
+            for n, wall in enumerate(walls)
+        ]
+        + ["END:VCALENDAR", ""]
+    )
+    read = icalendar.Calendar.from_ical(body)
+    for event, wall in zip(read.walk("VEVENT"), walls, strict=True):
+        assert event.decoded("DTSTART").utcoffset() == wall.replace(tzinfo=zone).utcoffset()
+
+
+def test_a_region_in_another_time_zone_reads_and_writes_its_own_local_time(
+    sqlite_store: Store, tmp_path: Path
+) -> None:
+    """A floating 19:00 in a London region is 19:00 GMT, and the feeds say so in
+    Europe/London (a Berlin reading would be an hour off)."""
+    london = GOOD.replace('timezone = "Europe/Berlin"', 'timezone = "Europe/London"')
+    register(
+        sqlite_store,
+        replace(ical_source("muster", town=None), region=str(region(tmp_path, london))),
+    )
+    carol = (
+        "BEGIN:VEVENT\r\nUID:carol-1\r\nDTSTART:20261212T190000\r\n"
+        "SUMMARY:Weihnachtssingen\r\nLOCATION:Marktplatz\\, Musterstadt\r\nEND:VEVENT"
+    )
+    crawl_calendar(sqlite_store, "muster", [carol])
+    with sqlite_store.transaction() as session:
+        (event,) = all_events(session)
+        assert event.start_at.replace(tzinfo=UTC) == datetime(2026, 12, 12, 19, 0, tzinfo=UTC)
+        feeds = {feed.path: feed.body for feed in render_feeds(session, now=NOW)}
+    ics = feeds["events.ics"].decode()
+    assert "TZID:Europe/London" in ics and "Europe/Berlin" not in ics
+    assert "DTSTART;TZID=Europe/London:20261212T190000" in ics
+    (published,) = icalendar.Calendar.from_ical(ics).walk("VEVENT")
+    assert published.decoded("DTSTART").astimezone(UTC).hour == 19
+    (entry,) = json.loads(feeds["events.json"])["events"]
+    assert entry["start"] == "2026-12-12T19:00:00+00:00"
 
 
 def test_two_regions_in_one_store_keep_their_towns_and_never_merge(

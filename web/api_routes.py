@@ -16,6 +16,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from aggregator.events.queries import EventFilter, event_page, events_changed
+from aggregator.regions.active import using_region
+from aggregator.regions.region import DEFAULT_REGION, region_by_slug
 from feeds.catalog import F, UnknownRegion
 from feeds.json_feed import PageInfo, event_entry, render_page
 from web.context import AppContext
@@ -71,12 +73,13 @@ def routes(app: AppContext) -> list[Route]:
                 return BadQuery(str(error)).response()
 
             def render() -> tuple[bytes, datetime]:
-                with app.store.transaction() as session:
+                region = region_by_slug(where.region or DEFAULT_REGION)
+                with app.store.transaction() as session, using_region(region):
                     now = app.clock()
                     total, entries = fetch(session, where, at, now)
                     changed = events_changed(session) or now
-                info = page_info(request, at, total)
-                return render_page(key, entries, info=info, generated_at=changed), changed
+                    info = page_info(request, at, total)
+                    return render_page(key, entries, info=info, generated_at=changed), changed
 
             rendered = app.cache.get((key, str(request.url)), version, render, now=app.clock())
             return feed_response(request, rendered, "json")

@@ -14,9 +14,9 @@ from starlette.routing import Route
 
 from aggregator.apprenticeships.queries import apprenticeships_changed, open_apprenticeships
 from aggregator.events.queries import events_changed, published_events
+from aggregator.regions.region import DEFAULT_REGION
 from feeds.catalog import Catalog, UnknownRegion, narrowed
-from feeds.json_feed import render_apprenticeships
-from feeds.publish import render_event_feed
+from feeds.publish import render_apprenticeship_feed, render_event_feed
 from web.context import AppContext, Version
 from web.http_cache import feed_response, feed_route
 from web.query_params import BadQuery, apprenticeship_filter, event_filter
@@ -91,7 +91,9 @@ def routes(app: AppContext) -> list[Route]:
             with app.store.transaction() as session:
                 changed = apprenticeships_changed(session) or app.clock()
                 items = open_apprenticeships(session, where)
-                return render_apprenticeships(items, generated_at=changed), changed
+                region = where.region or DEFAULT_REGION
+                body = render_apprenticeship_feed(items, region=region, generated_at=changed)
+                return body, changed
 
         rendered = app.cache.get(("apprenticeships", where), version, render, now=app.clock())
         return feed_response(request, rendered, "json")

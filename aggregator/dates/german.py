@@ -40,7 +40,7 @@ from zoneinfo import ZoneInfo
 
 import dateparser
 
-BERLIN = ZoneInfo("Europe/Berlin")
+from aggregator.dates.timezones import local_zone
 
 
 @dataclass(frozen=True)
@@ -56,8 +56,9 @@ class DateSpan:
     all_day: bool
 
 
-def localize(naive: datetime, tz: ZoneInfo = BERLIN) -> datetime:
-    """Attach tz to a wall-clock time, deciding DST gaps and folds (documented rule).
+def localize(naive: datetime, tz: ZoneInfo | None = None) -> datetime:
+    """Attach tz (default: local time) to a wall-clock time, deciding DST gaps and folds (the
+    documented rule).
 
     Both cases follow RFC 5545 §3.3.5:
 
@@ -69,6 +70,7 @@ def localize(naive: datetime, tz: ZoneInfo = BERLIN) -> datetime:
     PEP 495's ``fold=0`` reads both cases with the offset before the transition, which is
     exactly this rule; the round trip through UTC turns a gap time into a real wall time.
     """
+    tz = tz or local_zone()
     if naive.tzinfo is not None:
         raise ValueError(f"localize() needs a naive datetime, got {naive!r}")
     return naive.replace(tzinfo=tz, fold=0).astimezone(UTC).astimezone(tz)
@@ -217,7 +219,7 @@ def _iso_hit(match: re.Match[str]) -> _DateHit:
     except ValueError:  # a nonexistent calendar date: resolving ``written`` fails later
         return _DateHit(match.start(), match.end(), written)
     if match["offset"]:
-        stamp = stamp.astimezone(BERLIN)
+        stamp = stamp.astimezone(local_zone())
     seen = _DayMonth(stamp.day, stamp.month, stamp.year)
     return _DateHit(match.start(), match.end(), seen, clock=stamp.time())
 
@@ -244,7 +246,7 @@ def _find_dates(text: str) -> list[_DateHit]:
 
 def _wall_now(now: datetime) -> datetime:
     """``now`` as a naive Berlin wall time (a naive ``now`` is taken as one already)."""
-    return now if now.tzinfo is None else now.astimezone(BERLIN).replace(tzinfo=None)
+    return now if now.tzinfo is None else now.astimezone(local_zone()).replace(tzinfo=None)
 
 
 def _calendar_date(year: int, month: int, day: int) -> date | None:

@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from aggregator.categories import CATEGORIES
-from aggregator.dates.timezones import BERLIN, day_start_utc, to_utc
+from aggregator.dates.timezones import day_start_utc, to_utc
 from aggregator.places.locations import Place, normalize_place, parse_location
 from aggregator.states import EventStatus
 from aggregator.text.plain import one_line, plain_text
@@ -136,7 +136,7 @@ def _when(value: Any) -> datetime | date:
         text = value.strip()
         value = date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
     if isinstance(value, datetime):
-        return to_utc(value if value.tzinfo else value.replace(tzinfo=BERLIN))
+        return to_utc(value)
     if isinstance(value, date):
         return value
     raise ValueError(f"not a date or time: {value!r}")

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import Select, String, cast, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from aggregator.dates.timezones import BERLIN
+from aggregator.dates.timezones import local_midnight
 from aggregator.events.view import EventView
 from aggregator.listings import ListingFilter, Page, contains, last_change, linked_to, page_of
 from aggregator.normalize.context import FUTURE_DAYS, PAST_DAYS
@@ -60,9 +60,9 @@ def _events_query(now: datetime, where: EventFilter) -> Select[Event]:
     start = now - timedelta(days=PAST_DAYS)
     end = now + timedelta(days=FUTURE_DAYS)
     if where.date_from:
-        start = max(start, datetime.combine(where.date_from, time(0), BERLIN))
+        start = max(start, local_midnight(where.date_from))
     if where.date_to:
-        end = min(end, datetime.combine(where.date_to + timedelta(days=1), time(0), BERLIN))
+        end = min(end, local_midnight(where.date_to + timedelta(days=1)))
     query = (
         select(Event)
         .where(

@@ -9,7 +9,7 @@ RECURRENCE-ID overrides (``recurring-ical-events``).
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urljoin
 
@@ -20,7 +20,7 @@ import x_wr_timezone
 from aggregator.crawl_result import RawRecord
 from aggregator.dates.event_times import overlaps
 from aggregator.dates.recurrence import effort_problem
-from aggregator.dates.timezones import BERLIN, to_utc
+from aggregator.dates.timezones import local_midnight, local_zone, to_utc
 from aggregator.kinds.spec import Kind
 from aggregator.normalize.context import Context, RecordProblem
 from aggregator.normalize.drafts import EventDraft
@@ -85,7 +85,7 @@ def _check_effort(component: icalendar.cal.Component, until: datetime) -> None:
 def _begins(draft: EventDraft) -> datetime:
     if isinstance(draft.start, datetime):
         return draft.start
-    return datetime.combine(draft.start, time(0), BERLIN)
+    return local_midnight(draft.start)
 
 
 def parse_calendar(payload: str) -> icalendar.Calendar:
@@ -164,7 +164,7 @@ def _end(component: icalendar.Event, start: datetime | date) -> datetime | date 
 
 def _aware(value: datetime) -> datetime:
     """Floating times mean Europe/Berlin (a gap shifts forward, a fold takes the first)."""
-    return value.replace(tzinfo=BERLIN) if value.tzinfo is None else value
+    return value.replace(tzinfo=local_zone()) if value.tzinfo is None else value
 
 
 def _last_day(start: date, end: datetime | date | None) -> date:

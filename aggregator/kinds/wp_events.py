@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from aggregator.crawl_result import RawRecord
 from aggregator.dates.event_times import all_day_span, consistent_end, overlaps
 from aggregator.dates.german import localize
-from aggregator.dates.timezones import BERLIN
+from aggregator.dates.timezones import local_zone
 from aggregator.kinds.spec import Kind, Option, between
 from aggregator.normalize.context import Context, RecordProblem
 from aggregator.normalize.drafts import EventDraft
@@ -107,9 +107,9 @@ def _wall(event: dict[str, Any], field: str) -> datetime | None:
 def _zone(event: dict[str, Any]) -> ZoneInfo:
     name = event.get("timezone")
     try:
-        return ZoneInfo(name) if isinstance(name, str) and "/" in name else BERLIN
+        return ZoneInfo(name) if isinstance(name, str) and "/" in name else local_zone()
     except (ZoneInfoNotFoundError, ValueError):
-        return BERLIN
+        return local_zone()
 
 
 def _place(venue: Any) -> Place:

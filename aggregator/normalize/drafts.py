@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from aggregator.dates.timezones import LOCAL_TZID, local
+from aggregator.dates.timezones import local, local_tzid
 from aggregator.places.locations import Place
 from aggregator.states import EventStatus
 
@@ -36,7 +36,7 @@ class EventDraft:
     uid: str | None = None  # the record's own UID or id
     series: bool = False
     categories: tuple[str, ...] = ()  # mapped onto the five categories
-    timezone: str = LOCAL_TZID
+    timezone: str = field(default_factory=local_tzid)  # the region's
     license: str | None = None  # the licence the source gives the record under (toubiz)
     translations: tuple[Translation, ...] = ()
     # languages the source offers a translation in that could not be read this time: the

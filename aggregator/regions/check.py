@@ -1,10 +1,10 @@
 """`lotse regions check FILE`: every problem of a region file, each naming the file and line.
 
 Checked: the file is TOML with the keys docs/regions.md lists and no others; the time zone is
-an IANA name; the bounding box is south < north, west < east; the default town is one of the
-municipalities; no spelling or village belongs to two municipalities; names are given in the
-pages' languages; the table of places has
-postcodes in the country's format and centroids inside the bounding box.
+an IANA name whose present rules a VTIMEZONE can state as yearly rules; the bounding box is
+south < north, west < east; the default town is one of the municipalities; no spelling or
+village belongs to two municipalities; names are given in the pages' languages; the table of
+places has postcodes in the country's format and centroids inside the bounding box.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from aggregator.languages import LANGUAGES
+from aggregator.regions.zone_rules import NoYearlyRule, zone_rules
 
 REQUIRED = {"name", "slug", "country", "timezone", "default_town", "bbox", "places"}
 OPTIONAL = {"integreat_slug", "not_in_names", "municipalities", "names"}
@@ -88,6 +89,11 @@ def _values(data: dict[str, Any], lines: _Lines) -> Iterator[str]:
             ZoneInfo(data["timezone"])
         except (ZoneInfoNotFoundError, ValueError):
             yield lines.problem("timezone =", f"unknown time zone '{data['timezone']}'")
+        else:
+            try:
+                zone_rules(data["timezone"])
+            except NoYearlyRule as error:
+                yield lines.problem("timezone =", f"cannot be written as yearly rules: {error}")
     yield from _bbox(data.get("bbox"), lines)
     yield from _names(data.get("names", {}), lines)
     names = {m.get("name") for m in data.get("municipalities", []) if isinstance(m, dict)}

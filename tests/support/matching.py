@@ -79,10 +79,22 @@ def register(store: Store, *configs: SourceConfig) -> None:
 
 def crawl(store: Store, source_id: str, *items: Item, now: datetime = NOW) -> SourceSummary:
     """One complete crawl of an iCal source that lists exactly these items."""
+    return crawl_calendar(store, source_id, [item.ical() for item in items], now=now)
+
+
+def crawl_calendar(
+    store: Store, source_id: str, vevents: list[str], *, now: datetime = NOW
+) -> SourceSummary:
+    """One complete crawl of an iCal source whose calendar holds these VEVENTs (as text)."""
     body = "\r\n".join(
-        ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Lotse tests//DE"]
-        + [item.ical() for item in items]
-        + ["END:VCALENDAR", ""]
+        [
+            "BEGIN:VCALENDAR",
+            "VERSION:2.0",
+            "PRODID:-//Lotse tests//DE",
+            *vevents,
+            "END:VCALENDAR",
+            "",
+        ]
     )
     url = f"https://{source_id}.example/kalender.ics"
     records = split_calendar(document(body, url)).records

@@ -4,7 +4,7 @@ reject, a merge or a "kein Duplikat" can be undone from here (aggregator.review.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from aggregator.dates.timezones import BERLIN
+from aggregator.dates.timezones import local_midnight
 from aggregator.review.undo import can_undo, undo, undone_ids
 from aggregator.store.models import Apprenticeship, Event, ReviewLog
 from web.context import AppContext
@@ -195,4 +195,4 @@ def _distinct(session: Session, query: Select[str]) -> list[str]:
 
 
 def _midnight(day: date) -> datetime:
-    return datetime.combine(day, time(0), BERLIN)
+    return local_midnight(day)

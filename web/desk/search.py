@@ -4,7 +4,7 @@ town and state; two events picked here can be compared and merged (/desk/merge).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from starlette.responses import Response
 from starlette.routing import Route
 
-from aggregator.dates.timezones import BERLIN
+from aggregator.dates.timezones import local_midnight
 from aggregator.listings import contains, linked_to
 from aggregator.states import ReviewState
 from aggregator.store.models import Apprenticeship, ApprenticeshipLink, Event, EventLink, Source
@@ -138,4 +138,4 @@ def listings(where: SearchFilter) -> Select[Any]:
 
 
 def _midnight(day: date) -> datetime:
-    return datetime.combine(day, time(0), BERLIN)
+    return local_midnight(day)

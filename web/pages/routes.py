@@ -14,6 +14,7 @@ from aggregator.apprenticeships.queries import open_apprenticeship
 from aggregator.categories import CATEGORIES
 from aggregator.dates.timezones import local
 from aggregator.events.queries import EventFilter, published_event
+from aggregator.regions.active import using_region
 from aggregator.regions.region import region_by_slug
 from feeds.catalog import Catalog, town_slug
 from feeds.ical import render_calendar
@@ -49,7 +50,9 @@ def routes(app: AppContext) -> list[Route]:
             region = request.path_params.get("region", known.regions[0])
             if region not in known.regions:
                 return not_found(request, site(known, known.regions[0]))
-            return await handler(request, site(known, region))
+            here = site(known, region)
+            with using_region(here.region):  # its days and times in its local time
+                return await handler(request, here)
 
         return endpoint
 
@@ -94,17 +97,19 @@ def routes(app: AppContext) -> list[Route]:
         shown = found and own_region(found.region, request, here)
         if found is None or not shown:
             return not_found(request, here)
-        return render.page(
-            request, "event.html", site=shown, event=found, jsonld=script_tag(event_jsonld(found))
-        )
+        with using_region(shown.region):
+            jsonld = script_tag(event_jsonld(found))
+            return render.page(request, "event.html", site=shown, event=found, jsonld=jsonld)
 
     async def event_ics(request: Request, here: Site) -> Response:
         with app.store.transaction() as session:
             found = published_event(session, request.path_params["id"])
-        if found is None or not own_region(found.region, request, here):
+        shown = found and own_region(found.region, request, here)
+        if found is None or not shown:
             return not_found(request, here)
         # the occurrence as itself (its own UID); no DTEND where it has no end (RFC 5545)
-        body = render_calendar([found], name=found.title, expand=True)
+        with using_region(shown.region):
+            body = render_calendar([found], name=found.title, expand=True)
         name = town_slug(found.title)[:40].strip("-") or "event"
         headers = {"Content-Disposition": f'attachment; filename="{name}.ics"'}
         return Response(body, media_type="text/calendar; charset=utf-8", headers=headers)
@@ -137,8 +142,11 @@ def routes(app: AppContext) -> list[Route]:
             shown = item and own_region(item.region, request, here)
             if item is None or not shown:
                 return not_found(request, here)
-            jsonld = script_tag(job_posting_jsonld(item))
-            return render.page(request, "apprenticeship.html", site=shown, item=item, jsonld=jsonld)
+            with using_region(shown.region):
+                jsonld = script_tag(job_posting_jsonld(item))
+                return render.page(
+                    request, "apprenticeship.html", site=shown, item=item, jsonld=jsonld
+                )
 
     pages: list[tuple[str, Page]] = [
         ("/ausbildung", apprenticeships),
