@@ -23,7 +23,7 @@ from aggregator.regions.region import DEFAULT_REGION, region_file
 from aggregator.states import RecordType
 
 COMMON_KEYS = {"id", "kind", "url", "categories", "town", "trusted", "every", "enabled"}
-COMMON_KEYS |= {"allow_private", "name", "homepage"}
+COMMON_KEYS |= {"allow_private", "name", "homepage", "in_region"}
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 INTERVAL = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -126,16 +126,18 @@ def parse_sources(
         if isinstance(source_id, str) and source_id in seen:
             problems.append(f"{where}, field 'id': duplicate id '{source_id}'")
         seen.add(source_id)
+        own = entry.get("in_region")  # a source of another region than the file's
         if config is not None:
-            configs.append(replace(config, region=region))
+            where_region = region if own is None else _region(own, where, folder, problems)
+            configs.append(replace(config, region=where_region))
     if problems:
         raise SourcesFileError(problems)
     return configs
 
 
 def _region(value: Any, label: str, folder: Path, problems: list[str]) -> str:
-    """The sources file's region: a shipped region's slug, or a region file's path (relative to
-    the sources file) made absolute."""
+    """The region of the sources file (or of an entry's ``in_region``): a shipped region's slug,
+    or a region file's path (relative to the sources file) made absolute."""
     if not isinstance(value, str) or not value.strip():
         problems.append(f"{label}: 'region' must be a region's slug or a region file's path")
         return DEFAULT_REGION

@@ -201,6 +201,17 @@ def test_an_unknown_region_in_a_sources_file_is_a_problem(tmp_path: Path) -> Non
     assert config.region == str(here)
 
 
+def test_an_entry_of_another_region_says_so_and_an_unknown_one_is_named(tmp_path: Path) -> None:
+    entry = {"id": "k", "kind": "ical", "url": "https://kalender.example/k.ics"}
+    other = {**entry, "id": "a", "in_region": "stadt-augsburg"}
+    mine, theirs = parse_sources({"sources": [entry, other]}, label="s.toml")
+    assert (mine.region, theirs.region) == ("landkreis-heidenheim", "stadt-augsburg")
+    with pytest.raises(SourcesFileError) as error:
+        parse_sources({"sources": [{**other, "in_region": "atlantis"}]}, label="s.toml")
+    (problem,) = error.value.problems
+    assert problem.startswith("s.toml: source 'a' (entry 1): 'region': no region file")
+
+
 MURR = GOOD.replace('name = "Landkreis Muster"', 'name = "Landkreis Murr"').replace(
     'name = "Musterstadt"\nspellings = ["Musterstadt a. d. Brenz"]',
     'name = "Steinheim an der Murr"\nspellings = ["Steinheim"]',

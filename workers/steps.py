@@ -17,6 +17,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from aggregator.crawl_result import CrawlResult
 from aggregator.ingest import SourceSummary, ingest, summary_of, sync_sources
+from aggregator.served_regions import source_region
 from aggregator.sources import SourceConfig
 from aggregator.states import CrawlStatus
 from aggregator.store import Store
@@ -89,6 +90,13 @@ def finished_crawls(store: Store, pass_id: str) -> dict[str, SourceSummary]:
             select(CrawlRun).where(CrawlRun.pass_id == pass_id, CrawlRun.finished_at.is_not(None))
         )
         return {run.source_id: summary_of(run) for run in runs}
+
+
+def source_regions(store: Store, source_ids: list[str]) -> dict[str, str]:
+    """The region (slug) each stored source reads for, by source id."""
+    with store.transaction() as session:
+        sources = session.scalars(select(Source).where(Source.id.in_(source_ids)))
+        return {source.id: source_region(source).slug for source in sources}
 
 
 def publish(store: Store, out: Path, *, now: datetime) -> list[str]:

@@ -44,7 +44,13 @@ from workers.leases import Lease, Work, give_back, take_lapsed
 from workers.publishing import public_dir, publish_if_dirty, request_publish, resume_publish
 from workers.redis_lock import RedisLock
 from workers.schedule import claim, due_sources, follow_sources_file
-from workers.steps import crawl_jobs, database_away, finished_crawls, ingest_result
+from workers.steps import (
+    crawl_jobs,
+    database_away,
+    finished_crawls,
+    ingest_result,
+    source_regions,
+)
 from workers.timings import task_finished, task_started
 
 log = logging.getLogger(__name__)
@@ -196,17 +202,23 @@ def _needs_crawl(client: redis.Redis, pass_id: str, source_id: str) -> bool:
 
 @app.task(bind=True, name="workers.tasks.ingest_crawls", **RETRYING)
 def ingest_crawls(self: Task, pass_id: str, now: str, order: list[str]) -> str:
-    """Ingest the pass's crawled sources in order, up to the first one still crawling."""
+    """Ingest the pass's crawled sources in order, in each region up to its first source still
+    crawling: matching reads a region's listings in the pass's order, and listings of two
+    regions never match, so one region's slow source holds up no other region."""
     client = broker_client()
     with _leased(self, pass_id, pass_id, now, order):
         done = finished_crawls(store(), pass_id)
+        regions = source_regions(store(), order)
+        waiting: set[str | None] = set()  # regions whose next source is still crawling
         ingested = []
         for source_id in order:
+            if regions.get(source_id) in waiting:
+                continue
             if source_id not in done:
                 result = handoff.get(client, pass_id, source_id)
                 if result is None:
-                    break  # still crawling: its crawl task sends this task again (or, lost,
-                    # the follower sends the crawl again)
+                    waiting.add(regions.get(source_id))  # still crawling: its crawl task
+                    continue  # sends this task again (or, lost, the follower the crawl)
                 ingest_result(store(), result, pass_id=pass_id, now=datetime.fromisoformat(now))
                 ingested.append(source_id)
             handoff.drop(client, pass_id, [source_id])
