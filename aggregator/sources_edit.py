@@ -67,9 +67,10 @@ class Destination:
     folder: Path = Path(".")
 
     @classmethod
-    def of(cls, path: Path | None) -> Destination:
+    def of(cls, path: Path | None, *, region: str | None = None) -> Destination:
         """The file's ids and keys; none where there is no readable file (its own problems are
-        named when an entry is saved into it)."""
+        named when an entry is saved into it). ``region``: the entry will be one of this
+        region's (``in_region``), not of the file's."""
         if path is None:
             return cls()
         try:
@@ -79,6 +80,8 @@ class Destination:
         entries = data.pop("sources", None)
         entries = entries if isinstance(entries, list) else []
         ids = tuple(str(entry.get("id")) for entry in entries if isinstance(entry, dict))
+        if region is not None:
+            data["region"] = region
         return cls(ids, data, path.parent)
 
     def config(self, entry: Mapping[str, Any]) -> SourceConfig:

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
+from aggregator.accounts import set_regions
 from aggregator.source_trial import Trial
 from aggregator.sources import load_sources
 from aggregator.sources_edit import Destination
@@ -158,6 +159,17 @@ def test_saving_adds_the_entry_and_keeps_the_comments(admin, site, sources) -> N
         True,
         True,
     )
+
+
+def test_an_admin_of_one_region_adds_sources_to_that_region(store, site, sources) -> None:
+    with store.transaction() as session:
+        set_regions(session, ADMIN[0], ["stadt-augsburg"])
+    admin = client_for(store, sources, ADMIN)
+    response = saved(admin, tried(admin, site.url("/vhs.ics")), id="vhs-augsburg", name="VHS")
+    assert response.status_code == 303
+    vhs, added = load_sources(sources)
+    assert (vhs.region, added.region) == ("landkreis-heidenheim", "stadt-augsburg")
+    assert 'in_region = "stadt-augsburg"' in sources.read_text()
 
 
 def test_an_entry_the_file_refuses_is_not_saved_and_says_why(admin, site, sources) -> None:

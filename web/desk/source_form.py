@@ -21,7 +21,7 @@ from starlette.routing import Route
 from aggregator.categories import CATEGORIES
 from aggregator.places.locations import municipalities
 from aggregator.regions.active import using_region
-from aggregator.regions.region import Region
+from aggregator.regions.region import DEFAULT_REGION, Region, region_named
 from aggregator.review.decisions import Refused
 from aggregator.review_log import log_entry
 from aggregator.served_regions import served_regions, source_region
@@ -123,7 +123,8 @@ def routes(app: AppContext) -> list[Route]:
         url, allow_private = call.field("url"), call.field("allow_private") == "1"
         if not url:
             raise BadInput("Bitte die Adresse der Quelle eingeben.")
-        trial = try_source(url, allow_private=allow_private, into=Destination.of(path))
+        into = Destination.of(path, region=region_for_new(call, path))
+        trial = try_source(url, allow_private=allow_private, into=into)
         return show_new(
             call,
             url=url,
@@ -140,6 +141,8 @@ def routes(app: AppContext) -> list[Route]:
         entry = {"id": source_id, "name": form.changes()["name"]}
         entry |= {key: value for key, value in found.items() if key != "id"}
         entry |= {key: value for key, value in form.changes().items() if key != "name"}
+        if (region := region_for_new(call, path)) is not None:
+            entry["in_region"] = region
         try:
             add_source(path, entry)
         except SourcesFileError as invalid:
@@ -237,6 +240,16 @@ def routes(app: AppContext) -> list[Route]:
             "/desk/sources/{source_id}/settings", guarded(app, change, role=admin), methods=["POST"]
         ),
     ]
+
+
+def region_for_new(call: Call, path: Path) -> str | None:
+    """The region a new source of this account reads for, where it is not the file's: an
+    account limited to regions adds to its first (None: the file's own region)."""
+    if not call.staff.regions:
+        return None
+    own = Destination.of(path).keys.get("region", DEFAULT_REGION)
+    mine = call.staff.regions[0]
+    return None if region_named(own).slug in call.staff.regions else mine
 
 
 def _found_entry(text: str) -> dict[str, Any]:
