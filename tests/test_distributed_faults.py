@@ -46,6 +46,7 @@ from tests.support.county import (
     county,
     held_once,
     lotse_command,
+    lotse_run_started,
     stored,
 )
 from tests.support.server import FixtureServer
@@ -126,14 +127,7 @@ def distributed_pass(
     with worker_set(env, folder / "logs") as workers:
         workers.start("w1", pool=pool)
         workers.start("w2", pool=pool)
-        process = subprocess.Popen(
-            lotse_command(sources, folder / "out"),
-            cwd=folder,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        process = lotse_run_started(env, sources, folder / "out")
         try:
             yield Pass(workers, process, folder / "out", database_url)
         finally:

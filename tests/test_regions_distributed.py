@@ -4,7 +4,6 @@ PostgreSQL database, the default timings, `lotse run` handing the pass to them."
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ from sqlalchemy.exc import ProgrammingError
 
 from tests.conftest import PG_ADMIN
 from tests.support.celery import lotse_env, wait_for, worker_set
-from tests.support.county import DEMO, ICS, held_once, lotse_command, source_entry, stored
+from tests.support.county import DEMO, ICS, held_once, lotse_run_started, source_entry, stored
 from tests.support.server import FixtureServer, Reply
 from tests.support.services import fresh_database, redis_server
 
@@ -55,14 +54,7 @@ def test_a_slow_source_of_one_region_holds_up_no_other_region(
         with worker_set(env, tmp_path / "logs") as workers:
             workers.start("w1")
             workers.start("w2")
-            run = subprocess.Popen(
-                lotse_command(sources, tmp_path / "out"),
-                cwd=tmp_path,
-                env=env,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
+            run = lotse_run_started(env, sources, tmp_path / "out")
             try:
                 wait_for(
                     lambda: "augsburg" in ingested(database_url),

@@ -89,6 +89,18 @@ def lotse_command(sources: Path, out: Path) -> list[str]:
     return [sys.executable, "-m", "lotse", "run", "--sources", str(sources), "--out", str(out)]
 
 
+def lotse_run_started(env: dict[str, str], sources: Path, out: Path) -> subprocess.Popen[str]:
+    """`lotse run` started in the folder of ``out``, not waited for (its output piped)."""
+    return subprocess.Popen(
+        lotse_command(sources, out),
+        cwd=out.parent,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
 def lotse_run(env: dict[str, str], sources: Path, out: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         lotse_command(sources, out),
