@@ -41,6 +41,7 @@ from tests.support.matching import (
     register,
     sources_of,
 )
+from tests.support.parsers import expected, icaljs, libical, occurrences, sabre
 from web.server import create_app
 
 NOW = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
@@ -274,6 +275,40 @@ def test_a_region_in_another_time_zone_reads_and_writes_its_own_local_time(
     assert published.decoded("DTSTART").astimezone(UTC).hour == 19
     (entry,) = json.loads(feeds["events.json"])["events"]
     assert entry["start"] == "2026-12-12T19:00:00+00:00"
+
+
+def test_real_clients_read_a_new_york_regions_feed_at_the_times_it_states(
+    sqlite_store: Store, tmp_path: Path
+) -> None:
+    """libical, sabre/vobject and ical.js read a region in America/New_York (other DST dates
+    than Europe's) at the instants events.json states: winter, summer, and a weekly series
+    across the US change on 14 March 2027."""
+    new_york = GOOD.replace('timezone = "Europe/Berlin"', 'timezone = "America/New_York"')
+    config = replace(ical_source("muster", town=None), region=str(region(tmp_path, new_york)))
+    register(sqlite_store, config)
+    floating = [
+        ("winter-1", "20261212T190000", "", "Winterkonzert"),
+        ("summer-1", "20270704T120000", "", "Sommerfest"),
+        ("weekly-1", "20270301T180000", "RRULE:FREQ=WEEKLY;COUNT=4\r\n", "Sprachkurs"),
+    ]
+    crawl_calendar(
+        sqlite_store,
+        "muster",
+        [
+            f"BEGIN:VEVENT\r\nUID:{uid}\r\nDTSTART:{start}\r\nDURATION:PT1H\r\n{rule}"
+            f"SUMMARY:{title}\r\nLOCATION:Rathaus\\, Musterstadt\r\nEND:VEVENT"
+            for uid, start, rule, title in floating
+        ],
+    )
+    with sqlite_store.transaction() as session:
+        feeds = {feed.path: feed.body for feed in render_feeds(session, now=NOW)}
+    for name in ("events.ics", "events-expanded.ics"):
+        (tmp_path / name).write_bytes(feeds[name])
+    stated = expected(json.loads(feeds["events.json"])["events"])
+    assert len(stated) == 6 and ("2027-03-15T22:00:00Z",) in {(s[0],) for s in stated}
+    assert occurrences(libical(tmp_path / "events.ics")) == stated
+    assert occurrences(icaljs(tmp_path / "events.ics")) == stated
+    assert occurrences(sabre(tmp_path / "events-expanded.ics")) == stated
 
 
 def test_two_regions_in_one_store_keep_their_towns_and_never_merge(
