@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from aggregator.review import decisions
-from aggregator.store.models import Apprenticeship, Event, ReviewLog
+from aggregator.review.undo import undo
+from aggregator.store.models import Apprenticeship, Event, KeepApart, ReviewLog
 from tests.conftest import NOW
 from tests.support.matching import (
     BIB,
@@ -214,6 +215,33 @@ def test_a_split_outlives_three_recrawls_even_when_the_source_renames_its_record
         assert [ref["source"] for ref in shown[event_id]["sources"]] == ["stadt"]
         assert [ref["source"] for ref in shown[new_id]["sources"]] == ["vhs"]
     assert log(registered) == [("anna", "split", "event", event_id)]
+
+
+def test_undoing_a_merge_after_a_split_keeps_the_two_apart_again(registered) -> None:
+    """Split, merged back by hand, the merge undone: the split's decision holds again, so a
+    new record of the split-off source does not join the event it was split from."""
+    crawl(registered, "stadt", SPRACHCAFE, SOMMERFEST)
+    crawl(registered, "vhs", Item("v1", "Sprachcafe", AT, location="Rathaus"))
+    event_id = only_event(registered, "Sprachcafé")
+    with registered.transaction() as session:
+        event = session.get(Event, event_id)
+        (vhs_link,) = [link for link in event.links if link.record.source_id == "vhs"]
+        new_id = decisions.split(session, event, [vhs_link.id], actor="anna", now=NOW).id
+    with registered.transaction() as session:
+        decisions.merge(
+            session, session.get(Event, event_id), session.get(Event, new_id), actor="anna", now=NOW
+        )
+    with registered.transaction() as session:
+        (merge_row,) = session.scalars(select(ReviewLog).where(ReviewLog.action == "merge"))
+        undo(session, merge_row, actor="anna", now=NOW)
+        pins = [
+            tuple(row) for row in session.execute(select(KeepApart.event_id, KeepApart.source_id))
+        ]
+    assert sorted(pins) == sorted([(event_id, "vhs"), (new_id, "stadt")])
+    crawl(registered, "stadt", SPRACHCAFE, SOMMERFEST, now=LATER[0])
+    crawl(registered, "vhs", Item("v1-neu", "Sprachcafe", AT, location="Rathaus"), now=LATER[0])
+    shown = feed(registered, LATER[0])
+    assert [ref["source"] for ref in shown[event_id]["sources"]] == ["stadt"]
 
 
 def test_a_dismissed_suggestion_stays_dismissed(registered) -> None:

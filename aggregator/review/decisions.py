@@ -233,7 +233,7 @@ def merge(session: Session, primary: Event, other: Event, *, actor: str, now: da
     if takes_uid:
         _swap_uids(session, primary, other)
     other.review_state = ReviewState.MERGED
-    closed, moved_over = _carry_over(session, primary, other, now)
+    closed, moved_over, pins = _carry_over(session, primary, other, now)
     session.flush()
     refresh_event(session, primary, now, actor=actor, origin=ChangeOrigin.STAFF)
     if takes_uid:  # subscribers know the UID at the other's SEQUENCE: go beyond it
@@ -246,6 +246,7 @@ def merge(session: Session, primary: Event, other: Event, *, actor: str, now: da
         "uid_taken": takes_uid,
         "suggestions": closed,
         "moved_suggestions": moved_over,
+        "keep_apart": pins,  # [event id, source id] of each keep-apart before the merge
     }
     log_decision(
         session, actor=actor, action=ReviewAction.MERGE, target=primary, now=now, detail=detail
@@ -355,6 +356,7 @@ def unmerge(session: Session, row: ReviewLog, *, now: datetime, actor: str) -> E
     if row.detail.get("uid_taken"):
         _swap_uids(session, primary, other)
         other.sequence = max(other.sequence, primary.sequence) + 1
+    _restore_keep_apart(session, primary, other, row.detail.get("keep_apart"), now)
     for suggestion_id in row.detail.get("moved_suggestions", []):
         suggestion = session.get(MatchSuggestion, suggestion_id)
         if suggestion is not None and suggestion.event_a_id == primary.id:
@@ -448,16 +450,34 @@ def _close_pair(session: Session, one: Event, other: Event, now: datetime) -> No
         suggestion.state, suggestion.decided_at = SuggestionState.DISMISSED, now
 
 
+def _restore_keep_apart(
+    session: Session, primary: Event, other: Event, before: Any, now: datetime
+) -> None:
+    """The keep-apart decisions of the two events as they were before their merge (a merge
+    logged before they were kept in its detail leaves them as they are)."""
+    if not isinstance(before, list):
+        return
+    pair = [primary.id, other.id]
+    for pin in session.scalars(select(KeepApart).where(KeepApart.event_id.in_(pair))):
+        session.delete(pin)
+    session.flush()
+    for event_id, source_id in before:
+        if event_id in pair:
+            session.add(KeepApart(event_id=event_id, source_id=source_id, created_at=now))
+
+
 def _carry_over(
     session: Session, primary: Event, other: Event, now: datetime
-) -> tuple[list[int], list[int]]:
+) -> tuple[list[int], list[int], list[list[str]]]:
     """Suggestions and keep-apart decisions about ``other`` now concern ``primary``; what kept
     the merged sources away from either is lifted (staff said they are one). Returns the
-    suggestions of the pair itself, now settled as merged, and those moved to ``primary``."""
+    suggestions of the pair itself, now settled as merged, those moved to ``primary``, and the
+    pair's keep-apart decisions before (for an undo)."""
     linked = _sources_of(primary.links)
     pins = session.scalars(
         select(KeepApart).where(KeepApart.event_id.in_([primary.id, other.id]))
     ).all()
+    before = sorted([pin.event_id, pin.source_id] for pin in pins)
     carried = {pin.source_id for pin in pins if pin.event_id == other.id}
     for pin in pins:
         if pin.source_id in linked or pin.event_id == other.id:
@@ -490,4 +510,4 @@ def _carry_over(
         else:
             suggestion.event_b, pairs = primary, pairs | {moved}
             moved_over.append(suggestion.id)
-    return closed, moved_over
+    return closed, moved_over, before
