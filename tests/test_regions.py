@@ -406,9 +406,11 @@ def test_each_region_has_its_pages_in_its_name_with_its_events_only(
     with sqlite_store.transaction() as session:
         ours, theirs = sorted(all_events(session), key=lambda event: event.region)
     with TestClient(create_app(sqlite_store, clock=lambda: NOW)) as client:
-        assert "Region: Landkreis Heidenheim" in client.get("/", params={"lang": "de"}).text
+        root_start = client.get("/", params={"lang": "de"}).text
+        assert "Region: Landkreis Heidenheim" in root_start
+        assert '<a href="/stadt-augsburg/">Stadt Augsburg</a>' in root_start  # other regions
         start = client.get("/stadt-augsburg/", params={"lang": "en"}).text
-        assert "City of Augsburg" in start and "Heidenheim" not in start
+        assert "City of Augsburg" in start and '<a href="/">District of Heidenheim</a>' in start
         assert 'href="/stadt-augsburg/veranstaltungen"' in start
         root = client.get("/veranstaltungen").text
         assert f"/veranstaltungen/{ours.id}" in root and theirs.id not in root

@@ -82,6 +82,7 @@ class Site:
 
     region: Region
     home: str
+    others: tuple[tuple[Region, str], ...] = ()  # the other regions served, with their homes
 
 
 def page(
@@ -101,6 +102,7 @@ def page(
         stylesheet=STYLESHEET_URL,
         home=site.home,
         region_name=site.region.name_in(choice.language.code),
+        other_regions=[(other.name_in(choice.language.code), home) for other, home in site.others],
         **context,
     )
     headers = {**HEADERS, "Content-Language": choice.language.code}

@@ -39,7 +39,10 @@ def routes(app: AppContext) -> list[Route]:
         return local(app.clock()).date()
 
     def site(known: Catalog, region: str) -> Site:
-        return Site(region_by_slug(region), known.home(region))
+        others = tuple(
+            (region_by_slug(other), known.home(other)) for other in known.regions if other != region
+        )
+        return Site(region_by_slug(region), known.home(region), others)
 
     def in_region(handler: Page) -> Callable[[Request], Awaitable[Response]]:
         """The page of the region the path names (the default one at the root); a region the
