@@ -425,6 +425,9 @@ def test_each_region_has_its_pages_in_its_name_with_its_events_only(
         assert client.get(f"/stadt-augsburg/veranstaltungen/{ours.id}").status_code == 404
         assert client.get(f"/stadt-augsburg/veranstaltungen/{ours.id}.ics").status_code == 404
         assert client.get("/atlantis/veranstaltungen").status_code == 404
+        assert client.get("/atlantis/").status_code == 404
+        feeds = client.get("/feeds/", follow_redirects=False)  # not a region: the feeds' index
+        assert (feeds.status_code, feeds.headers["location"]) == (307, "/feeds")
 
 
 def test_the_apprenticeship_search_measures_from_the_regions_own_postcodes(

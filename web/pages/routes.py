@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from datetime import date
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from aggregator.apprenticeships.queries import open_apprenticeship
@@ -52,6 +52,8 @@ def routes(app: AppContext) -> list[Route]:
             known = catalog(app.version())
             region = request.path_params.get("region", known.regions[0])
             if region not in known.regions:
+                if request.url.path == f"/{region}/" and _routed(request, f"/{region}"):
+                    return RedirectResponse(f"/{region}", status_code=307)  # /desk/, /feeds/
                 return not_found(request, site(known, known.regions[0]))
             here = site(known, region)
             with using_region(here.region):  # its days and times in its local time
@@ -165,6 +167,11 @@ def routes(app: AppContext) -> list[Route]:
         Route(REGION_PREFIX + "/", in_region(start)),
         *(Route(REGION_PREFIX + path, in_region(handler)) for path, handler in pages),
     ]
+
+
+def _routed(request: Request, path: str) -> bool:
+    """Whether another route of the app answers at exactly this path."""
+    return any(getattr(route, "path", None) == path for route in request.app.routes)
 
 
 def not_found(request: Request, here: Site) -> Response:
