@@ -27,12 +27,12 @@ from sqlalchemy import insert
 
 from aggregator.categories import CATEGORIES
 from aggregator.dates.timezones import day_start_utc
-from aggregator.events.queries import published_events
+from aggregator.events.queries import EventFilter, published_events
 from aggregator.events.view import EventView
 from aggregator.identity import event_uid, listing_id
 from aggregator.store import Store
 from aggregator.store.models import Event
-from feeds.catalog import COUNTY
+from feeds.catalog import calendar_name
 from feeds.ical import VeventCache, location_line, render_calendar
 from feeds.vtimezone import vtimezone
 from web.server import create_app
@@ -145,7 +145,7 @@ def run() -> None:
 
 
 def _rendering(views: list[EventView]) -> float:
-    name = f"{COUNTY} – Veranstaltungen"
+    name = calendar_name(EventFilter())
     ours = best_of(3, lambda: render_calendar(views, name=name, cache=VeventCache()))
     baseline = best_of(2, lambda: icalendar_baseline(views, name))
     size = len(render_calendar(views, name=name, cache=VeventCache()))
@@ -162,7 +162,7 @@ def _rendering(views: list[EventView]) -> float:
 def _rerendering(views: list[EventView], baseline: float) -> None:
     """The warm writer after a pass changed 1% of the events (a new title, a new updated_at),
     every view read anew (equal objects for the unchanged events, not the same ones)."""
-    name = f"{COUNTY} – Veranstaltungen"
+    name = calendar_name(EventFilter())
     cache = VeventCache()
     render_calendar(views, name=name, cache=cache)
     step = int(1 / CHANGED)

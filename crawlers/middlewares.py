@@ -9,6 +9,9 @@
   ``DOWNLOAD_MAXSIZE`` into a failure that names the size and the cap.
 - ``SizedDecompressionMiddleware`` is Scrapy's gzip/deflate/brotli decompression, whose refusal
   of a body that inflates past ``DOWNLOAD_MAXSIZE`` (a compression bomb) says so in those words.
+- ``DeclaredEncodingMiddleware`` gives a text response the charset it declares, found by our own
+  prescan (crawlers/extract/decode.py), before Scrapy's meta-refresh redirect reads its text:
+  w3lib 2.6's scan of the body panics on a body cut off inside a ``<meta`` tag.
 """
 
 from __future__ import annotations
@@ -23,11 +26,13 @@ from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
-from scrapy.http import Request, Response
+from scrapy.http import Request, Response, TextResponse
 from scrapy.settings import BaseSettings
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import CancelledError
 from twisted.internet.task import deferLater
+
+from crawlers.extract.decode import body_declared_charset, declared_charset
 
 DEFAULT_RETRY_AFTER_MAX = 120.0
 DEFAULT_BACKOFF_BASE = 1.0
@@ -144,6 +149,21 @@ class ResponseSizeMiddleware:
         raise ResponseTooLarge(
             f"response too large: {size} the cap of {cap:,} bytes (DOWNLOAD_MAXSIZE)"
         ) from exception
+
+
+class DeclaredEncodingMiddleware:
+    """A text response without a charset in its Content-Type gets the one its body declares
+    (UTF-8 when none), so that Scrapy never scans the body for it."""
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if not isinstance(response, TextResponse):
+            return response
+        content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
+        if declared_charset(content_type):
+            return response
+        # not response.replace(): it reads every attribute first, the encoding too
+        kept = {name: getattr(response, name) for name in response.attributes if name != "encoding"}
+        return type(response)(**kept, encoding=body_declared_charset(response.body) or "utf-8")
 
 
 class SizedDecompressionMiddleware(HttpCompressionMiddleware):

@@ -30,6 +30,8 @@ DOWNLOADER_MIDDLEWARES = {  # crawlers/middlewares.py: waits honour Retry-After;
     "crawlers.middlewares.PoliteRetryMiddleware": 550,
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
     "crawlers.middlewares.SizedDecompressionMiddleware": 590,
+    # after decompression, before the meta refresh (580) reads the text
+    "crawlers.middlewares.DeclaredEncodingMiddleware": 585,
     "crawlers.middlewares.ResponseSizeMiddleware": 950,
 }
 # host → local proxy URL (crawlers/host_map.py), e.g. the demo's: LOTSE_HOST_MAP='{"h": "http://…"}'

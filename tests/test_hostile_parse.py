@@ -56,6 +56,9 @@ HTML_EVENT = (
 )
 
 
+CUT_IN_META = b'<!DOCTYPE html>\n<html lang="de">\n<head><meta'  # a body cut off in its head
+
+
 @dataclass(frozen=True)
 class Served:
     """One source of the pass: what its URL answers."""
@@ -131,6 +134,8 @@ SERVED = [
     *charset_cases(),
     Served("bib-doctype", "jsonld", b"<!DOCTYPE html>", HTML),
     Served("hwk-doctype", "lehrstellen-radar", b"<!DOCTYPE html>", HTML, (("postcode", "89518"),)),
+    Served("bib-cut", "jsonld", CUT_IN_META, HTML),
+    Served("hwk-cut", "lehrstellen-radar", CUT_IN_META, HTML, (("postcode", "89518"),)),
     Served(
         "lra-declaration",
         "feed",
@@ -274,6 +279,8 @@ def test_a_time_in_the_autumn_fold_is_its_first_occurrence(broken) -> None:
         ("bib-doctype", "the page has no HTML content (Document is empty)"),
         ("hwk-doctype", "the page has no HTML content (Document is empty)"),
         ("lra-declaration", "feedparser cannot read it: UnicodeDecodeError: 'utf-8' codec"),
+        # found by `make fuzz`: w3lib 2.6's charset scan panicked on it (PanicException)
+        ("hwk-cut", "no Lehrstellen-Radar result list on this page"),
     ],
 )
 def test_a_document_of_the_wrong_shape_fails_its_source_with_a_clear_error(
@@ -440,3 +447,11 @@ def test_an_ical_reader_that_raises_fails_the_crawl_with_a_message() -> None:
     assert list(spider.parse_start(response)) == []
     assert (spider.result.status, spider.result.complete) == ("failed", False)
     assert spider.result.error == f"{url}: cannot read it: KeyError: 'events'"
+
+
+def test_a_page_cut_off_inside_a_meta_tag_is_read_as_what_it_is(broken) -> None:
+    """Found by `make fuzz`: w3lib 2.6's charset scan panics on such a body (a PanicException,
+    no Exception); the page is read, and says it has no events."""
+    run = last_run(broken.store, "bib-cut")
+    assert "Panic" not in (run.error or "") and run.items == 0
+    assert run.status == "ok" and run.alarm

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 
 BOMS = (
     (codecs.BOM_UTF8, "utf-8"),
@@ -17,6 +18,25 @@ def declared_charset(content_type: str | None) -> str | None:
         name, _, value = parameter.partition("=")
         if name.strip().lower() == "charset" and value.strip(" \"'"):
             return value.strip(" \"'")
+    return None
+
+
+PRESCAN = 4096  # bytes of a document looked at for its declared charset
+_XML_ENCODING = re.compile(rb"""\A\s*<\?xml[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9_.:+-]+)""")
+_META_CHARSET = re.compile(rb"""<meta\b[^>]*?\bcharset\s*=\s*["']?\s*([A-Za-z0-9_.:+-]+)""", re.I)
+
+
+def body_declared_charset(body: bytes) -> str | None:
+    """The charset a document declares in its first bytes: its XML declaration's encoding, or
+    ``<meta charset>`` / ``<meta http-equiv content="…; charset=…">`` (the HTML prescan, in
+    short). Ours, not w3lib's: w3lib 2.6 hands this to a Rust scanner that panics on a body
+    cut off inside a ``<meta`` tag."""
+    head = body[:PRESCAN]
+    for pattern in (_XML_ENCODING, _META_CHARSET):
+        found = pattern.search(head)
+        if found:
+            name = found.group(1).decode("ascii")
+            return name if _known(name) else None
     return None
 
 

@@ -11,9 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from w3lib.encoding import html_body_declared_encoding
-
-from crawlers.extract.decode import declared_charset, decode_body
+from crawlers.extract.decode import body_declared_charset, declared_charset, decode_body
 
 
 @dataclass
@@ -34,7 +32,7 @@ class Document:
         """The body as text, by the charset the Content-Type header declares, else the one the
         document declares itself (``<meta charset>``, the XML declaration)."""
         if self._decoded is None:
-            charset = declared_charset(self.content_type) or html_body_declared_encoding(self.body)
+            charset = declared_charset(self.content_type) or body_declared_charset(self.body)
             self._decoded = decode_body(self.body, charset)
         return self._decoded[0]
 
