@@ -197,16 +197,21 @@ def test_a_merge_outlives_three_recrawls(registered) -> None:
     assert log(registered) == [("anna", "merge", "event", primary)]
 
 
+def vhs_split_off(store) -> tuple[str, str]:
+    """Stadt's and vhs's Sprachcafé matched into one event, vhs split off: both ids."""
+    crawl(store, "stadt", SPRACHCAFE, SOMMERFEST)
+    crawl(store, "vhs", Item("v1", "Sprachcafe", AT, location="Rathaus"))
+    event_id = only_event(store, "Sprachcafé")
+    with store.transaction() as session:
+        event = session.get(Event, event_id)
+        (vhs_link,) = [link for link in event.links if link.record.source_id == "vhs"]
+        return event_id, decisions.split(session, event, [vhs_link.id], actor="anna", now=NOW).id
+
+
 def test_a_split_outlives_three_recrawls_even_when_the_source_renames_its_record(
     registered,
 ) -> None:
-    crawl(registered, "stadt", SPRACHCAFE, SOMMERFEST)
-    crawl(registered, "vhs", Item("v1", "Sprachcafe", AT, location="Rathaus"))
-    event_id = only_event(registered, "Sprachcafé")
-    with registered.transaction() as session:
-        event = session.get(Event, event_id)
-        (vhs_link,) = [link for link in event.links if link.record.source_id == "vhs"]
-        new_id = decisions.split(session, event, [vhs_link.id], actor="anna", now=NOW).id
+    event_id, new_id = vhs_split_off(registered)
     renamed_uid = Item("v1-neu", "Sprachcafe", AT, location="Rathaus")
     for item, now in zip((renamed_uid, renamed_uid, renamed_uid), LATER, strict=False):
         crawl(registered, "stadt", SPRACHCAFE, SOMMERFEST, now=now)
@@ -220,13 +225,7 @@ def test_a_split_outlives_three_recrawls_even_when_the_source_renames_its_record
 def test_undoing_a_merge_after_a_split_keeps_the_two_apart_again(registered) -> None:
     """Split, merged back by hand, the merge undone: the split's decision holds again, so a
     new record of the split-off source does not join the event it was split from."""
-    crawl(registered, "stadt", SPRACHCAFE, SOMMERFEST)
-    crawl(registered, "vhs", Item("v1", "Sprachcafe", AT, location="Rathaus"))
-    event_id = only_event(registered, "Sprachcafé")
-    with registered.transaction() as session:
-        event = session.get(Event, event_id)
-        (vhs_link,) = [link for link in event.links if link.record.source_id == "vhs"]
-        new_id = decisions.split(session, event, [vhs_link.id], actor="anna", now=NOW).id
+    event_id, new_id = vhs_split_off(registered)
     with registered.transaction() as session:
         decisions.merge(
             session, session.get(Event, event_id), session.get(Event, new_id), actor="anna", now=NOW
