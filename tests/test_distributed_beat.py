@@ -136,9 +136,13 @@ def test_two_beats_dispatch_each_source_once_and_follow_their_pass(
     """Two beats started by mistake: one dispatches, the other says so and stands by. A worker
     killed mid-crawl of a pass beat started: beat's dispatch sends the crawl again (the lease
     and the visibility timeout are the defaults; only the dispatch interval is short). The
-    workers start once both beats run, so the held crawl is watched from its start (it can be
-    held no longer than the download timeout, 30 s)."""
+    county's sources are switched on once both beats and both workers run, so the held crawl is
+    watched from its start (it can be held no longer than the download timeout, 30 s)."""
     sources = county(site, tmp_path)
+    county_text = sources.read_text()
+    sources.write_text(
+        county_text.replace("allow_private = true\n", "allow_private = true\nenabled = false\n")
+    )
     gate = held_once(site, "/vhs.ics")  # the first crawl of vhs waits for its calendar
     before = {source_id: len(site.hits(f"/{source_id}.ics")) for source_id in COUNTY}
     homes = [tmp_path / "beat-1", tmp_path / "beat-2"]
@@ -164,6 +168,7 @@ def test_two_beats_dispatch_each_source_once_and_follow_their_pass(
                 assert "sends nothing" in standing_by[0] and "beat " in standing_by[0]
                 workers.start("w1")
                 workers.start("w2")
+                sources.write_text(county_text)  # beat's next dispatch follows the file
                 worker_pid, _ = wait_for(
                     lambda: (
                         len(site.hits("/vhs.ics")) > before["vhs"]
